@@ -1,0 +1,41 @@
+# Two set-up commands: `make run` and `make test`. Everything else is a convenience.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format bench messages
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	COUNTERPART_DEMO=1 $(PY) manage.py migrate --no-input
+	COUNTERPART_DEMO=1 $(PY) manage.py compilemessages --ignore '.venv' -v 0 || true
+	COUNTERPART_DEMO=1 $(PY) manage.py seed_demo
+	COUNTERPART_DEMO=1 $(VENV)/bin/daphne -b $(HOST) -p $(PORT) network.asgi:application
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "no tests were collected"; exit 1; fi; exit $$status
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) bench/directory_search.py
+	$(PY) bench/fanout.py

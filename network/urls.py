@@ -1,0 +1,23 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from network import views
+
+api_v1 = [
+    path("", include("network.api_urls")),
+    path("directory/", include("directory.api_urls")),
+    path("", include("messaging.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("network.accounts.urls")),
+    path("networks/", include("network.vetting_urls")),
+    path("directory/", include("directory.urls")),
+    path("rooms/", include("messaging.urls")),
+    path("api/v1/", include(api_v1)),
+]
