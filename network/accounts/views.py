@@ -5,6 +5,7 @@ session (see middleware.OPEN_PREFIXES); each of them checks what it needs itself
 """
 
 import json
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -61,6 +62,18 @@ def _json_body(request) -> dict | None:
 
 def _json_error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"detail": message}, status=status)
+
+
+def json_login_required(view):
+    """login_required for JSON endpoints: 401 with a message instead of a redirect."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _json_error("Sign in with your password first.", 401)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _may_enrol(request) -> bool:
@@ -148,7 +161,7 @@ def recovery(request):
     return render(request, "accounts/recovery.html", {"form": form})
 
 
-@login_required
+@json_login_required
 @require_POST
 def webauthn_sign_in_options(request):
     if is_two_factor_verified(request.session):
@@ -159,7 +172,7 @@ def webauthn_sign_in_options(request):
         return _json_error(str(exc))
 
 
-@login_required
+@json_login_required
 @require_POST
 def webauthn_sign_in_verify(request):
     if is_two_factor_verified(request.session):
@@ -229,7 +242,7 @@ def enrol_totp(request):
     return render(request, "accounts/enrol_totp.html", context, status=status)
 
 
-@login_required
+@json_login_required
 @require_POST
 def webauthn_register_options(request):
     if not _may_enrol(request):
@@ -237,7 +250,7 @@ def webauthn_register_options(request):
     return JsonResponse(ceremonies.registration_options(request.session, request.user))
 
 
-@login_required
+@json_login_required
 @require_POST
 def webauthn_register_verify(request):
     if not _may_enrol(request):
