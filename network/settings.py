@@ -226,9 +226,11 @@ X_FRAME_OPTIONS = "DENY"
 # --- API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # The token class comes first so that unauthenticated requests get 401 with
+    # `WWW-Authenticate: Bearer` (DRF takes the header from the first class).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "network.accounts.api_auth.VerifiedSessionAuthentication",
         "network.accounts.api_auth.ApiTokenAuthentication",
+        "network.accounts.api_auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

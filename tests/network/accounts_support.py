@@ -29,13 +29,17 @@ def give_password(user) -> str:
 
 
 def enrol_totp(user) -> bytes:
-    """Enrol an authenticator app for `user` (as the enrolment page does); returns the seed.
+    return enrol_totp_with_codes(user)[0]
 
-    Enrolment is confirmed with the previous step's code, so the current code is still
-    unused for the test's sign-in (each code is accepted once)."""
+
+def enrol_totp_with_codes(user) -> tuple[bytes, list[str]]:
+    """Enrol an authenticator app for `user` as the enrolment page does; returns the seed
+    and the recovery codes. Enrolment is confirmed with the previous step's code, so the
+    current code is still unused for the test's sign-in (each code is accepted once)."""
     device = twofactor.start_enrolment(user)
     seed = twofactor.device_seed(device)
-    twofactor.confirm_enrolment(user=user, code=totp_code(seed, -1))
+    codes = twofactor.confirm_enrolment(user=user, code=totp_code(seed, -1))
+    return seed, codes
     return seed
 
 
