@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
@@ -16,6 +17,8 @@ class MembershipSummarySerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.Serializer):
+    """The member's profile and (in responses) their memberships."""
+
     id = serializers.IntegerField()
     email = serializers.EmailField()
     display_name = serializers.CharField()
@@ -25,6 +28,9 @@ class MeSerializer(serializers.Serializer):
     languages = serializers.ListField(child=serializers.CharField())
     preferred_language = serializers.CharField()
     time_zone = serializers.CharField()
+    memberships = MembershipSummarySerializer(
+        source="prefetched_memberships", many=True, read_only=True
+    )
 
 
 class ProfileChangeSerializer(serializers.Serializer):
@@ -47,6 +53,10 @@ class TokenSerializer(serializers.Serializer):
     revoked_at = serializers.DateTimeField(read_only=True)
 
 
+class IssuedTokenSerializer(TokenSerializer):
+    token = serializers.CharField(help_text="The whole token; shown only in this response.")
+
+
 class TokenRequestSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=tokens.MAX_NAME_LENGTH)
     lifetime_days = serializers.IntegerField(
@@ -55,12 +65,12 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 def _me(user) -> dict:
-    data = MeSerializer(user).data
-    memberships = Membership.objects.filter(user=user).select_related("network")
-    data["memberships"] = MembershipSummarySerializer(memberships, many=True).data
-    return data
+    user.prefetched_memberships = Membership.objects.filter(user=user).select_related("network")
+    return MeSerializer(user).data
 
 
+@extend_schema(methods=["GET"], responses=MeSerializer)
+@extend_schema(methods=["PATCH"], request=ProfileChangeSerializer, responses=MeSerializer)
 @api_view(["GET", "PATCH"])
 def me(request):
     """The signed-in member's profile and the networks they belong to."""
@@ -81,6 +91,8 @@ def _refuse_token_management_by_token(request) -> None:
         raise PermissionDenied("Tokens are managed from a signed-in session, not with a token.")
 
 
+@extend_schema(methods=["GET"], responses=TokenSerializer(many=True))
+@extend_schema(methods=["POST"], request=TokenRequestSerializer, responses=IssuedTokenSerializer)
 @api_view(["GET", "POST"])
 def token_collection(request):
     if request.method == "GET":
@@ -99,6 +111,7 @@ def token_collection(request):
     return Response(data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(responses={204: None})
 @api_view(["DELETE"])
 def token_detail(request, token_id: int):
     _refuse_token_management_by_token(request)
