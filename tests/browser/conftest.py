@@ -1,11 +1,17 @@
 """Chromium through Playwright against pytest-django's live server.
 
-One browser for the session; a fresh context (cookies, storage) and page per test. The live
-server's origin is added to ALLOWED_ORIGINS and CSRF_TRUSTED_ORIGINS for each test.
+One Chromium process serves the whole session (`chromium`, reached over the DevTools
+protocol); each test gets its own Playwright driver, browser context and page (`page`).
+The live server's origin is added to ALLOWED_ORIGINS and CSRF_TRUSTED_ORIGINS per test.
+
+Playwright's sync API keeps an event loop running in the test's thread while a page is
+open, and Django's ORM refuses to run beside one: a test prepares its data in fixtures
+requested before `page`, and the driver stops before pytest-django flushes the database.
 """
 
-import os
 import shutil
+import subprocess
+import threading
 
 import pytest
 
@@ -22,25 +28,37 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the
-    # test itself and by the live server's teardown) refuses to run next to one unless told.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+def chromium(tmp_path_factory):
+    """A Chromium for the session; yields its DevTools endpoint."""
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    process = subprocess.Popen(  # noqa: S603
+        [
+            CHROMIUM,
+            *CHROMIUM_ARGS,
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    endpoint = None
+    for line in process.stderr:
+        if line.startswith("DevTools listening on "):
+            endpoint = line.split()[-1]
+            break
+    if endpoint is None:
+        process.kill()
+        pytest.fail("Chromium did not start its DevTools endpoint")
+    # Keep reading Chromium's log so that a full pipe never blocks it.
+    drain = threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True)
+    drain.start()
+    yield endpoint
+    process.terminate()
+    process.wait(timeout=20)
+    drain.join(timeout=20)
+    process.stderr.close()
 
 
 @pytest.fixture
@@ -51,9 +69,13 @@ def site(live_server, settings):
 
 
 @pytest.fixture
-def page(browser, site):
-    context = browser.new_context(base_url=site.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def page(chromium, site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.connect_over_cdp(chromium)
+        context = browser.new_context(base_url=site.url)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()

@@ -7,6 +7,8 @@ from tests.network.accounts_support import enrol_totp, give_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# Data is prepared by fixtures listed before `page`: no ORM call while the browser runs.
+
 
 @pytest.fixture
 def account(member):
@@ -23,7 +25,7 @@ def _password_step(page, user, password):
     page.wait_for_url("**/accounts/sign-in/verify/")
 
 
-def test_a_member_signs_in_with_password_and_code_and_lands_home(page, account):
+def test_a_member_signs_in_with_password_and_code_and_lands_home(account, page):
     user, password, seed = account
     _password_step(page, user, password)
 
@@ -34,7 +36,7 @@ def test_a_member_signs_in_with_password_and_code_and_lands_home(page, account):
     assert page.locator("h1").inner_text() == f"Welcome, {user.display_name}"
 
 
-def test_a_password_only_session_cannot_open_the_directory(page, account):
+def test_a_password_only_session_cannot_open_the_directory(account, page):
     user, password, _ = account
     _password_step(page, user, password)
 

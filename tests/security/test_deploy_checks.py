@@ -13,7 +13,14 @@ import pytest
 from network.keyring import new_master_keys_value
 
 ROOT = Path(__file__).resolve().parents[2]
-OWN_VARIABLES = ("COUNTERPART_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS")
+OWN_VARIABLES = (
+    "COUNTERPART_",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DJANGO_",
+)
 
 
 def production_env(**overrides) -> dict[str, str]:
