@@ -9,6 +9,7 @@ from django.db import transaction
 
 from network.accounts import session_index, tokens
 from network.accounts.models import SessionRecord, User
+from network.accounts.notifications import notify_sign_in_change
 from network.accounts.signals import sessions_ended
 from network.audit.log import record
 from network.signals import membership_deactivated
@@ -73,6 +74,7 @@ def change_password(request, *, current: str, new: str, confirm: str) -> None:
         old_key = request.session.session_key
         update_session_auth_hash(request, user)  # keeps this session, with a new id
         session_index.rekey(request, old_key)
+        notify_sign_in_change(user, "password_changed")
         record(
             "password.changed", actor=user, target=user, ip_address=session_index.client_ip(request)
         )
@@ -83,6 +85,8 @@ def update_profile(*, user: User, changes: dict) -> User:
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
+    if not changes:
+        return user
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         for field, value in changes.items():

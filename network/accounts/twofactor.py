@@ -32,6 +32,7 @@ from django.utils.crypto import constant_time_compare
 from django_otp.oath import hotp
 
 from network.accounts.models import RecoveryCode, SecondFactorThrottle, TotpDevice, User
+from network.accounts.notifications import notify_sign_in_change
 from network.audit.log import record
 from network.keyring import seal, unseal
 
@@ -155,6 +156,7 @@ def confirm_enrolment(*, user: User, code: str, ip_address: str | None = None) -
             details={"method": "totp"},
             ip_address=ip_address,
         )
+        notify_sign_in_change(user, "totp_enrolled")
         return [] if has_recovery_codes(user) else _replace_recovery_codes(user)
 
 
@@ -191,6 +193,7 @@ def remove_totp(*, user: User, ip_address: str | None = None) -> None:
                 details={"method": "totp"},
                 ip_address=ip_address,
             )
+            notify_sign_in_change(user, "totp_removed")
 
 
 # --- Recovery codes -----------------------------------------------------------------------
@@ -231,6 +234,7 @@ def regenerate_recovery_codes(*, user: User, ip_address: str | None = None) -> l
         record(
             "two_factor.recovery_codes_regenerated", actor=user, target=user, ip_address=ip_address
         )
+        notify_sign_in_change(user, "recovery_codes_regenerated")
         return codes
 
 

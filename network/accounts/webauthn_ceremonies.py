@@ -21,7 +21,11 @@ from webauthn import (
     verify_authentication_response,
     verify_registration_response,
 )
-from webauthn.helpers import bytes_to_base64url, parse_authentication_credential_json
+from webauthn.helpers import (
+    base64url_to_bytes,
+    bytes_to_base64url,
+    parse_authentication_credential_json,
+)
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
@@ -31,6 +35,7 @@ from webauthn.helpers.structs import (
 )
 
 from network.accounts.models import User, WebAuthnCredential
+from network.accounts.notifications import notify_sign_in_change
 from network.audit.log import record
 
 CHALLENGE_TTL = 300  # seconds
@@ -57,8 +62,6 @@ def _store_challenge(session, ceremony: str, challenge: bytes) -> None:
 
 def _take_challenge(session, ceremony: str) -> bytes:
     """Remove the stored challenge (single use) and return it if it is fresh."""
-    from webauthn.helpers import base64url_to_bytes
-
     stored = session.pop(SESSION_KEY, None)
     if not stored or stored.get("ceremony") != ceremony:
         raise CeremonyError("No security-key request is pending; start again.")
@@ -136,6 +139,7 @@ def register(
             ip_address=ip_address,
             details={"method": "webauthn", "credential": stored.pk, "name": name},
         )
+        notify_sign_in_change(user, "webauthn_enrolled")
     return stored
 
 
@@ -201,3 +205,4 @@ def remove(*, user: User, credential_id: int, ip_address: str | None = None) -> 
             ip_address=ip_address,
             details={"method": "webauthn", "credential": credential_id},
         )
+        notify_sign_in_change(user, "webauthn_removed")

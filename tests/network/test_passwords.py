@@ -141,3 +141,20 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(signed_in_
     user.refresh_from_db()
     assert user.check_password(fresh)
     assert AuditEvent.objects.filter(action="password.changed", actor=user).exists()
+
+
+def test_the_member_is_told_of_a_password_change_after_commit(
+    signed_in_twice, mailoutbox, django_capture_on_commit_callbacks
+):
+    user, password, (here, _) = signed_in_twice
+    fresh = new_password()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        here.post(
+            reverse("accounts:password"),
+            {"current_password": password, "new_password1": fresh, "new_password2": fresh},
+        )
+
+    assert [message.to for message in mailoutbox] == [[user.email]]
+    assert "Your password was changed." in mailoutbox[0].body
+    assert fresh not in mailoutbox[0].body

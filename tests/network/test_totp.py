@@ -258,3 +258,17 @@ def test_two_concurrent_sign_ins_with_one_code_let_exactly_one_in(member):
     _race(submit, [(c,) for c in clients])
 
     assert sorted(statuses) == [302, 400]
+
+
+def test_the_member_is_told_when_an_app_is_set_up(
+    newcomer, mailoutbox, django_capture_on_commit_callbacks
+):
+    user, client = newcomer
+    client.get(reverse("accounts:enrol_totp"))
+    seed = _seed_from_page(user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:enrol_totp"), {"code": totp_code(seed)})
+
+    assert len(mailoutbox) == 1
+    assert "An authenticator app was set up for your account." in mailoutbox[0].body
