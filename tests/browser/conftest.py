@@ -2,7 +2,8 @@
 
 One Chromium process serves the whole session (`chromium`, reached over the DevTools
 protocol); each test gets its own Playwright driver, browser context and page (`page`).
-The live server's origin is added to ALLOWED_ORIGINS and CSRF_TRUSTED_ORIGINS per test.
+The live server's origin is added to ALLOWED_ORIGINS and CSRF_TRUSTED_ORIGINS per test, and
+its host is the WebAuthn RP id.
 
 Playwright's sync API keeps an event loop running in the test's thread while a page is
 open, and Django's ORM refuses to run beside one: a test prepares its data in fixtures
@@ -12,6 +13,7 @@ requested before `page`, and the driver stops before pytest-django flushes the d
 import shutil
 import subprocess
 import threading
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -65,6 +67,7 @@ def chromium(tmp_path_factory):
 def site(live_server, settings):
     settings.ALLOWED_ORIGINS = [*settings.ALLOWED_ORIGINS, live_server.url]
     settings.CSRF_TRUSTED_ORIGINS = [*settings.CSRF_TRUSTED_ORIGINS, live_server.url]
+    settings.WEBAUTHN_RP_ID = urlsplit(live_server.url).hostname
     return live_server
 
 

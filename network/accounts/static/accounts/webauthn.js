@@ -78,6 +78,7 @@
       const next = document.createElement("a");
       next.href = result.redirect;
       next.className = "button";
+      next.id = "webauthn-continue";
       next.textContent = "Continue";
       list.after(next);
     } else {
