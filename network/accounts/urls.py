@@ -28,7 +28,6 @@ urlpatterns = [
         name="webauthn_register_verify",
     ),
     path("sign-out/", views.sign_out, name="sign_out"),
-    path("sign-out/everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     # Fully signed in only.
     path("security/", views.security, name="security"),
     path(
@@ -41,6 +40,8 @@ urlpatterns = [
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/<int:record_id>/end/", views.end_session, name="end_session"),
     path("sessions/end-others/", views.end_other_sessions, name="end_other_sessions"),
+    # Not open to a half-authenticated session: a password alone must not end every session.
+    path("sessions/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("password/", views.change_password, name="password"),
     path("profile/", views.profile, name="profile"),
     path("tokens/", views.token_list, name="tokens"),

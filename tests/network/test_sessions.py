@@ -207,6 +207,17 @@ def test_the_session_lifetime_is_twelve_hours(settings):
     assert settings.SESSION_COOKIE_HTTPONLY
 
 
+def test_a_half_authenticated_session_cannot_sign_out_everywhere(two_sessions, account):
+    user, laptop, _ = two_sessions
+    _, password, _, _ = account
+    half = password_only_client(user, password)
+
+    response = half.post(reverse("accounts:sign_out_everywhere"))
+
+    assert response["Location"] == reverse("accounts:second_factor")
+    assert laptop.get(reverse("home")).status_code == 200
+
+
 def test_a_half_authenticated_session_can_sign_out(account):
     user, password, _, _ = account
     client = password_only_client(user, password)
