@@ -272,3 +272,32 @@ def test_the_member_is_told_when_an_app_is_set_up(
 
     assert len(mailoutbox) == 1
     assert "An authenticator app was set up for your account." in mailoutbox[0].body
+
+
+def test_the_security_page_shows_the_factors(member, client_for):
+    enrol_totp(member)
+
+    response = client_for(member).get(reverse("accounts:security"))
+
+    assert response.status_code == 200
+    assert b"Authenticator app" in response.content
+    assert b"10 unused codes." in response.content
+
+
+def test_the_only_factor_cannot_be_removed(member, client_for):
+    password = give_password(member)
+    enrol_totp(member)
+
+    response = client_for(member).post(reverse("accounts:remove_totp"), {"password": password})
+
+    assert response["Location"] == reverse("accounts:security")
+    assert TotpDevice.objects.filter(user=member, confirmed=True).exists()
+
+
+def test_removing_the_app_needs_the_password(member, client_for):
+    enrol_totp(member)
+
+    client_for(member).post(reverse("accounts:remove_totp"), {"password": "pw not it"})
+
+    assert TotpDevice.objects.filter(user=member).exists()
+    assert not AuditEvent.objects.filter(action="two_factor.removed").exists()
