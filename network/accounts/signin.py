@@ -11,15 +11,16 @@ from django.contrib.auth import authenticate, login
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 
 from network.accounts import session_index
 from network.accounts.models import User
 from network.audit.log import record
 
-SIGN_IN_FAILED = "The email address or password is not correct."
-LOCKED_OUT = (
+SIGN_IN_FAILED = gettext_lazy("The email address or password is not correct.")
+LOCKED_OUT = gettext_lazy(
     "Too many failed sign-ins for this account or from this address. "
-    "Sign-in is blocked for {minutes} minutes."
+    "Sign-in is blocked for %(minutes)d minutes."
 )
 
 
@@ -54,7 +55,7 @@ def lockout_minutes() -> int:
 
 def lockout_response(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out sign-in: 429 with a clear page or JSON."""
-    message = LOCKED_OUT.format(minutes=lockout_minutes())
+    message = LOCKED_OUT % {"minutes": lockout_minutes()}
     wants_json = request.path.startswith("/api/") or "application/json" in request.META.get(
         "HTTP_ACCEPT", ""
     )

@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 
 from network.accounts.models import ApiToken, User
 from network.audit.log import record
@@ -44,13 +45,17 @@ def create_token(
 ) -> IssuedToken:
     name = (name or "").strip()
     if not name:
-        raise TokenError("Give the token a name.")
+        raise TokenError(_("Give the token a name."))
     if len(name) > MAX_NAME_LENGTH:
-        raise TokenError(f"The name is longer than {MAX_NAME_LENGTH} characters.")
+        raise TokenError(
+            _("The name is longer than %(max)d characters.") % {"max": MAX_NAME_LENGTH}
+        )
     if not isinstance(lifetime_days, int) or isinstance(lifetime_days, bool):
-        raise TokenError("The lifetime must be a whole number of days.")
+        raise TokenError(_("The lifetime must be a whole number of days."))
     if not 1 <= lifetime_days <= MAX_LIFETIME_DAYS:
-        raise TokenError(f"The lifetime must be between 1 and {MAX_LIFETIME_DAYS} days.")
+        raise TokenError(
+            _("The lifetime must be between 1 and %(max)d days.") % {"max": MAX_LIFETIME_DAYS}
+        )
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -75,7 +80,7 @@ def revoke_token(*, user: User, token_id: int, ip_address: str | None = None) ->
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().filter(user=user, pk=token_id).first()
         if token is None:
-            raise TokenError("No such token.")
+            raise TokenError(_("No such token."))
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])

@@ -29,6 +29,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 from django_otp.oath import hotp
 
 from network.accounts.models import RecoveryCode, SecondFactorThrottle, TotpDevice, User
@@ -85,7 +86,7 @@ def start_enrolment(user: User) -> TotpDevice:
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(user=user).first()
         if device is not None and device.confirmed:
-            raise SecondFactorError("An authenticator app is already set up for this account.")
+            raise SecondFactorError(_("An authenticator app is already set up for this account."))
         if device is not None:
             return device
         device = TotpDevice.objects.create(user=user, sealed_seed=b"")
@@ -139,12 +140,12 @@ def confirm_enrolment(*, user: User, code: str, ip_address: str | None = None) -
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(user=user).first()
         if device is None:
-            raise SecondFactorError("Start the set-up again: no authenticator app is waiting.")
+            raise SecondFactorError(_("Start the set-up again: no authenticator app is waiting."))
         if device.confirmed:
-            raise SecondFactorError("An authenticator app is already set up for this account.")
+            raise SecondFactorError(_("An authenticator app is already set up for this account."))
         step = _match_step(device, _normalise(code), None)
         if step is None:
-            raise SecondFactorError("That code is not valid. Enter the current 6-digit code.")
+            raise SecondFactorError(_("That code is not valid. Enter the current 6-digit code."))
         device.confirmed = True
         device.confirmed_at = device.last_used_at = timezone.now()
         device.last_t = step
@@ -167,14 +168,16 @@ def verify_totp(
     with transaction.atomic():
         throttle = _locked_throttle(user)
         if (wait := _wait_seconds(throttle)) > 0:
-            return CodeCheck(False, f"Too many wrong codes. Try again in {wait} seconds.")
+            return CodeCheck(
+                False, _("Too many wrong codes. Try again in %(wait)d seconds.") % {"wait": wait}
+            )
         device = TotpDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None:
-            return CodeCheck(False, "This account has no authenticator app.")
+            return CodeCheck(False, _("This account has no authenticator app."))
         step = _match_step(device, _normalise(code), at)
         if step is None:
             _fail(throttle, user, "totp", ip_address)
-            return CodeCheck(False, "That code is not valid, or it was already used.")
+            return CodeCheck(False, _("That code is not valid, or it was already used."))
         device.last_t = step
         device.last_used_at = timezone.now()
         device.save(update_fields=["last_t", "last_used_at"])
@@ -250,14 +253,16 @@ def use_recovery_code(*, user: User, code: str, ip_address: str | None = None) -
     with transaction.atomic():
         throttle = _locked_throttle(user)
         if (wait := _wait_seconds(throttle)) > 0:
-            return CodeCheck(False, f"Too many wrong codes. Try again in {wait} seconds.")
+            return CodeCheck(
+                False, _("Too many wrong codes. Try again in %(wait)d seconds.") % {"wait": wait}
+            )
         unused = RecoveryCode.objects.select_for_update().filter(user=user, used_at__isnull=True)
         match = None
         if len(canonical) == RECOVERY_CODE_LENGTH:
             match = next((rc for rc in unused if check_password(canonical, rc.code_hash)), None)
         if match is None:
             _fail(throttle, user, "recovery", ip_address)
-            return CodeCheck(False, "That recovery code is not valid, or it was already used.")
+            return CodeCheck(False, _("That recovery code is not valid, or it was already used."))
         match.used_at = timezone.now()
         match.save(update_fields=["used_at"])
         _succeed(throttle)

@@ -15,6 +15,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from network.accounts import actions, session_index, signin, tokens, twofactor
@@ -70,7 +71,7 @@ def json_login_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return _json_error("Sign in with your password first.", 401)
+            return _json_error(_("Sign in with your password first."), 401)
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -119,7 +120,7 @@ def second_factor(request):
     status = 200
     if request.method == "POST":
         if not has_totp(user):
-            form.add_error(None, "This account has no authenticator app; use a security key.")
+            form.add_error(None, _("This account has no authenticator app; use a security key."))
         elif form.is_valid():
             check = twofactor.verify_totp(
                 user=user,
@@ -152,8 +153,8 @@ def recovery(request):
                 complete_second_factor(request, method="recovery")
                 messages.warning(
                     request,
-                    "You signed in with a recovery code. "
-                    f"{twofactor.unused_recovery_code_count(request.user)} codes remain.",
+                    _("You signed in with a recovery code; %(left)d codes remain.")
+                    % {"left": twofactor.unused_recovery_code_count(request.user)},
                 )
                 return redirect(_next_url(request))
             form.add_error("code", check.message)
@@ -165,7 +166,7 @@ def recovery(request):
 @require_POST
 def webauthn_sign_in_options(request):
     if is_two_factor_verified(request.session):
-        return _json_error("This session has already passed its second factor.", 409)
+        return _json_error(_("This session has already passed its second factor."), 409)
     try:
         return JsonResponse(ceremonies.authentication_options(request.session, request.user))
     except ceremonies.CeremonyError as exc:
@@ -176,10 +177,10 @@ def webauthn_sign_in_options(request):
 @require_POST
 def webauthn_sign_in_verify(request):
     if is_two_factor_verified(request.session):
-        return _json_error("This session has already passed its second factor.", 409)
+        return _json_error(_("This session has already passed its second factor."), 409)
     body = _json_body(request)
     if body is None or "credential" not in body:
-        return _json_error("Send a JSON object with the credential.")
+        return _json_error(_("Send a JSON object with the credential."))
     try:
         ceremonies.authenticate(request.session, user=request.user, credential=body["credential"])
     except ceremonies.CeremonyError as exc:
@@ -209,7 +210,7 @@ def enrol_totp(request):
     if not _may_enrol(request):
         return redirect("accounts:second_factor")
     if has_totp(request.user):
-        messages.info(request, "An authenticator app is already set up for this account.")
+        messages.info(request, _("An authenticator app is already set up for this account."))
         verified = is_two_factor_verified(request.session)
         return redirect("accounts:security" if verified else "accounts:second_factor")
     device = twofactor.start_enrolment(request.user)
@@ -246,7 +247,7 @@ def enrol_totp(request):
 @require_POST
 def webauthn_register_options(request):
     if not _may_enrol(request):
-        return _json_error("Pass your second factor before adding a security key.", 403)
+        return _json_error(_("Pass your second factor before adding a security key."), 403)
     return JsonResponse(ceremonies.registration_options(request.session, request.user))
 
 
@@ -254,10 +255,10 @@ def webauthn_register_options(request):
 @require_POST
 def webauthn_register_verify(request):
     if not _may_enrol(request):
-        return _json_error("Pass your second factor before adding a security key.", 403)
+        return _json_error(_("Pass your second factor before adding a security key."), 403)
     body = _json_body(request)
     if body is None or "credential" not in body:
-        return _json_error("Send a JSON object with a name and the credential.")
+        return _json_error(_("Send a JSON object with a name and the credential."))
     try:
         ceremonies.register(
             request.session,
@@ -293,7 +294,7 @@ def _reauthenticated(request) -> bool:
     form = PasswordConfirmForm(request.POST)
     if form.is_valid() and request.user.check_password(form.cleaned_data["password"]):
         return True
-    messages.error(request, "Your password is needed for this, and it was not correct.")
+    messages.error(request, _("Your password is needed for this, and it was not correct."))
     return False
 
 
@@ -318,11 +319,11 @@ def remove_totp(request):
     if not _reauthenticated(request):
         return redirect("accounts:security")
     if not has_webauthn(request.user):
-        messages.error(request, "Add a security key before removing your only second factor.")
+        messages.error(request, _("Add a security key before removing your only second factor."))
         return redirect("accounts:security")
     twofactor.remove_totp(user=request.user, ip_address=session_index.client_ip(request))
     session_index.end_other_sessions(request, reason="second factor removed")
-    messages.success(request, "The authenticator app was removed; your other sessions ended.")
+    messages.success(request, _("The authenticator app was removed; your other sessions ended."))
     return redirect("accounts:security")
 
 
@@ -332,7 +333,7 @@ def remove_key(request, credential_id: int):
     if not _reauthenticated(request):
         return redirect("accounts:security")
     if not has_totp(request.user) and request.user.webauthn_credentials.count() <= 1:
-        messages.error(request, "Add another second factor before removing your only one.")
+        messages.error(request, _("Add another second factor before removing your only one."))
         return redirect("accounts:security")
     try:
         ceremonies.remove(
@@ -344,7 +345,7 @@ def remove_key(request, credential_id: int):
         messages.error(request, str(exc))
         return redirect("accounts:security")
     session_index.end_other_sessions(request, reason="second factor removed")
-    messages.success(request, "The security key was removed; your other sessions ended.")
+    messages.success(request, _("The security key was removed; your other sessions ended."))
     return redirect("accounts:security")
 
 
@@ -394,10 +395,10 @@ def sessions(request):
 def end_session(request, record_id: int):
     record_ = request.user.session_records.filter(pk=record_id).first()
     if record_ is None:
-        messages.error(request, "No such session.")
+        messages.error(request, _("No such session."))
         return redirect("accounts:sessions")
     if record_.session_key == request.session.session_key:
-        messages.error(request, "Use “Sign out” to end the session you are using.")
+        messages.error(request, _("Use “Sign out” to end the session you are using."))
         return redirect("accounts:sessions")
     session_index.end_sessions(
         user=request.user,
@@ -405,7 +406,7 @@ def end_session(request, record_id: int):
         reason="ended by the user",
         ip_address=session_index.client_ip(request),
     )
-    messages.success(request, "The session was ended.")
+    messages.success(request, _("The session was ended."))
     return redirect("accounts:sessions")
 
 
@@ -413,7 +414,7 @@ def end_session(request, record_id: int):
 @require_POST
 def end_other_sessions(request):
     ended = session_index.end_other_sessions(request, reason="ended by the user")
-    messages.success(request, f"{len(ended)} other sessions were ended.")
+    messages.success(request, _("%(count)d other sessions were ended.") % {"count": len(ended)})
     return redirect("accounts:sessions")
 
 
@@ -437,7 +438,9 @@ def change_password(request):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field, errors)
             else:
-                messages.success(request, "Your password was changed; your other sessions ended.")
+                messages.success(
+                    request, _("Your password was changed; your other sessions ended.")
+                )
                 return redirect("accounts:security")
         return render(request, "accounts/password.html", {"form": form}, status=400)
     return render(request, "accounts/password.html", {"form": form})
@@ -461,7 +464,7 @@ def profile(request):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, "Your profile was saved.")
+                messages.success(request, _("Your profile was saved."))
                 return redirect("accounts:profile")
         return render(request, "accounts/profile.html", {"form": form}, status=400)
     return render(request, "accounts/profile.html", {"form": form})
@@ -499,5 +502,5 @@ def revoke_token(request, token_id: int):
     except tokens.TokenError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "The token was revoked.")
+        messages.success(request, _("The token was revoked."))
     return redirect("accounts:tokens")

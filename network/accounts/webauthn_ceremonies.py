@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -64,9 +65,9 @@ def _take_challenge(session, ceremony: str) -> bytes:
     """Remove the stored challenge (single use) and return it if it is fresh."""
     stored = session.pop(SESSION_KEY, None)
     if not stored or stored.get("ceremony") != ceremony:
-        raise CeremonyError("No security-key request is pending; start again.")
+        raise CeremonyError(_("No security-key request is pending; start again."))
     if time.time() - stored["issued_at"] > CHALLENGE_TTL:
-        raise CeremonyError("The security-key request expired; start again.")
+        raise CeremonyError(_("The security-key request expired; start again."))
     return base64url_to_bytes(stored["challenge"])
 
 
@@ -101,11 +102,13 @@ def register(
     name = (name or "").strip()
     challenge = _take_challenge(session, "registration")
     if not name:
-        raise CeremonyError("Give the security key a name.")
+        raise CeremonyError(_("Give the security key a name."))
     if len(name) > MAX_NAME_LENGTH:
-        raise CeremonyError(f"The name is longer than {MAX_NAME_LENGTH} characters.")
+        raise CeremonyError(
+            _("The name is longer than %(max)d characters.") % {"max": MAX_NAME_LENGTH}
+        )
     if not isinstance(credential, dict | str):
-        raise CeremonyError("The credential is missing or malformed.")
+        raise CeremonyError(_("The credential is missing or malformed."))
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -115,13 +118,15 @@ def register(
             require_user_verification=True,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise CeremonyError(f"The security key could not be registered: {exc}") from exc
+        raise CeremonyError(
+            _("The security key could not be registered: %(reason)s") % {"reason": exc}
+        ) from exc
     transports = (
         credential.get("response", {}).get("transports", []) if isinstance(credential, dict) else []
     )
     with transaction.atomic():
         if WebAuthnCredential.objects.filter(credential_id=verified.credential_id).exists():
-            raise CeremonyError("This security key is already registered.")
+            raise CeremonyError(_("This security key is already registered."))
         stored = WebAuthnCredential.objects.create(
             user=user,
             name=name,
@@ -146,7 +151,7 @@ def register(
 def authentication_options(session, user: User) -> dict:
     descriptors = _descriptors(user)
     if not descriptors:
-        raise CeremonyError("This account has no security key.")
+        raise CeremonyError(_("This account has no security key."))
     options = generate_authentication_options(
         rp_id=rp_id(),
         timeout=TIMEOUT_MS,
@@ -161,11 +166,11 @@ def authenticate(session, *, user: User, credential) -> WebAuthnCredential:
     """Check an assertion from one of `user`'s credentials; updates its signature counter."""
     challenge = _take_challenge(session, "authentication")
     if not isinstance(credential, dict | str):
-        raise CeremonyError("The credential is missing or malformed.")
+        raise CeremonyError(_("The credential is missing or malformed."))
     try:
         parsed = parse_authentication_credential_json(credential)
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise CeremonyError(f"The credential is malformed: {exc}") from exc
+        raise CeremonyError(_("The credential is malformed: %(reason)s") % {"reason": exc}) from exc
     with transaction.atomic():
         stored = (
             WebAuthnCredential.objects.select_for_update()
@@ -173,7 +178,7 @@ def authenticate(session, *, user: User, credential) -> WebAuthnCredential:
             .first()
         )
         if stored is None:
-            raise CeremonyError("This security key is not registered for this account.")
+            raise CeremonyError(_("This security key is not registered for this account."))
         try:
             verified = verify_authentication_response(
                 credential=parsed,
@@ -185,7 +190,9 @@ def authenticate(session, *, user: User, credential) -> WebAuthnCredential:
                 require_user_verification=True,
             )
         except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-            raise CeremonyError(f"The security key was not accepted: {exc}") from exc
+            raise CeremonyError(
+                _("The security key was not accepted: %(reason)s") % {"reason": exc}
+            ) from exc
         stored.sign_count = verified.new_sign_count
         stored.last_used_at = timezone.now()
         stored.save(update_fields=["sign_count", "last_used_at"])
@@ -196,7 +203,7 @@ def remove(*, user: User, credential_id: int, ip_address: str | None = None) -> 
     with transaction.atomic():
         credential = WebAuthnCredential.objects.filter(user=user, pk=credential_id).first()
         if credential is None:
-            raise CeremonyError("No such security key.")
+            raise CeremonyError(_("No such security key."))
         credential.delete()
         record(
             "two_factor.removed",
