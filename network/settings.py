@@ -199,6 +199,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+# The client address is REMOTE_ADDR only (Daphne's --proxy-headers behind nginx sets it); a
+# client-sent X-Forwarded-For never counts. Locked-out sign-ins get a 429 page or JSON.
+AXES_CLIENT_IP_CALLABLE = "network.accounts.session_index.client_ip"
+AXES_LOCKOUT_CALLABLE = "network.accounts.signin.lockout_response"
 
 OTP_TOTP_ISSUER = "Counterpart"
 WEBAUTHN_RP_ID = os.environ.get("COUNTERPART_WEBAUTHN_RP_ID", "")
@@ -222,9 +226,11 @@ X_FRAME_OPTIONS = "DENY"
 # --- API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # The token class comes first so that unauthenticated requests get 401 with
+    # `WWW-Authenticate: Bearer` (DRF takes the header from the first class).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "network.accounts.api_auth.VerifiedSessionAuthentication",
         "network.accounts.api_auth.ApiTokenAuthentication",
+        "network.accounts.api_auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -5,6 +5,7 @@ from network import views
 
 api_v1 = [
     path("", include("network.api_urls")),
+    path("", include("network.accounts.api_urls")),
     path("directory/", include("directory.api_urls")),
     path("", include("messaging.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

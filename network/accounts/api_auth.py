@@ -1,6 +1,8 @@
+from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 
 from network.accounts.sessions import is_two_factor_verified
+from network.accounts.tokens import user_for_token
 
 
 class VerifiedSessionAuthentication(SessionAuthentication):
@@ -19,7 +21,17 @@ class ApiTokenAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        return None
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        keyword, _, presented = header.partition(" ")
+        if keyword != self.keyword:
+            return None
+        presented = presented.strip()
+        if not presented or " " in presented:
+            raise exceptions.AuthenticationFailed("Malformed Authorization header.")
+        found = user_for_token(presented)
+        if found is None:
+            raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+        return found
 
     def authenticate_header(self, request) -> str:
         return self.keyword

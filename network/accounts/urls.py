@@ -1,9 +1,49 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from network.accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("sign-in/", auth_views.LoginView.as_view(), name="sign_in"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="sign_out"),
+    # Reachable by a half-authenticated session (middleware.OPEN_PREFIXES).
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/verify/", views.second_factor, name="second_factor"),
+    path("sign-in/recovery/", views.recovery, name="recovery"),
+    path(
+        "sign-in/webauthn/options/",
+        views.webauthn_sign_in_options,
+        name="webauthn_sign_in_options",
+    ),
+    path("sign-in/webauthn/verify/", views.webauthn_sign_in_verify, name="webauthn_sign_in_verify"),
+    path("sign-in/enrol/", views.enrol, name="enrol"),
+    path("sign-in/enrol/totp/", views.enrol_totp, name="enrol_totp"),
+    path(
+        "sign-in/enrol/webauthn/options/",
+        views.webauthn_register_options,
+        name="webauthn_register_options",
+    ),
+    path(
+        "sign-in/enrol/webauthn/verify/",
+        views.webauthn_register_verify,
+        name="webauthn_register_verify",
+    ),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    # Fully signed in only.
+    path("security/", views.security, name="security"),
+    path(
+        "security/recovery-codes/",
+        views.regenerate_recovery_codes,
+        name="regenerate_recovery_codes",
+    ),
+    path("security/totp/remove/", views.remove_totp, name="remove_totp"),
+    path("security/keys/<int:credential_id>/remove/", views.remove_key, name="remove_key"),
+    path("sessions/", views.sessions, name="sessions"),
+    path("sessions/<int:record_id>/end/", views.end_session, name="end_session"),
+    path("sessions/end-others/", views.end_other_sessions, name="end_other_sessions"),
+    # Not open to a half-authenticated session: a password alone must not end every session.
+    path("sessions/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("password/", views.change_password, name="password"),
+    path("profile/", views.profile, name="profile"),
+    path("tokens/", views.token_list, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
 ]

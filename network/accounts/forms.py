@@ -1,0 +1,87 @@
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from network.accounts.tokens import DEFAULT_LIFETIME_DAYS, MAX_LIFETIME_DAYS, MAX_NAME_LENGTH
+from network.iso import language_names, state_names
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=4096)
+
+
+class TotpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class RecoveryCodeForm(forms.Form):
+    code = forms.CharField(label=_("Recovery code"), max_length=40)
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"), widget=forms.PasswordInput, max_length=4096
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"), widget=forms.PasswordInput, max_length=4096
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"), widget=forms.PasswordInput, max_length=4096, strip=False
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"), widget=forms.PasswordInput, max_length=4096, strip=False
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=MAX_NAME_LENGTH)
+    lifetime_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=MAX_LIFETIME_DAYS,
+        initial=DEFAULT_LIFETIME_DAYS,
+    )
+
+
+def _state_choices():
+    return [("", "—"), *sorted(state_names().items(), key=lambda item: item[1])]
+
+
+def _zone_choices():
+    return [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=120)
+    institution = forms.CharField(label=_("Institution"), max_length=200, required=False)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    state = forms.ChoiceField(label=_("State"), choices=_state_choices, required=False)
+    languages = forms.CharField(
+        label=_("Languages spoken"),
+        required=False,
+        help_text=_("ISO 639-1 codes separated by commas, for example: es, en, pt"),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Interface language"), choices=lambda: settings.LANGUAGES
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_zone_choices)
+
+    def clean_languages(self) -> list[str]:
+        raw = self.cleaned_data["languages"]
+        codes = [code.strip().lower() for code in raw.split(",") if code.strip()]
+        unknown = [code for code in codes if code not in language_names()]
+        if unknown:
+            raise forms.ValidationError(
+                _("Not ISO 639-1 language codes: %(codes)s"), params={"codes": ", ".join(unknown)}
+            )
+        return list(dict.fromkeys(codes))

@@ -1,0 +1,34 @@
+"""Telling members about changes to how their account signs in (ASVS 6.3.7): an email after
+commit, so that someone who did not make the change notices it."""
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+from network.accounts.models import User
+
+CHANGES = {
+    "password_changed": "Your password was changed.",
+    "totp_enrolled": "An authenticator app was set up for your account.",
+    "totp_removed": "The authenticator app was removed from your account.",
+    "webauthn_enrolled": "A security key or passkey was registered for your account.",
+    "webauthn_removed": "A security key or passkey was removed from your account.",
+    "recovery_codes_regenerated": "New recovery codes were made; the old ones no longer work.",
+}
+
+
+def notify_sign_in_change(user: User, change: str) -> None:
+    """Queue the email for after the commit of the caller's transaction."""
+    summary = CHANGES[change]
+    body = (
+        f"{summary}\n\nIf you did not do this, sign in, end your other sessions on the "
+        "Sessions page and tell your network's coordinators at once.\n"
+    )
+    transaction.on_commit(
+        lambda: send_mail(
+            "Counterpart: a change to how you sign in",
+            body,
+            None,
+            [user.email],
+            fail_silently=True,
+        )
+    )

@@ -1,0 +1,56 @@
+"""The profile page: display name, institution, position, state, languages, interface
+language and time zone, each validated."""
+
+import pytest
+from django.urls import reverse
+
+
+def _form(**changes):
+    data = {
+        "display_name": "Mateo Member",
+        "institution": "Ministerio Público Fiscal",
+        "position": "Fiscal",
+        "state": "AR",
+        "languages": "es, en",
+        "preferred_language": "es",
+        "time_zone": "America/Argentina/Buenos_Aires",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_profile_page_shows_the_current_values(member, client_for):
+    response = client_for(member).get(reverse("accounts:profile"))
+
+    assert response.status_code == 200
+    assert b'value="Mateo Member"' in response.content
+
+
+def test_a_member_edits_their_profile(member, client_for):
+    response = client_for(member).post(reverse("accounts:profile"), _form())
+
+    assert response["Location"] == reverse("accounts:profile")
+    member.refresh_from_db()
+    assert member.institution == "Ministerio Público Fiscal"
+    assert member.languages == ["es", "en"]
+    assert member.preferred_language == "es"
+    assert member.time_zone == "America/Argentina/Buenos_Aires"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"time_zone": "Mars/Olympus"}, b"Select a valid choice"),
+        ({"state": "XX"}, b"Select a valid choice"),
+        ({"languages": "es, klingon"}, b"Not ISO 639-1 language codes: klingon"),
+        ({"preferred_language": "de"}, b"Select a valid choice"),
+        ({"display_name": ""}, b"This field is required."),
+    ],
+)
+def test_bad_profile_values_are_refused(member, client_for, changes, message):
+    response = client_for(member).post(reverse("accounts:profile"), _form(**changes))
+
+    assert response.status_code == 400
+    assert message in response.content
+    member.refresh_from_db()
+    assert member.institution == ""
