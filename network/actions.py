@@ -34,6 +34,7 @@ class VettingError(Exception):
         "reason_required": 400,
         "statement_required": 400,
         "invalid_role": 400,
+        "invalid_filter": 400,
         "not_coordinator": 403,
         "not_active_member": 403,
         "self_endorsement": 403,
