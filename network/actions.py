@@ -8,6 +8,7 @@ Each function validates, writes in one transaction with the membership row locke
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ class VettingError(Exception):
         "statement_required": 400,
         "invalid_role": 400,
         "invalid_filter": 400,
+        "invalid_network": 400,
         "not_coordinator": 403,
         "not_active_member": 403,
         "self_endorsement": 403,
@@ -403,6 +405,60 @@ def appoint_coordinator(
             )
         _decide(membership, kind=Kind.APPOINTED, actor=None, reason=reason, **changes)
         return membership
+
+
+def create_network(
+    *,
+    slug: str,
+    name: str,
+    working_languages: list[str],
+    member_states: list[str],
+    region: str = "",
+    description: str = "",
+    required_endorsements: int = 2,
+    revetting_period_days: int = 365,
+    directory_verification_days: int = 180,
+    coordinators_require_webauthn: bool = False,
+) -> Network:
+    """An operator creates a network (then appoints its first coordinator)."""
+    if Network.objects.filter(slug=slug).exists():
+        raise VettingError(
+            "already_member", _("A network with the slug %(slug)s exists.") % {"slug": slug}
+        )
+    network = Network(
+        slug=slug,
+        name=name,
+        region=region,
+        description=description,
+        working_languages=working_languages,
+        member_states=member_states,
+        required_endorsements=required_endorsements,
+        revetting_period_days=revetting_period_days,
+        directory_verification_days=directory_verification_days,
+        coordinators_require_webauthn=coordinators_require_webauthn,
+    )
+    try:
+        network.full_clean()
+    except ValidationError as error:
+        messages = "; ".join(
+            f"{field}: {' '.join(problems)}" for field, problems in error.message_dict.items()
+        )
+        raise VettingError("invalid_network", messages) from error
+    with transaction.atomic():
+        network.save()
+        record(
+            "network.created",
+            target=network,
+            details={
+                "slug": slug,
+                "member_states": member_states,
+                "working_languages": working_languages,
+                "required_endorsements": required_endorsements,
+                "revetting_period_days": revetting_period_days,
+                "coordinators_require_webauthn": coordinators_require_webauthn,
+            },
+        )
+    return network
 
 
 # --- Internals -----------------------------------------------------------------------------

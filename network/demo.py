@@ -280,9 +280,7 @@ def seed(*, stdout) -> None:
     for spec in NETWORKS:
         network = Network.objects.filter(slug=spec["slug"]).first()
         if network is None:
-            network = Network(**spec)
-            network.full_clean()
-            network.save()
+            network = actions.create_network(**spec)
         if network.memberships.exists():
             stdout.write(f"{network.name}: already seeded")
             continue

@@ -7,6 +7,16 @@ from network.audit.models import AuditEvent
 from network.models import Endorsement, Membership, MembershipDecision
 from tests.network.vetting_support import deactivations
 
+DECISION_NAMES = [
+    "approve",
+    "reject",
+    "renew",
+    "suspend",
+    "reinstate",
+    "revoke",
+    "allow-readmission",
+]
+
 
 def membership_of(user, network) -> Membership:
     return Membership.objects.get(user=user, network=network)
@@ -419,3 +429,30 @@ def test_the_schema_documents_the_vetting_endpoints(client_for, outsider):
     assert "/api/v1/networks/{slug}/memberships/{id}/approve/" in paths
     assert "/api/v1/networks/{slug}/applications/{id}/endorse/" in paths
     assert "/api/v1/networks/{slug}/queue/" in paths
+
+
+VETTING_ENDPOINTS = [
+    ("get", "/api/v1/networks/"),
+    ("get", "/api/v1/networks/tipp/"),
+    ("get", "/api/v1/memberships/"),
+    ("post", "/api/v1/networks/tipp/apply/"),
+    ("get", "/api/v1/networks/tipp/applications/"),
+    ("post", "/api/v1/networks/tipp/applications/1/endorse/"),
+    ("get", "/api/v1/networks/tipp/queue/"),
+    ("get", "/api/v1/networks/tipp/members/"),
+    ("get", "/api/v1/networks/tipp/decisions/"),
+    ("get", "/api/v1/networks/tipp/memberships/1/decisions/"),
+    ("post", "/api/v1/networks/tipp/memberships/1/role/"),
+    *[("post", f"/api/v1/networks/tipp/memberships/1/{name}/") for name in DECISION_NAMES],
+]
+
+
+@pytest.mark.parametrize(("method", "path"), VETTING_ENDPOINTS)
+def test_every_vetting_endpoint_is_behind_the_second_factor(coordinator, tipp, method, path):
+    half = Client()
+    half.force_login(coordinator)
+
+    response = getattr(half, method)(path, {"reason": "x"} if method == "post" else None)
+
+    assert response.status_code == 401
+    assert MembershipDecision.objects.count() == 0

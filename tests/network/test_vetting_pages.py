@@ -303,3 +303,25 @@ def test_the_network_history_lists_every_decision(
 
     assert [d.kind for d in response.context["decisions"]] == ["suspended", "approved"]
     assert "Inquiry opened." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/networks/tipp/applications/"),
+        ("post", "/networks/tipp/applications/1/endorse/"),
+        ("get", "/networks/tipp/members/"),
+        ("get", "/networks/tipp/decisions/"),
+        ("get", "/networks/tipp/memberships/1/"),
+        ("post", "/networks/tipp/memberships/1/decide/"),
+    ],
+)
+def test_every_vetting_page_is_behind_the_second_factor(coordinator, tipp, method, path):
+    half = Client()
+    half.force_login(coordinator)
+
+    response = getattr(half, method)(path, {"decision": "suspend", "reason": "x"})
+
+    assert response.status_code == 302
+    assert "/accounts/sign-in/" in response["Location"]
+    assert MembershipDecision.objects.count() == 0
