@@ -4,11 +4,13 @@ Thin: a permission-checked getter, one action, then redirect. A refused action
 (`VettingError`) is shown with its message and HTTP status.
 """
 
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +21,7 @@ from network.membership import is_active_member, is_coordinator
 from network.models import Membership, MembershipDecision, Network
 
 Status = Membership.Status
+REVETTING_NOTICE = timedelta(days=30)
 
 # Which decisions a coordinator is offered for a membership in each status. The actions
 # remain the authority: they refuse anything else.
@@ -86,6 +89,16 @@ def offered_decisions(membership: Membership) -> list[tuple[str, str]]:
     if membership.status == Status.REVOKED and membership.readmission_allowed:
         names = []
     return [(name, labels[name]) for name in names]
+
+
+def revetting_state(membership: Membership) -> str:
+    """For active members: overdue, due_soon (within REVETTING_NOTICE) or the empty string."""
+    if membership.status != Status.ACTIVE or membership.renew_by is None:
+        return ""
+    today = timezone.localdate()
+    if membership.renew_by < today:
+        return "overdue"
+    return "due_soon" if membership.renew_by <= today + REVETTING_NOTICE else ""
 
 
 @vetting_page
@@ -195,7 +208,10 @@ def members(request, slug: str):
         .select_related("user")
         .order_by("user__display_name", "pk")
     )
-    rows = [{"membership": m, "decisions": offered_decisions(m)} for m in memberships]
+    rows = [
+        {"membership": m, "decisions": offered_decisions(m), "revetting": revetting_state(m)}
+        for m in memberships
+    ]
     return render(
         request,
         "network/members.html",

@@ -1,7 +1,10 @@
 """The server-rendered vetting pages under /networks/: workflows, permissions and errors."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from network.audit.models import AuditEvent
 from network.models import Endorsement, Membership, MembershipDecision
@@ -325,3 +328,18 @@ def test_every_vetting_page_is_behind_the_second_factor(coordinator, tipp, metho
     assert response.status_code == 302
     assert "/accounts/sign-in/" in response["Location"]
     assert MembershipDecision.objects.count() == 0
+
+
+def test_the_members_page_flags_revetting_due_soon_and_overdue(
+    client_for, coordinator, make_user, make_membership, tipp
+):
+    today = timezone.localdate()
+    soon = make_membership(make_user(), tipp, renew_by=today + timedelta(days=10))
+    late = make_membership(make_user(), tipp, renew_by=today - timedelta(days=1))
+    later = make_membership(make_user(), tipp, renew_by=today + timedelta(days=200))
+
+    response = client_for(coordinator).get("/networks/tipp/members/")
+
+    states = {row["membership"].pk: row["revetting"] for row in response.context["rows"]}
+    assert (states[soon.pk], states[late.pk], states[later.pk]) == ("due_soon", "overdue", "")
+    assert "due soon" in response.content.decode()
