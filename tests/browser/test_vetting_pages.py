@@ -1,6 +1,7 @@
 """Vetting in a real browser: a member endorses, a coordinator approves from the queue."""
 
 import pytest
+from django.db import connections
 
 from network.models import Endorsement, Membership, MembershipDecision
 
@@ -30,6 +31,10 @@ def chromium(monkeypatch):
         )
         yield browser
         browser.close()
+        # While Playwright's loop is set, Django keeps this thread's database connections
+        # in a separate, context-local store; close them before it goes, or they leak past
+        # the test (and PostgreSQL refuses to drop the test database).
+        connections.close_all()
 
 
 @pytest.fixture
