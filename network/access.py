@@ -2,13 +2,14 @@
 memberships for vetting. A network that does not exist is a 404; one the user may not
 administer or endorse in is a `VettingError` (403)."""
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from network.accounts.factors import session_satisfies_coordinator_factor
 from network.actions import VettingError
 from network.membership import is_active_member, is_coordinator
-from network.models import Membership, Network
+from network.models import Endorsement, Membership, Network
 
 PENDING = (Membership.Status.APPLICANT, Membership.Status.ENDORSED)
 
@@ -65,8 +66,20 @@ def get_membership_for_history(request, slug: str, membership_id: int) -> Member
 
 
 def pending_applications(network: Network):
+    """Pending applications, oldest first, with users and endorsements loaded in bulk."""
+    endorsements = Endorsement.objects.select_related("endorser").order_by("created_at", "pk")
     return (
         Membership.objects.filter(network=network, status__in=PENDING)
-        .select_related("user")
+        .select_related("user", "network")
+        .prefetch_related(Prefetch("endorsements", queryset=endorsements))
         .order_by("applied_at", "pk")
     )
+
+
+def current_round_endorsements(membership: Membership) -> list[Endorsement]:
+    """The endorsements that count: those of the membership's current application round."""
+    return [
+        endorsement
+        for endorsement in membership.endorsements.all()
+        if endorsement.application_round == membership.application_round
+    ]

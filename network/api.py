@@ -102,7 +102,7 @@ class Applications(VettingErrorsMixin, generics.ListAPIView):
 
     def get_queryset(self):
         network = access.get_network_for_member(self.request, self.kwargs["slug"])
-        return access.pending_applications(network).select_related("network")
+        return access.pending_applications(network)
 
 
 class Endorse(VettingErrorsMixin, APIView):
@@ -131,7 +131,7 @@ class Endorse(VettingErrorsMixin, APIView):
 class Queue(Applications):
     def get_queryset(self):
         network = access.get_network_for_coordinator(self.request, self.kwargs["slug"])
-        return access.pending_applications(network).select_related("network")
+        return access.pending_applications(network)
 
 
 @extend_schema(

@@ -1,6 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from network.actions import current_endorsements
+from network.access import current_round_endorsements
 from network.models import Endorsement, Membership, MembershipDecision, Network
 
 
@@ -84,9 +85,9 @@ class ApplicationSerializer(MemberSerializer):
             "ready_for_decision",
         ]
 
+    @extend_schema_field(EndorsementSerializer(many=True))
     def get_endorsements(self, membership) -> list[dict]:
-        endorsements = current_endorsements(membership).select_related("endorser")
-        return EndorsementSerializer(endorsements, many=True).data
+        return EndorsementSerializer(current_round_endorsements(membership), many=True).data
 
     def get_ready_for_decision(self, membership) -> bool:
         return membership.status == Membership.Status.ENDORSED

@@ -156,8 +156,8 @@ def applications(request, slug: str):
     rows = [
         {
             "membership": membership,
-            "endorsements": actions.current_endorsements(membership).select_related("endorser"),
-            "endorsed_by_me": _endorsed_current_round(membership, request.user),
+            "endorsements": access.current_round_endorsements(membership),
+            "endorsed_by_me": _endorsed_by(membership, request.user),
             "is_self": membership.user_id == request.user.pk,
         }
         for membership in access.pending_applications(network)
@@ -165,8 +165,8 @@ def applications(request, slug: str):
     return render(request, "network/applications.html", {"network": network, "rows": rows})
 
 
-def _endorsed_current_round(membership: Membership, user) -> bool:
-    return actions.current_endorsements(membership).filter(endorser=user).exists()
+def _endorsed_by(membership: Membership, user) -> bool:
+    return any(e.endorser_id == user.pk for e in access.current_round_endorsements(membership))
 
 
 @vetting_page
@@ -191,7 +191,7 @@ def queue(request, slug: str):
     rows = [
         {
             "membership": membership,
-            "endorsements": actions.current_endorsements(membership).select_related("endorser"),
+            "endorsements": access.current_round_endorsements(membership),
             "decisions": offered_decisions(membership),
         }
         for membership in access.pending_applications(network)

@@ -456,3 +456,33 @@ def test_every_vetting_endpoint_is_behind_the_second_factor(coordinator, tipp, m
 
     assert response.status_code == 401
     assert MembershipDecision.objects.count() == 0
+
+
+def queries_for(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/networks/tipp/queue/", "/networks/tipp/queue/", "/networks/tipp/applications/"],
+)
+def test_the_queue_costs_the_same_queries_for_one_or_many_applications(
+    client_for, coordinator, member, make_user, make_membership, tipp, path
+):
+    def add_application():
+        application = make_membership(make_user(), tipp, status="applicant")
+        for endorser in (member, coordinator):
+            Endorsement.objects.create(membership=application, endorser=endorser, statement="x")
+
+    client = client_for(coordinator)
+    add_application()
+    one = queries_for(client, path)
+    for _ in range(4):
+        add_application()
+
+    assert queries_for(client, path) == one

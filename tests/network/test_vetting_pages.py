@@ -343,3 +343,18 @@ def test_the_members_page_flags_revetting_due_soon_and_overdue(
     states = {row["membership"].pk: row["revetting"] for row in response.context["rows"]}
     assert (states[soon.pk], states[late.pk], states[later.pk]) == ("due_soon", "overdue", "")
     assert "due soon" in response.content.decode()
+
+
+def test_the_home_page_points_members_and_coordinators_to_their_vetting_work(
+    client_for, coordinator, member, endorsed_applicant, make_user, make_membership, tipp
+):
+    newcomer = make_membership(make_user(), tipp, status="applicant")
+    Endorsement.objects.create(membership=newcomer, endorser=member, statement="Known.")
+
+    for_coordinator = client_for(coordinator).get("/").context["vetting_work"]
+    for_member = client_for(member).get("/").context["vetting_work"]
+    page = client_for(coordinator).get("/").content.decode()
+
+    assert for_coordinator == [{"network": tipp, "to_endorse": 1, "to_decide": 1}]
+    assert for_member == [], "the member endorsed both pending applications already"
+    assert "1 application ready for your decision" in page
