@@ -70,6 +70,9 @@ class Membership(models.Model):
     readmission_allowed = models.BooleanField(
         default=False, help_text=_("A coordinator allowed a revoked member to apply again.")
     )
+    # Re-applying reuses the row (one per user and network); the round tells which
+    # endorsements belong to the current application.
+    application_round = models.PositiveSmallIntegerField(default=1)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -117,11 +120,14 @@ class Endorsement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="endorsements_given"
     )
     statement = models.TextField()
+    application_round = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["membership", "endorser"], name="endorse_once"),
+            models.UniqueConstraint(
+                fields=["membership", "endorser", "application_round"], name="endorse_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +149,7 @@ class MembershipDecision(models.Model):
         REVOKED = "revoked", _("revoked")
         READMISSION_ALLOWED = "readmission_allowed", _("allowed to apply again")
         ROLE_CHANGED = "role_changed", _("role changed")
+        APPOINTED = "appointed", _("appointed by an operator")
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -1,0 +1,242 @@
+"""REST endpoints for networks, applications, endorsements and coordinators' decisions.
+
+Thin: a permission-checked getter, one action, a serializer. A refused action
+(`VettingError`) becomes `{"code": ..., "detail": ...}` with its HTTP status.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from network import access, actions
+from network.actions import VettingError
+from network.models import Membership, MembershipDecision, Network
+from network.serializers import (
+    ApplicationSerializer,
+    ApplyInputSerializer,
+    DecisionInputSerializer,
+    DecisionSerializer,
+    EndorseInputSerializer,
+    EndorsementSerializer,
+    ErrorSerializer,
+    MemberSerializer,
+    MembershipSerializer,
+    NetworkSerializer,
+    RoleInputSerializer,
+)
+
+ERRORS = {
+    code: OpenApiResponse(ErrorSerializer, description=description)
+    for code, description in {
+        400: "Bad input, e.g. a missing reason.",
+        403: "Not allowed: not a coordinator or active member of this network, or the "
+        "network requires WebAuthn for coordinators.",
+        404: "No such network or membership.",
+        409: "Not possible in the membership's current state.",
+    }.items()
+}
+
+
+class VettingErrorsMixin:
+    def handle_exception(self, exc):
+        if isinstance(exc, VettingError):
+            return Response({"code": exc.code, "detail": exc.message}, status=exc.http_status)
+        return super().handle_exception(exc)
+
+
+def _validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+@extend_schema(tags=["networks"], summary="All networks")
+class NetworkList(VettingErrorsMixin, generics.ListAPIView):
+    serializer_class = NetworkSerializer
+    queryset = Network.objects.all()
+
+
+@extend_schema(tags=["networks"], summary="One network")
+class NetworkDetail(VettingErrorsMixin, generics.RetrieveAPIView):
+    serializer_class = NetworkSerializer
+    queryset = Network.objects.all()
+    lookup_field = "slug"
+
+
+@extend_schema(tags=["memberships"], summary="My memberships, in every state")
+class MyMemberships(VettingErrorsMixin, generics.ListAPIView):
+    serializer_class = MembershipSerializer
+
+    def get_queryset(self):
+        return (
+            Membership.objects.filter(user=self.request.user)
+            .select_related("network")
+            .order_by("network__name")
+        )
+
+
+class Apply(VettingErrorsMixin, APIView):
+    @extend_schema(
+        tags=["memberships"],
+        summary="Apply to a network (or apply again after a rejection or an expiry)",
+        request=ApplyInputSerializer,
+        responses={201: MembershipSerializer, **ERRORS},
+    )
+    def post(self, request, slug: str):
+        network = access.get_network(slug)
+        membership = actions.apply_to_network(
+            user=request.user, network=network, **_validated(ApplyInputSerializer, request)
+        )
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["vetting"],
+    summary="Pending applications, for active members of the network to endorse",
+    responses={200: ApplicationSerializer(many=True), **ERRORS},
+)
+class Applications(VettingErrorsMixin, generics.ListAPIView):
+    serializer_class = ApplicationSerializer
+
+    def get_queryset(self):
+        network = access.get_network_for_member(self.request, self.kwargs["slug"])
+        return access.pending_applications(network)
+
+
+class Endorse(VettingErrorsMixin, APIView):
+    @extend_schema(
+        tags=["vetting"],
+        summary="Endorse a pending application (active members of the network, once each)",
+        request=EndorseInputSerializer,
+        responses={201: EndorsementSerializer, **ERRORS},
+    )
+    def post(self, request, slug: str, pk: int):
+        network = access.get_network_for_member(request, slug)
+        membership = access.get_membership_in(network, pk)
+        endorsement = actions.endorse(
+            membership=membership,
+            endorser=request.user,
+            statement=_validated(EndorseInputSerializer, request)["statement"],
+        )
+        return Response(EndorsementSerializer(endorsement).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["vetting"],
+    summary="The coordinator's queue: pending applications with their endorsements",
+    responses={200: ApplicationSerializer(many=True), **ERRORS},
+)
+class Queue(Applications):
+    def get_queryset(self):
+        network = access.get_network_for_coordinator(self.request, self.kwargs["slug"])
+        return access.pending_applications(network)
+
+
+@extend_schema(
+    tags=["vetting"],
+    summary="Members of the network, for its coordinators (filter with ?status=)",
+    responses={200: MemberSerializer(many=True), **ERRORS},
+)
+class Members(VettingErrorsMixin, generics.ListAPIView):
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):
+        network = access.get_network_for_coordinator(self.request, self.kwargs["slug"])
+        memberships = (
+            Membership.objects.filter(network=network)
+            .select_related("user", "network")
+            .order_by("user__display_name", "pk")
+        )
+        wanted = self.request.query_params.get("status")
+        if wanted is not None and wanted not in Membership.Status.values:
+            raise VettingError(
+                "invalid_filter",
+                _("Unknown status %(status)s; use one of: %(statuses)s.")
+                % {"status": wanted, "statuses": ", ".join(Membership.Status.values)},
+            )
+        return memberships.filter(status=wanted) if wanted else memberships
+
+
+DECISION_ACTIONS = {
+    "approve": actions.approve_membership,
+    "reject": actions.reject_membership,
+    "renew": actions.renew_membership,
+    "suspend": actions.suspend_membership,
+    "reinstate": actions.reinstate_membership,
+    "revoke": actions.revoke_membership,
+    "allow-readmission": actions.allow_readmission,
+}
+
+
+class Decide(VettingErrorsMixin, APIView):
+    """One coordinator decision on a membership, with a reason."""
+
+    decision = ""
+
+    @extend_schema(
+        tags=["vetting"],
+        summary="Decide on a membership with a reason (approve, reject, renew, suspend, "
+        "reinstate, revoke, allow-readmission; coordinators)",
+        request=DecisionInputSerializer,
+        responses={200: MemberSerializer, **ERRORS},
+    )
+    def post(self, request, slug: str, pk: int):
+        network = access.get_network_for_coordinator(request, slug)
+        membership = access.get_membership_in(network, pk)
+        reason = _validated(DecisionInputSerializer, request)["reason"]
+        decided = DECISION_ACTIONS[self.decision](
+            membership=membership, coordinator=request.user, reason=reason
+        )
+        return Response(MemberSerializer(decided).data)
+
+
+class ChangeRole(VettingErrorsMixin, APIView):
+    @extend_schema(
+        tags=["vetting"],
+        summary="Change an active member's role, with a reason",
+        request=RoleInputSerializer,
+        responses={200: MemberSerializer, **ERRORS},
+    )
+    def post(self, request, slug: str, pk: int):
+        network = access.get_network_for_coordinator(request, slug)
+        membership = access.get_membership_in(network, pk)
+        changed = actions.change_role(
+            membership=membership,
+            coordinator=request.user,
+            **_validated(RoleInputSerializer, request),
+        )
+        return Response(MemberSerializer(changed).data)
+
+
+@extend_schema(
+    tags=["vetting"],
+    summary="Decisions on one membership (its member and the network's coordinators)",
+    responses={200: DecisionSerializer(many=True), **ERRORS},
+)
+class MembershipDecisions(VettingErrorsMixin, generics.ListAPIView):
+    serializer_class = DecisionSerializer
+
+    def get_queryset(self):
+        membership = access.get_membership_for_history(
+            self.request, self.kwargs["slug"], self.kwargs["pk"]
+        )
+        return membership.decisions.select_related("actor", "membership__user")
+
+
+@extend_schema(
+    tags=["vetting"],
+    summary="Every decision in the network, newest first (coordinators)",
+    responses={200: DecisionSerializer(many=True), **ERRORS},
+)
+class NetworkDecisions(VettingErrorsMixin, generics.ListAPIView):
+    serializer_class = DecisionSerializer
+
+    def get_queryset(self):
+        network = access.get_network_for_coordinator(self.request, self.kwargs["slug"])
+        return (
+            MembershipDecision.objects.filter(membership__network=network)
+            .select_related("actor", "membership__user")
+            .order_by("-decided_at", "-pk")
+        )

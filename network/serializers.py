@@ -1,0 +1,140 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from network.access import current_round_endorsements
+from network.models import Endorsement, Membership, MembershipDecision, Network
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable error code, e.g. reason_required.")
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+
+
+class NetworkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Network
+        fields = [
+            "slug",
+            "name",
+            "region",
+            "description",
+            "working_languages",
+            "member_states",
+            "required_endorsements",
+            "revetting_period_days",
+            "coordinators_require_webauthn",
+        ]
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    email = serializers.EmailField()
+    state = serializers.CharField()
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    network = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "network",
+            "role",
+            "status",
+            "institution",
+            "position",
+            "statement",
+            "nominating_authority",
+            "applied_at",
+            "activated_at",
+            "renew_by",
+            "application_round",
+            "readmission_allowed",
+        ]
+
+
+class MemberSerializer(MembershipSerializer):
+    member = PersonSerializer(source="user")
+
+    class Meta(MembershipSerializer.Meta):
+        fields = ["member", *MembershipSerializer.Meta.fields]
+
+
+class EndorsementSerializer(serializers.ModelSerializer):
+    endorser = PersonSerializer()
+
+    class Meta:
+        model = Endorsement
+        fields = ["id", "endorser", "statement", "application_round", "created_at"]
+
+
+class ApplicationSerializer(MemberSerializer):
+    """A pending application with the endorsements of its current round."""
+
+    endorsements = serializers.SerializerMethodField()
+    required_endorsements = serializers.IntegerField(source="network.required_endorsements")
+    ready_for_decision = serializers.SerializerMethodField()
+
+    class Meta(MemberSerializer.Meta):
+        fields = [
+            *MemberSerializer.Meta.fields,
+            "endorsements",
+            "required_endorsements",
+            "ready_for_decision",
+        ]
+
+    @extend_schema_field(EndorsementSerializer(many=True))
+    def get_endorsements(self, membership) -> list[dict]:
+        return EndorsementSerializer(current_round_endorsements(membership), many=True).data
+
+    def get_ready_for_decision(self, membership) -> bool:
+        return membership.status == Membership.Status.ENDORSED
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    member = PersonSerializer(source="membership.user")
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MembershipDecision
+        fields = [
+            "id",
+            "membership",
+            "member",
+            "kind",
+            "actor",
+            "from_status",
+            "to_status",
+            "from_role",
+            "to_role",
+            "reason",
+            "decided_at",
+        ]
+
+    def get_actor(self, decision) -> str | None:
+        return decision.actor.display_name if decision.actor else None
+
+
+class ApplyInputSerializer(serializers.Serializer):
+    institution = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    position = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    statement = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    nominating_authority = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, required=False, default=""
+    )
+
+
+class EndorseInputSerializer(serializers.Serializer):
+    statement = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text="Required; why you decide so."
+    )
+
+
+class RoleInputSerializer(DecisionInputSerializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
