@@ -1,15 +1,20 @@
 """The 2FA gate: a password-only session reaches the sign-in, second-factor and enrolment
 steps and nothing else, on every page and API endpoint of the project."""
 
-import uuid
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from network.accounts.middleware import OPEN_PREFIXES
 from tests.network.accounts_support import enrol_totp, give_password, password_only_client
 
-SAMPLES = {"int": "1", "slug": "sample", "str": "sample", "uuid": str(uuid.uuid4()), "path": "x"}
+# Fixed values: parallel workers must collect the same parametrised test ids.
+SAMPLES = {
+    "int": "1",
+    "slug": "sample",
+    "str": "sample",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "path": "x",
+}
 
 
 def _paths(patterns=None, prefix: str = "/") -> list[str]:
