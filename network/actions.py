@@ -41,6 +41,7 @@ class VettingError(Exception):
         "not_active_member": 403,
         "self_endorsement": 403,
         "own_membership": 403,
+        "endorser_cannot_approve": 403,
         "account_inactive": 403,
         "readmission_required": 403,
         "webauthn_required": 403,
@@ -223,6 +224,7 @@ def current_endorsements(membership: Membership):
 def approve_membership(*, membership: Membership, coordinator, reason: str) -> Membership:
     def approve(locked: Membership, reason: str) -> None:
         _require_decidable(locked)
+        _require_second_pair_of_eyes(locked, coordinator)
         today = timezone.localdate()
         _decide(
             locked,
@@ -491,6 +493,30 @@ def _require_coordinator(coordinator, membership: Membership) -> None:
     if membership.user_id == coordinator.pk:
         raise VettingError(
             "own_membership", _("Another coordinator must decide on your own membership.")
+        )
+
+
+def _require_second_pair_of_eyes(membership: Membership, coordinator) -> None:
+    """Admission takes two people where the network has them (ASVS 2.3.5): a coordinator who
+    vouched for an applicant leaves the approval to another active coordinator who did not.
+    Only when every other coordinator endorsed too (a network's first members) may they
+    approve themselves; the endorsements and the decision stay on record either way."""
+    endorsers = set(current_endorsements(membership).values_list("endorser", flat=True))
+    if coordinator.pk not in endorsers:
+        return
+    independent = (
+        Membership.objects.active()
+        .filter(network=membership.network, role=Role.COORDINATOR)
+        .exclude(user__in=[*endorsers, membership.user_id])
+    )
+    if independent.exists():
+        raise VettingError(
+            "endorser_cannot_approve",
+            _(
+                "You endorsed this application; a coordinator of %(network)s who did not "
+                "endorse it must decide on its approval."
+            )
+            % {"network": membership.network},
         )
 
 

@@ -352,7 +352,9 @@ def _join(network: Network, user: User, fate: str) -> None:
     _endorse(membership, user, wanted)
     if fate.startswith("pending:") or fate == "endorsed":
         return
-    decider = coordinators[0]
+    endorsers = set(actions.current_endorsements(membership).values_list("endorser", flat=True))
+    # Admission takes two people: the deciding coordinator has not endorsed the applicant.
+    decider = next((c for c in coordinators if c.pk not in endorsers), coordinators[0])
     if fate == "rejected":
         actions.reject_membership(
             membership=membership,
@@ -395,7 +397,7 @@ def _endorse(membership: Membership, user: User, wanted: int) -> None:
         .filter(network=network)
         .exclude(user=user)
         .select_related("user")
-        .order_by("-activated_at", "-pk")
+        .order_by("-role", "-activated_at", "-pk")  # members before coordinators
     ]
     for index, endorser in enumerate(endorsers[:wanted]):
         actions.endorse(

@@ -142,8 +142,10 @@ def test_a_member_belongs_to_several_networks_with_one_account(
 ):
     redtram_coordinator = make_user(display_name="Rita Redtram")
     make_membership(redtram_coordinator, redtram, role="coordinator")
+    redtram_member = make_user(display_name="Raúl Redtram")
+    make_membership(redtram_member, redtram)
     membership = apply(member, redtram)
-    endorse_fully(membership, other_network_member, redtram_coordinator)
+    endorse_fully(membership, other_network_member, redtram_member)
 
     actions.approve_membership(
         membership=membership, coordinator=redtram_coordinator, reason="Known prosecutor."
@@ -288,8 +290,69 @@ def test_only_pending_applications_are_endorsed(member, coordinator, suspended_m
 
 
 @pytest.fixture
-def endorsed(applicant, member, coordinator, tipp):
-    return endorse_fully(membership_of(applicant, tipp), member, coordinator)
+def colleague(make_user, make_membership, tipp):
+    user = make_user("colleague@example.org", display_name="Chidi Colleague", state="NG")
+    make_membership(user, tipp)
+    return user
+
+
+@pytest.fixture
+def endorsed(applicant, member, colleague, tipp):
+    return endorse_fully(membership_of(applicant, tipp), member, colleague)
+
+
+@pytest.fixture
+def second_coordinator(make_user, make_membership, tipp):
+    user = make_user("second.coordinator@example.org", display_name="Sipho Second")
+    make_membership(user, tipp, role="coordinator")
+    return user
+
+
+def test_a_coordinator_who_endorsed_cannot_also_approve(
+    applicant, member, coordinator, second_coordinator, tipp
+):
+    """Admission takes two people: the endorsing coordinator leaves approval to another."""
+    membership = endorse_fully(membership_of(applicant, tipp), member, coordinator)
+
+    error = refused(
+        "endorser_cannot_approve",
+        actions.approve_membership,
+        membership=membership,
+        coordinator=coordinator,
+        reason="Endorsed and approved by one person.",
+    )
+
+    assert error.http_status == 403
+    membership.refresh_from_db()
+    assert membership.status == Status.ENDORSED
+    actions.approve_membership(
+        membership=membership, coordinator=second_coordinator, reason="Checked independently."
+    )
+    membership.refresh_from_db()
+    assert membership.status == Status.ACTIVE
+
+
+def test_an_endorsing_coordinator_approves_when_no_other_coordinator_is_independent(
+    applicant, coordinator, second_coordinator, tipp
+):
+    """A network's first members: every coordinator had to endorse, so one of them decides."""
+    membership = endorse_fully(membership_of(applicant, tipp), coordinator, second_coordinator)
+
+    actions.approve_membership(membership=membership, coordinator=coordinator, reason="Founding.")
+
+    membership.refresh_from_db()
+    assert membership.status == Status.ACTIVE
+
+
+def test_a_coordinator_who_endorsed_may_still_reject(applicant, member, coordinator, tipp):
+    membership = endorse_fully(membership_of(applicant, tipp), member, coordinator)
+
+    actions.reject_membership(
+        membership=membership, coordinator=coordinator, reason="Left the service."
+    )
+
+    membership.refresh_from_db()
+    assert membership.status == Status.REJECTED
 
 
 def test_a_coordinator_approves_an_endorsed_application(endorsed, coordinator, applicant, tipp):
@@ -638,7 +701,7 @@ def test_a_revoked_coordinator_comes_back_as_a_member(
 
 
 def test_a_rejected_applicant_reapplies_and_old_endorsements_do_not_count(
-    endorsed, applicant, member, coordinator, tipp
+    endorsed, applicant, member, colleague, coordinator, tipp
 ):
     actions.reject_membership(membership=endorsed, coordinator=coordinator, reason="Too early.")
 
@@ -663,7 +726,7 @@ def test_a_rejected_applicant_reapplies_and_old_endorsements_do_not_count(
         reason="Ok",
     )
     # The same members may vouch again for the new application.
-    membership = endorse_fully(membership, member, coordinator)
+    membership = endorse_fully(membership, member, colleague)
     assert membership.status == Status.ENDORSED
     actions.approve_membership(membership=membership, coordinator=coordinator, reason="Ok now.")
     assert is_active_member(applicant, tipp)
