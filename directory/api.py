@@ -113,9 +113,12 @@ def contact_point_list(request):
     page = paginator.paginate_queryset(
         search_contact_points(params, viewer=viewer), request, view=None
     )
-    return paginator.get_paginated_response(
+    response = paginator.get_paginated_response(
         ContactPointSerializer([present_contact_point(cp, viewer) for cp in page], many=True).data
     )
+    # PostgreSQL only: nothing contained the words, these are similar spellings.
+    response.data["similar_spellings"] = bool(page) and getattr(page[0], "fuzzy", False)
+    return response
 
 
 @extend_schema(responses=ContactPointSerializer)

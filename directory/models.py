@@ -250,9 +250,14 @@ class ContactPointCompetence(models.Model):
         ContactPoint, on_delete=models.CASCADE, related_name="competences"
     )
     competence = models.CharField(max_length=40, choices=Competence.choices)
+    # Denormalised from the contact point: "competence C in state S" is the key question,
+    # answered from this one index.
+    state = models.CharField(max_length=2)
 
     class Meta:
-        indexes = [models.Index(fields=["competence", "contact_point"], name="cp_competence")]
+        indexes = [
+            models.Index(fields=["competence", "state", "contact_point"], name="cp_competence")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contact_point", "competence"], name="cp_competence_once"

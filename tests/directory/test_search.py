@@ -131,3 +131,24 @@ def test_postgres_search_uses_the_same_rules(make_contact_point, member):
     make_contact_point("Desk Alpha", how_to_reach="Ask for Moreno")
     assert names(SearchParams(q="MORENO"), member) == ["Lucía Moreno", "Desk Alpha"]
     assert names(SearchParams(q="fiscalía lucia"), member) == ["Lucía Moreno"]
+
+
+@pytest.mark.postgres
+def test_postgres_offers_similar_spellings_when_nothing_matches(make_contact_point, member):
+    """A misspelt name finds the entry through pg_trgm word similarity, marked as fuzzy."""
+    make_contact_point("Aïssatou Ouédraogo")
+    make_contact_point("Chidi Okafor")
+    found = list(search_contact_points(SearchParams(q="ouedrago"), viewer=viewer_for(member)))
+    assert [cp.name for cp in found] == ["Aïssatou Ouédraogo"]
+    assert found[0].fuzzy is True
+    exact = list(search_contact_points(SearchParams(q="ouedraogo"), viewer=viewer_for(member)))
+    assert exact[0].fuzzy is False
+
+
+def test_sqlite_has_no_similar_spelling_fallback(make_contact_point, member, settings):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL has the fallback")
+    make_contact_point("Aïssatou Ouédraogo")
+    assert names(SearchParams(q="ouedrago"), member) == []
