@@ -9,7 +9,8 @@ trigram index. SQLite has no similar-spelling fallback.
 
 Ranking: best match first (a word found in the person's or desk's name scores 3, in the
 institution's name 2, in the notes 1; PostgreSQL adds up to 0.9 from the full-text rank, in
-tenths), then fresh before stale, then the most recently verified.
+tenths), then the furthest from going stale (the latest `verification_due_at`: fresh before
+stale, then the most recently verified).
 """
 
 from dataclasses import dataclass, field
@@ -163,7 +164,9 @@ def search_contact_points(params: SearchParams, *, viewer: Viewer):
         )
     if params.authority_kind:
         queryset = queryset.filter(authority__kind=params.authority_kind)
-    freshest = [F("is_stale").asc(), F("verified_at").desc(nulls_last=True), "pk"]
+    # The furthest from going stale first: fresh before stale, then the most recently
+    # verified; one indexed column (cp_due), so a broad filter stops after the first page.
+    freshest = [F("verification_due_at").desc(nulls_last=True), "pk"]
     words = query_words(params.q)
     if not words:
         return queryset.order_by(*freshest)

@@ -31,9 +31,13 @@ FORWARD = [
     "ALTER TABLE directory_contactpoint ADD COLUMN IF NOT EXISTS search_vector tsvector "
     "GENERATED ALWAYS AS (to_tsvector('directory_search'::regconfig, search_text)) STORED",
     "CREATE INDEX IF NOT EXISTS cp_search_fts ON directory_contactpoint USING gin (search_vector)",
+    # The search order, freshest first (SQLite cannot index NULLS LAST).
+    "CREATE INDEX IF NOT EXISTS cp_freshest ON directory_contactpoint "
+    "(verification_due_at DESC NULLS LAST, id)",
 ]
 
 BACKWARD = [
+    "DROP INDEX IF EXISTS cp_freshest",
     "DROP INDEX IF EXISTS cp_search_fts",
     "ALTER TABLE directory_contactpoint DROP COLUMN IF EXISTS search_vector",
     "DROP INDEX IF EXISTS cp_authority_trgm",
