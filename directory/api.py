@@ -247,7 +247,7 @@ def _form_data(data) -> dict:
 @api_view(["POST"])
 @parser_classes([JSONParser])
 def correct(request, pk: int):
-    """Correct and confirm in one step. Send the whole entry (as the card's form does)."""
+    """Correct and confirm in one step; fields not sent keep their current values."""
     entry = get_contact_point_for_maintenance(request.user, pk)
     form = CorrectionForm({**CorrectionForm.initial_for(entry), **_form_data(request.data)})
     if not form.is_valid():

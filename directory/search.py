@@ -229,15 +229,15 @@ class DirectAnswer:
 
     @property
     def summary(self) -> str:
-        what = f"{self.competence_label} ({self.competence}) in {self.state_name}"
+        what = f"in {self.state_name} for {self.competence} ({self.competence_label})"
         if self.verified:
-            return f"{len(self.verified)} verified contact point(s) for {what}."
+            return f"{len(self.verified)} verified contact point(s) {what}."
         if self.stale:
             return (
-                f"No verified contact point for {what}: {len(self.stale)} entry(ies) "
-                "not re-confirmed in time; check with the alternatives below."
+                f"No verified contact point {what}: {len(self.stale)} entry(ies) not "
+                "re-confirmed in time; check with them or with the alternatives below."
             )
-        return f"No contact point for {what}; the nearest alternatives are below."
+        return f"No contact point {what}; the nearest alternatives are below."
 
 
 def direct_answer(*, competence: str, state: str) -> DirectAnswer:
