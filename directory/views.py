@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from directory import actions
@@ -147,7 +148,7 @@ def confirm(request, pk: int):
     entry = get_contact_point_for_maintenance(request.user, pk)
     if request.method == "POST" and request.POST.get("action") == "confirm":
         actions.confirm_contact_point(contact_point=entry, actor=request.user)
-        messages.success(request, "Entry confirmed.")
+        messages.success(request, _("Entry confirmed."))
         return redirect(entry)
     form = CorrectionForm(
         request.POST if request.method == "POST" else None,
@@ -167,7 +168,7 @@ def confirm(request, pk: int):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, "Entry corrected and confirmed.")
+            messages.success(request, _("Entry corrected and confirmed."))
             return redirect(entry)
     if form.is_bound:
         status = 400
@@ -196,7 +197,7 @@ def report(request, pk: int):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, "Thank you: the coordinators have been told.")
+            messages.success(request, _("Thank you: the coordinators have been told."))
             return redirect(entry)
     elif not viewer_for(request.user).is_member:
         raise PermissionDenied("Only active members may report a directory entry.")
@@ -271,7 +272,11 @@ def request_reconfirmation(request, slug: str, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Asked {', '.join(recipients)} to re-confirm {entry.name}.")
+        messages.success(
+            request,
+            _("Asked %(recipients)s to re-confirm %(name)s.")
+            % {"recipients": ", ".join(recipients), "name": entry.name},
+        )
     return redirect("directory:stale", slug=network.slug)
 
 
@@ -282,7 +287,7 @@ def appoint_correspondent(request, slug: str):
     member = User.objects.filter(email__iexact=request.POST.get("email", "").strip()).first()
     try:
         if member is None:
-            raise ValidationError("There is no account with that email.")
+            raise ValidationError(_("There is no account with that email."))
         actions.appoint_correspondent(
             network=network,
             state=request.POST.get("state", "").strip().upper(),
@@ -292,7 +297,7 @@ def appoint_correspondent(request, slug: str):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Correspondent appointed.")
+        messages.success(request, _("Correspondent appointed."))
     return redirect("directory:stale", slug=network.slug)
 
 
@@ -312,7 +317,7 @@ def resolve_report(request, slug: str, report_id: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Report resolved.")
+        messages.success(request, _("Report resolved."))
     return redirect("directory:stale", slug=network.slug)
 
 

@@ -1,7 +1,10 @@
 """The directory in a real browser: search with accents, the direct answer, the card."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from directory import actions
@@ -20,25 +23,36 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _session_cookie(user) -> str:
+    """Sign in from a plain thread: Playwright's sync API keeps an event loop running in this
+    one, where Django refuses (or would open a separate) database connection."""
+
+    def sign_in_and_close():
+        try:
+            return sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(sign_in_and_close).result()
+
+
 @pytest.fixture
-def page_for(live_server, monkeypatch):
+def page_for(live_server):
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; signing in touches the ORM.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
 
         def open_as(user):
-            client = sign_in(Client(), user)
             context = browser.new_context(base_url=live_server.url)
             context.add_cookies(
                 [
                     {
                         "name": settings.SESSION_COOKIE_NAME,
-                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                        "value": _session_cookie(user),
                         "url": live_server.url,
                     }
                 ]
@@ -47,6 +61,21 @@ def page_for(live_server, monkeypatch):
 
         yield open_as
         browser.close()
+    _end_live_server_sessions()
+
+
+def _end_live_server_sessions() -> None:
+    """The live server's request threads are daemons that may still hold a PostgreSQL
+    session when the test database is dropped; end those sessions (never this one)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
