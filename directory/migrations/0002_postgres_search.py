@@ -27,10 +27,10 @@ FORWARD = [
     "USING gin (search_text gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS cp_authority_trgm ON directory_contactpoint "
     "USING gin (authority_text gin_trgm_ops)",
-    # Stored, so ranking reads it instead of parsing every matching row's text again.
+    # Stored, so ranking reads it instead of parsing every matching row's text again. Not
+    # indexed: matching is by substring through the trigram index; the vector only ranks.
     "ALTER TABLE directory_contactpoint ADD COLUMN IF NOT EXISTS search_vector tsvector "
     "GENERATED ALWAYS AS (to_tsvector('directory_search'::regconfig, search_text)) STORED",
-    "CREATE INDEX IF NOT EXISTS cp_search_fts ON directory_contactpoint USING gin (search_vector)",
     # The search order, freshest first (SQLite cannot index NULLS LAST).
     "CREATE INDEX IF NOT EXISTS cp_freshest ON directory_contactpoint "
     "(verification_due_at DESC NULLS LAST, id)",
@@ -38,7 +38,6 @@ FORWARD = [
 
 BACKWARD = [
     "DROP INDEX IF EXISTS cp_freshest",
-    "DROP INDEX IF EXISTS cp_search_fts",
     "ALTER TABLE directory_contactpoint DROP COLUMN IF EXISTS search_vector",
     "DROP INDEX IF EXISTS cp_authority_trgm",
     "DROP INDEX IF EXISTS cp_search_trgm",
