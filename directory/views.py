@@ -62,7 +62,11 @@ def _present_answer(answer, viewer) -> dict:
 @login_required
 @require_GET
 def search(request):
-    context = {"filters": request.GET, **_filter_choices()}
+    context = {
+        "filters": request.GET,
+        "coordinated": coordinated_networks(request.user),
+        **_filter_choices(),
+    }
     try:
         params = parse_search_params(request.GET)
     except ValidationError as exc:

@@ -311,3 +311,37 @@ def test_every_change_is_on_the_entry_history(own_entry, member, client_for):
     card = client.get(f"/directory/contact-points/{own_entry.pk}/").content.decode()
     assert "corrected" in card and "position" in card
     assert ContactPoint.objects.get(pk=own_entry.pk).position == "Fiscal Jefe"
+
+
+def test_a_resolved_report_stays_resolved_as_first_recorded(
+    make_contact_point, member, coordinator, client_for
+):
+    entry = make_contact_point("Someone")
+    client_for(member).post(
+        f"/api/v1/directory/contact-points/{entry.pk}/report/", {"reason": "Moved."}
+    )
+    report = WrongEntryReport.objects.get()
+    client = client_for(coordinator)
+    url = f"/directory/networks/tipp/reports/{report.pk}/resolve/"
+    client.post(url, {"resolution": "Corrected."})
+    response = client.post(url, {"resolution": "Again."}, follow=True)
+    assert "This report is already resolved." in response.content.decode()
+    report.refresh_from_db()
+    assert report.resolution == "Corrected."
+
+
+def test_a_member_of_another_network_cannot_resolve(
+    make_contact_point, member, client_for, make_user, make_membership, redtram
+):
+    entry = make_contact_point("Someone")
+    client_for(member).post(
+        f"/api/v1/directory/contact-points/{entry.pk}/report/", {"reason": "Moved."}
+    )
+    other_coordinator = make_user("redcoord@example.org")
+    make_membership(other_coordinator, redtram, role="coordinator")
+    report = WrongEntryReport.objects.get()
+    response = client_for(other_coordinator).post(
+        f"/directory/networks/tipp/reports/{report.pk}/resolve/", {"resolution": "x"}
+    )
+    assert response.status_code == 403
+    assert WrongEntryReport.objects.get().is_open

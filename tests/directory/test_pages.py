@@ -70,3 +70,9 @@ def test_the_openapi_schema_documents_the_directory(member, client_for):
     body = response.content.decode()
     assert "/api/v1/directory/contact-points/" in body
     assert "/api/v1/directory/answer/" in body
+
+
+def test_coordinators_find_their_tools_on_the_search_page(coordinator, member, client_for):
+    page = client_for(coordinator).get("/directory/").content.decode()
+    assert "/directory/networks/tipp/stale/" in page and "/directory/import/" in page
+    assert "/directory/import/" not in client_for(member).get("/directory/").content.decode()
