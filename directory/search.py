@@ -165,7 +165,7 @@ def search_contact_points(params: SearchParams, *, viewer: Viewer):
     if params.authority_kind:
         queryset = queryset.filter(authority__kind=params.authority_kind)
     # The furthest from going stale first: fresh before stale, then the most recently
-    # verified; one indexed column (cp_due), so a broad filter stops after the first page.
+    # verified; one column, indexed on PostgreSQL (cp_freshest).
     freshest = [F("verification_due_at").desc(nulls_last=True), "pk"]
     words = query_words(params.q)
     if not words:
@@ -177,6 +177,9 @@ def search_contact_points(params: SearchParams, *, viewer: Viewer):
         matches = matches.filter(**{f"{column}__contains": word})
     if connection.vendor == "postgresql" and not matches.exists():
         return _similar_spellings(queryset, column, " ".join(words), freshest)
+    if not viewer.is_member:
+        # Ranked by freshness only: a score would tell whether a person's name matched.
+        return matches.annotate(fuzzy=Value(False)).order_by(*freshest)
     score = sum((_word_score(word) for word in words), Value(0.0))
     if connection.vendor == "postgresql":
         # Tenths only, so that near-equal matches fall back to freshness.

@@ -135,3 +135,20 @@ def test_api_fields_per_role_match_the_allowlist(entry, unentitled, member, clie
     assert {key for key, value in hidden.items() if value not in (None, "")} <= AUTHORITY_LEVEL_KEYS
     assert set(hidden) == set(shown)
     assert {"name", "phone", "email", "how_to_reach"} <= {k for k, v in shown.items() if v}
+
+
+def test_a_persons_name_does_not_change_a_non_members_ranking(
+    make_contact_point, outsider, member, client_for
+):
+    """Both entries match "nacion" through the institution; only one person is called Nación."""
+    make_contact_point("Ana Nación", verified_days_ago=30)
+    make_contact_point("Beto Otro", verified_days_ago=1)
+    url = "/api/v1/directory/contact-points/?q=nacion"
+    outsider_order = [e["id"] for e in client_for(outsider).get(url).json()["results"]]
+    member_order = [e["name"] for e in client_for(member).get(url).json()["results"]]
+    assert member_order == ["Ana Nación", "Beto Otro"]  # name match first for members
+    assert len(outsider_order) == 2
+    freshest_first = sorted(
+        client_for(member).get(url).json()["results"], key=lambda e: e["verified_at"], reverse=True
+    )
+    assert outsider_order == [e["id"] for e in freshest_first]
