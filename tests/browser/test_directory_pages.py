@@ -1,5 +1,6 @@
 """The directory in a real browser: search with accents, the direct answer, the card."""
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -43,7 +44,7 @@ def page_for(live_server):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
         )
 
         def open_as(user):
