@@ -173,7 +173,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     # --- Inbound frames --------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
-        ref = None
+        ref = frame = None
         try:
             wait = self.bucket.take()
             if wait:
@@ -206,6 +206,9 @@ class RoomsConsumer(AsyncWebsocketConsumer):
             await self._error(error.code, error.message, ref)
         except access.UnknownRoom:
             await self._error("unknown_room", "no such room", ref)
+            room = frame.get("room") if isinstance(frame, dict) else None
+            if isinstance(room, str) and _is_uuid(room):
+                await self.room_lost(str(uuid.UUID(room)))  # the notice may have been lost
 
     async def _subscribe(self, frame: dict) -> None:
         room_id = _room_field(frame)
