@@ -129,6 +129,12 @@ class RoomHub:
                 await self._typing(message)
 
     async def _drain(self) -> None:
+        try:
+            await self._drain_pending()
+        except Exception:
+            logger.exception("hub delivery failed; the next notice retries from the database")
+
+    async def _drain_pending(self) -> None:
         while self._pending:
             pending, self._pending = self._pending, {}
             states = [
@@ -157,12 +163,17 @@ class RoomHub:
         if frames and state.last_seq == after:
             state.last_seq = frames[-1][0]
         for consumer, user_id in list(state.subscribers.items()):
-            if user_id not in allowed:
+            try:
+                if user_id not in allowed:
+                    await self.unsubscribe(consumer, room)
+                    await consumer.room_lost(room)
+                    continue
+                for seq, text in frames:
+                    await consumer.deliver(room, seq, text)
+            except Exception:
+                # One broken socket must not stop delivery to the others.
+                logger.exception("delivery to a socket failed; dropping its subscription")
                 await self.unsubscribe(consumer, room)
-                await consumer.room_lost(room)
-                continue
-            for seq, text in frames:
-                await consumer.deliver(room, seq, text)
 
     async def _typing(self, message: dict) -> None:
         state = self.rooms.get(str(message.get("room")))
@@ -170,7 +181,10 @@ class RoomHub:
             return
         for consumer, user_id in list(state.subscribers.items()):
             if user_id != message.get("user"):
-                await consumer.deliver_typing(message)
+                try:
+                    await consumer.deliver_typing(message)
+                except Exception:
+                    logger.exception("typing notice to a socket failed")
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub]" = weakref.WeakKeyDictionary()
