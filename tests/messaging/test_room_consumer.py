@@ -359,3 +359,15 @@ async def test_a_refused_frame_for_a_lost_room_also_closes_it(
     )
     assert (await socket.receive_json_from())["code"] == "unknown_room"
     assert (await socket.receive_json_from())["type"] == "room_closed"
+
+
+@pytest.mark.redis
+async def test_an_idle_socket_outlives_the_channel_layers_blocking_read(open_socket, member):
+    """channels_redis blocks 5 s per read; a shorter client socket timeout killed idle sockets.
+
+    Nothing can be awaited here: the point is that time passes with no traffic at all.
+    """
+    socket = await open_socket(member)
+    await asyncio.sleep(6.5)
+    await socket.send_json_to({"type": "ping", "nonce": "awake"})
+    assert await socket.receive_json_from(timeout=3) == {"type": "pong", "nonce": "awake"}
