@@ -434,6 +434,19 @@ def checkpoint(request, room_id):
 @json_schema
 @api_view(["GET"])
 @messaging_errors
+def consistency_proof(request, room_id):
+    """The proof that the tree of `from` leaves is a prefix of the tree of `to` (default: all)."""
+    room = access.get_room_for_member(request.user, room_id)
+    if room.head_seq < 1:
+        raise MessagingError("invalid_field", "the room's log is empty", field="from")
+    new_size = _int_param(request, "to", room.head_seq, 1, room.head_seq)
+    old_size = _int_param(request, "from", new_size, 1, new_size)
+    return Response(roomlog.consistency(room, old_size, new_size))
+
+
+@json_schema
+@api_view(["GET"])
+@messaging_errors
 def inclusion_proof(request, room_id, seq):
     room = access.get_room_for_member(request.user, room_id)
     size = _int_param(request, "size", room.head_seq, 1, room.head_seq)
