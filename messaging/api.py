@@ -321,6 +321,7 @@ def messages(request, room_id):
         handling_note=data.get("handling_note"),
         evaluation=data.get("evaluation"),
         reply_to=data.get("reply_to"),
+        mentions=data.get("mentions"),
     )
     return Response(
         {

@@ -98,6 +98,7 @@ def _post(user, frame: dict) -> dict:
         handling_note=frame.get("handling_note"),
         evaluation=frame.get("evaluation"),
         reply_to=frame.get("reply_to"),
+        mentions=frame.get("mentions"),
     )
     return {
         "type": "ack",
