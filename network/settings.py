@@ -137,7 +137,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # channels_redis blocks in BZPOPMIN for 5 s; redis-py 8's default 5 s socket
+                # timeout would cut every idle socket's read, so it must be longer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 "prefix": CHANNEL_LAYER_PREFIX,
                 "symmetric_encryption_keys": channel_layer_keys(COUNTERPART_MASTER_KEYS),
                 "capacity": envint("COUNTERPART_CHANNEL_CAPACITY", 1000),
@@ -265,6 +267,10 @@ STATIC_ROOT = Path(os.environ.get("COUNTERPART_STATIC_ROOT") or BASE_DIR / "stat
 # Outside production Daphne serves static files itself; in production nginx does.
 SERVE_STATIC = envbool("COUNTERPART_SERVE_STATIC", not PRODUCTION)
 MEDIA_ROOT = VAR_DIR / "media"
+
+# Messaging limits (docs/messaging.md).
+COUNTERPART_MESSAGE_MAX_CHARS = envint("COUNTERPART_MESSAGE_MAX_CHARS", 20000)
+COUNTERPART_ATTACHMENT_MAX_BYTES = envint("COUNTERPART_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 EMAIL_BACKEND = os.environ.get(
     "COUNTERPART_EMAIL_BACKEND",

@@ -1,0 +1,114 @@
+"""Rooms for the messaging tests: a case room of TIPP with the member and a counterpart."""
+
+import uuid
+
+import pytest
+
+from messaging import actions
+
+
+@pytest.fixture
+def counterpart(make_user, make_membership, tipp):
+    user = make_user("counterpart@example.org", display_name="Chidi Counterpart", state="NG")
+    make_membership(user, tipp)
+    return user
+
+
+@pytest.fixture
+def case_room(member, counterpart, tipp):
+    return actions.create_room(
+        kind="case",
+        creator=member,
+        title="Operation Lantern",
+        network=tipp,
+        participants=[counterpart],
+    )
+
+
+@pytest.fixture
+def thread(case_room, member):
+    return actions.create_thread(
+        room=case_room,
+        creator=member,
+        title="Recruitment agency",
+        tags=[
+            {"kind": "case_number", "state": "ES", "value": "DP 123/2025"},
+            {"kind": "operation", "value": "Lantern"},
+        ],
+    )
+
+
+@pytest.fixture
+def post(thread):
+    def send(sender, body="hello", **fields):
+        fields.setdefault("client_id", uuid.uuid4())
+        return actions.post_message(
+            room=thread.room, sender=sender, thread=thread, body=body, **fields
+        )
+
+    return send
+
+
+ORIGIN = "http://127.0.0.1:8000"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """The in-memory layer outlives a test's event loop: empty it after each test."""
+    yield
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if hasattr(layer, "flush"):
+        async_to_sync(layer.flush)()
+
+
+@pytest.fixture
+def session_cookie(client_for):
+    """`sessionid=…` of a session of `user` that passed both factors."""
+
+    def make(user) -> str:
+        client = client_for(user)
+        return f"sessionid={client.cookies['sessionid'].value}"
+
+    return make
+
+
+@pytest.fixture
+async def open_socket(session_cookie):
+    """An async factory: a connected WebsocketCommunicator for `user` (hello consumed).
+
+    Every socket opened is disconnected at the end of the test.
+    """
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from network.asgi import application
+
+    opened = []
+
+    async def make(user=None, *, cookie=None, origin=ORIGIN, expect_hello=True):
+        if cookie is None and user is not None:
+            cookie = await database_sync_to_async(session_cookie)(user)
+        headers = [(b"origin", origin.encode())] if origin is not None else []
+        if cookie:
+            headers.append((b"cookie", cookie.encode()))
+        communicator = WebsocketCommunicator(application, "/ws/v1/", headers=headers)
+        communicator.accepted = False
+        opened.append(communicator)
+        connected, _ = await communicator.connect()
+        communicator.accepted = connected
+        if expect_hello:
+            assert connected
+            hello = await communicator.receive_json_from()
+            assert hello["type"] == "hello"
+        return communicator
+
+    yield make
+
+    for communicator in opened:
+        if communicator.accepted:
+            await communicator.disconnect()
+        else:  # refused at the handshake: the application has already finished
+            await communicator.wait()
