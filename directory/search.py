@@ -1,0 +1,240 @@
+"""Directory search: the one function behind the search page, the API and the CSV export.
+
+Free text is folded (accents and case) in Python and matched word by word against stored
+folded columns, so "fiscalia" finds "Fiscalía" on every database. On PostgreSQL each word's
+`LIKE '%word%'` is answered by a pg_trgm GIN index, and the ranking adds full-text rank (an
+unaccent text search configuration, GIN-indexed) and trigram word similarity.
+
+Ranking: best match first (a word found in the person's or desk's name scores 3, in the
+institution's name 2, in the notes 1; PostgreSQL adds up to 0.9 from full-text rank and
+trigram similarity), then fresh before stale, then the most recently verified.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Value, When
+from django.db.models.functions import Floor
+
+from directory.competences import Competence, related_competences
+from directory.models import Authority, ContactPoint, ContactPointCompetence, ContactPointLanguage
+from directory.text import fold, query_words
+from directory.visibility import Viewer
+from network.iso import language_names, state_names
+from network.models import Network
+
+MAX_QUERY_LENGTH = 200
+ALTERNATIVES_PER_COMPETENCE = 5
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    state: str = ""
+    competence: str = ""
+    language: str = ""
+    network: Network | None = None
+    authority_kind: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.q
+            or self.state
+            or self.competence
+            or self.language
+            or self.network
+            or self.authority_kind
+        )
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as query-string parameters (for export links and pagination)."""
+        values = {
+            "q": self.q,
+            "state": self.state,
+            "competence": self.competence,
+            "language": self.language,
+            "network": self.network.slug if self.network else "",
+            "authority_type": self.authority_kind,
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def parse_search_params(data) -> SearchParams:
+    """Read filters from a query dict; unknown codes raise ValidationError keyed by field."""
+    errors: dict[str, str] = {}
+    q = (data.get("q") or "").strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        errors["q"] = f"The search text is longer than {MAX_QUERY_LENGTH} characters."
+    state = (data.get("state") or "").strip().upper()
+    if state and state not in state_names():
+        errors["state"] = f"{state} is not an ISO 3166-1 alpha-2 state code."
+    competence = (data.get("competence") or "").strip()
+    if competence and competence not in Competence.values:
+        errors["competence"] = f"{competence} is not a competence of the directory's taxonomy."
+    language = (data.get("language") or "").strip().lower()
+    if language and language not in language_names():
+        errors["language"] = f"{language} is not an ISO 639-1 language code."
+    network = None
+    slug = (data.get("network") or "").strip()
+    if slug:
+        network = Network.objects.filter(slug=slug).first()
+        if network is None:
+            errors["network"] = f"There is no network {slug}."
+    kind = (data.get("authority_type") or "").strip()
+    if kind and kind not in Authority.Kind.values:
+        errors["authority_type"] = f"{kind} is not an authority type."
+    if errors:
+        raise ValidationError(errors)
+    return SearchParams(q, state, competence, language, network, kind)
+
+
+def _has_competence(code: str) -> Exists:
+    return Exists(
+        ContactPointCompetence.objects.filter(contact_point=OuterRef("pk"), competence=code)
+    )
+
+
+def _base_queryset():
+    return (
+        ContactPoint.objects.with_freshness()
+        .select_related("authority", "authority__parent", "member", "verified_by")
+        .prefetch_related("competences", "languages", "networks")
+    )
+
+
+def _word_score(word: str) -> Case:
+    return Case(
+        When(person_text__contains=word, then=Value(3.0)),
+        When(authority_text__contains=word, then=Value(2.0)),
+        default=Value(1.0),
+        output_field=FloatField(),
+    )
+
+
+def _postgres_rank(q: str):
+    """Full-text rank (normalised to [0, 1)) and trigram word similarity, scaled to < 1."""
+    vector = SearchVector("search_text", config="directory_search")
+    query = SearchQuery(q, config="directory_search", search_type="plain")
+    rank = SearchRank(vector, query, normalization=Value(32), cover_density=True)
+    return 0.45 * rank + 0.45 * TrigramWordSimilarity(q, "person_text")
+
+
+def search_contact_points(params: SearchParams, *, viewer: Viewer):
+    """Contact points matching every filter, best match first, then freshest."""
+    queryset = _base_queryset()
+    if params.state:
+        queryset = queryset.filter(state=params.state)
+    if params.competence:
+        queryset = queryset.filter(_has_competence(params.competence))
+    if params.language:
+        queryset = queryset.filter(
+            Exists(
+                ContactPointLanguage.objects.filter(
+                    contact_point=OuterRef("pk"), language=params.language
+                )
+            )
+        )
+    if params.network:
+        through = ContactPoint.networks.through
+        queryset = queryset.filter(
+            Exists(through.objects.filter(contactpoint=OuterRef("pk"), network=params.network))
+        )
+    if params.authority_kind:
+        queryset = queryset.filter(authority__kind=params.authority_kind)
+    freshest = [F("is_stale").asc(), F("verified_at").desc(nulls_last=True), "pk"]
+    words = query_words(params.q)
+    if not words:
+        return queryset.order_by(*freshest)
+    # Non-members search institution names only: a hit must not confirm a person's name.
+    column = "search_text" if viewer.is_member else "authority_text"
+    for word in words:
+        queryset = queryset.filter(**{f"{column}__contains": word})
+    score = sum((_word_score(word) for word in words), Value(0.0))
+    if connection.vendor == "postgresql":
+        # Tenths only, so that near-equal matches fall back to freshness.
+        score = score + Floor(_postgres_rank(fold(params.q)) * 10) / 10
+    return queryset.annotate(score=score).order_by(F("score").desc(), *freshest)
+
+
+@dataclass
+class Alternative:
+    competence: str
+    contact_points: list[ContactPoint]
+
+    @property
+    def label(self) -> str:
+        return Competence(self.competence).label
+
+
+@dataclass
+class DirectAnswer:
+    """The answer to "who holds competence C in state S?"."""
+
+    competence: str
+    state: str
+    verified: list[ContactPoint] = field(default_factory=list)
+    stale: list[ContactPoint] = field(default_factory=list)
+    alternatives: list[Alternative] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.verified)
+
+    @property
+    def competence_label(self) -> str:
+        return Competence(self.competence).label
+
+    @property
+    def state_name(self) -> str:
+        return state_names().get(self.state, self.state)
+
+    @property
+    def summary(self) -> str:
+        what = f"{self.competence_label} ({self.competence}) in {self.state_name}"
+        if self.verified:
+            return f"{len(self.verified)} verified contact point(s) for {what}."
+        if self.stale:
+            return (
+                f"No verified contact point for {what}: {len(self.stale)} entry(ies) "
+                "not re-confirmed in time; check with the alternatives below."
+            )
+        return f"No contact point for {what}; the nearest alternatives are below."
+
+
+def direct_answer(*, competence: str, state: str) -> DirectAnswer:
+    """Verified holders of the competence in the state; when there are none, the stale
+    holders, then the state's contact points with related competences (the central
+    authority for MLA first), fresh before stale."""
+    answer = DirectAnswer(competence=competence, state=state)
+    holders = (
+        _base_queryset()
+        .filter(state=state)
+        .filter(_has_competence(competence))
+        .order_by(F("verified_at").desc(nulls_last=True), "pk")
+    )
+    for contact_point in holders:
+        (answer.stale if contact_point.is_stale else answer.verified).append(contact_point)
+    if answer.verified:
+        return answer
+    shown = {cp.pk for cp in answer.stale}
+    for code in related_competences(competence):
+        nearest = (
+            _base_queryset()
+            .filter(state=state)
+            .filter(_has_competence(code))
+            .exclude(pk__in=shown)
+            .order_by(F("is_stale").asc(), F("verified_at").desc(nulls_last=True), "pk")
+        )
+        candidates = list(nearest[:ALTERNATIVES_PER_COMPETENCE])
+        if candidates:
+            shown.update(cp.pk for cp in candidates)
+            answer.alternatives.append(Alternative(code, candidates))
+    return answer

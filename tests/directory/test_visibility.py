@@ -1,0 +1,120 @@
+"""Who sees person-level details: active members of a network the entry serves, on every
+way out (page, API, CSV export, vCard); others see the authority-level part only."""
+
+import csv
+import io
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+SECRET_BITS = ["Juana Pérez", "+573001234567", "juana@fiscalia.example"]
+
+
+@pytest.fixture
+def entry(make_contact_point):
+    return make_contact_point(
+        "Juana Pérez",
+        phone="+573001234567",
+        email="juana@fiscalia.example",
+        how_to_reach="Call before 10:00",
+        competences=["jit.authorize"],
+    )
+
+
+@pytest.fixture(params=["outsider", "applicant", "suspended_member", "other_network_member"])
+def unentitled(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_a_member_of_a_served_network_sees_the_details(entry, member, client_for):
+    client = client_for(member)
+    card = client.get(f"/directory/contact-points/{entry.pk}/").content.decode()
+    api = client.get(f"/api/v1/directory/contact-points/{entry.pk}/").json()
+    assert all(bit in card for bit in SECRET_BITS)
+    assert api["details_visible"] is True
+    assert (api["name"], api["phone"], api["email"]) == (
+        "Juana Pérez",
+        "+573001234567",
+        "juana@fiscalia.example",
+    )
+
+
+def test_others_see_the_authority_only_on_the_card(entry, unentitled, client_for):
+    response = client_for(unentitled).get(f"/directory/contact-points/{entry.pk}/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Fiscalía General de la Nación" in body
+    assert "jit.authorize" in body
+    assert not any(bit in body for bit in SECRET_BITS)
+    assert "Call before 10:00" not in body
+
+
+def test_others_see_the_authority_only_in_the_api(entry, unentitled, client_for):
+    client = client_for(unentitled)
+    detail = client.get(f"/api/v1/directory/contact-points/{entry.pk}/").json()
+    listing = client.get("/api/v1/directory/contact-points/").json()["results"]
+    for item in (detail, listing[0]):
+        assert item["details_visible"] is False
+        assert item["name"] is None and item["phone"] is None and item["email"] is None
+        assert item["how_to_reach"] is None and item["member_id"] is None
+        assert item["authority"]["name"] == "Fiscalía General de la Nación"
+
+
+def test_others_get_no_details_in_the_csv_export(entry, unentitled, client_for):
+    for url in ("/directory/export.csv", "/api/v1/directory/export.csv"):
+        response = client_for(unentitled).get(url)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert not any(bit in body for bit in SECRET_BITS)
+        (row,) = list(csv.DictReader(io.StringIO(body)))
+        assert row["authority"] == "Fiscalía General de la Nación"
+        assert (row["name"], row["phone"], row["details_visible"]) == ("", "", "no")
+
+
+def test_others_cannot_download_a_vcard(entry, unentitled, client_for):
+    client = client_for(unentitled)
+    assert client.get(f"/directory/contact-points/{entry.pk}/vcard/").status_code == 403
+    assert client.get(f"/api/v1/directory/contact-points/{entry.pk}/vcard/").status_code == 403
+
+
+def test_non_members_cannot_find_an_entry_by_a_persons_name(entry, outsider, member, client_for):
+    url = "/api/v1/directory/contact-points/?q=juana"
+    assert client_for(outsider).get(url).json()["count"] == 0
+    assert client_for(member).get(url).json()["count"] == 1
+    by_institution = client_for(outsider).get("/api/v1/directory/contact-points/?q=fiscalia")
+    assert by_institution.json()["count"] == 1
+
+
+def test_the_linked_member_sees_their_own_entry(
+    make_contact_point, other_network_member, client_for
+):
+    own = make_contact_point("Olu Other", member=other_network_member)
+    api = client_for(other_network_member).get(f"/api/v1/directory/contact-points/{own.pk}/")
+    assert api.json()["name"] == "Olu Other"
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(entry, client):
+    assert client.get("/directory/").status_code == 302
+    assert client.get("/api/v1/directory/contact-points/").status_code in (401, 403)
+
+
+def test_a_linked_entry_offers_the_message_action(
+    make_contact_point, member, coordinator, client_for
+):
+    linked = make_contact_point("Carla Coordinator", member=coordinator)
+    card = client_for(member).get(f"/directory/contact-points/{linked.pk}/").content.decode()
+    assert f"/rooms/new/?contact_point={linked.pk}" in card
+    api = client_for(member).get(f"/api/v1/directory/contact-points/{linked.pk}/").json()
+    assert api["message_url"] == f"/rooms/new/?contact_point={linked.pk}"
+
+
+def test_no_message_action_to_oneself_or_without_a_member(
+    make_contact_point, coordinator, client_for
+):
+    own = make_contact_point("Carla Coordinator", member=coordinator)
+    unlinked = make_contact_point("Desk", kind="desk")
+    client = client_for(coordinator)
+    assert client.get(f"/api/v1/directory/contact-points/{own.pk}/").json()["message_url"] is None
+    card = client.get(f"/directory/contact-points/{unlinked.pk}/").content.decode()
+    assert "/rooms/new/" not in card
