@@ -168,13 +168,17 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("client_id", uuid.uuid4())
-        self.fields["body"].max_length = settings.COUNTERPART_MESSAGE_MAX_CHARS
         self.fields["body"].widget.attrs["maxlength"] = settings.COUNTERPART_MESSAGE_MAX_CHARS
 
     def clean_body(self):
         body = self.cleaned_data["body"]
         if not body.strip():
             raise forms.ValidationError(_("Write a message."))
+        limit = settings.COUNTERPART_MESSAGE_MAX_CHARS
+        if len(body) > limit:
+            raise forms.ValidationError(
+                _("The message is over %(limit)d characters."), params={"limit": limit}
+            )
         return body
 
     def clean_attachment(self):
@@ -209,9 +213,14 @@ class MessageForm(forms.Form):
 class EditForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["body"].max_length = settings.COUNTERPART_MESSAGE_MAX_CHARS
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        limit = settings.COUNTERPART_MESSAGE_MAX_CHARS
+        if len(body) > limit:
+            raise forms.ValidationError(
+                _("The message is over %(limit)d characters."), params={"limit": limit}
+            )
+        return body
 
 
 class InviteForm(forms.Form):
@@ -227,7 +236,11 @@ class RemoveForm(forms.Form):
 
 
 class TagSearchForm(forms.Form):
-    q = forms.CharField(label=_("Case tag"), max_length=pages.TAG_QUERY_MAX)
+    q = forms.CharField(
+        label=_("Case tag"),
+        max_length=pages.TAG_QUERY_MAX,
+        error_messages={"required": _("Enter a case number or an operation name.")},
+    )
 
     def clean_q(self):
         try:

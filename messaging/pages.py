@@ -49,7 +49,8 @@ def room_list(user) -> QuerySet[Room]:
     """The rooms `user` may read, newest activity first, in one query, annotated with
     `participant_count`, `last_activity` and `unread` (messages from others after the read
     marker that are not deleted)."""
-    marker = ReadMarker.objects.filter(room=OuterRef("pk"), user=user).values("seq")[:1]
+    # Inside the message subquery: OuterRef("room") is the message's room.
+    marker = ReadMarker.objects.filter(room=OuterRef("room"), user=user).values("seq")[:1]
     unread = (
         Message.objects.filter(room=OuterRef("pk"), deleted_at__isnull=True)
         .filter(seq__gt=Coalesce(Subquery(marker), Value(0)))
