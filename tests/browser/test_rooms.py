@@ -128,3 +128,38 @@ def test_a_removed_participant_sees_that_access_was_lost(
     expect(removed.locator("#access-lost")).to_be_visible()
     expect(removed.locator("#live-status")).to_have_attribute("data-state", "ended")
     expect(removed.locator("#id_body")).to_be_disabled()
+
+
+def test_typing_is_shown_to_others_and_errors_next_to_the_composer(
+    browser_for, member, counterpart, case_room, thread
+):
+    sender = open_room(browser_for(member), case_room, thread)
+    reader = open_room(browser_for(counterpart), case_room, thread)
+
+    sender.locator("#id_body").press_sequentially("Ans")
+    expect(reader.locator("#typing")).to_have_text("Mateo Member is typing…")
+
+    sender.fill("#id_body", "Answer to nothing")
+    sender.fill("#id_reply_to", "999")
+    sender.click("#composer button[type=submit]")
+    expect(sender.locator("#composer-error")).to_contain_text(
+        "reply_to is the seq of a message in this room"
+    )
+    expect(sender.locator("#messages .message.pending.failed")).to_contain_text("not sent")
+    assert case_room.messages.count() == 0
+
+
+def test_the_backoff_grows_exponentially_with_jitter_and_a_cap(
+    browser_for, member, case_room, thread
+):
+    page = open_room(browser_for(member), case_room, thread)
+    delays = page.evaluate(
+        """async () => {
+            const { backoffDelay } = await import("/static/messaging/room.js");
+            const least = () => 0, most = () => 1;
+            return [1, 2, 3, 4, 10].flatMap((n) => [
+                backoffDelay(n, least), backoffDelay(n, most),
+            ]);
+        }"""
+    )
+    assert delays == [250, 500, 500, 1000, 1000, 2000, 2000, 4000, 15000, 30000]
