@@ -210,9 +210,17 @@ def browser_for_fixture(chromium, daphne_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
-        # Script errors and failed requests (the favicon aside): a test asserts none happened.
+        # Script errors, policy violations and failed requests (the favicon aside).
         page.console_errors = []
         page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: (
+                page.console_errors.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.on(
             "response",
             lambda response: (
