@@ -196,11 +196,19 @@ def _render_room(request, room: Room, *, thread=None, status=200, **forms):
         "is_owner": is_owner,
         "thread_form": forms.get("thread_form") or ThreadForm(),
         "message_form": forms.get("message_form")
-        or MessageForm(initial={"thread": thread.pk if thread else None}),
+        or MessageForm(initial=_composer_initial(request, thread)),
         "invite_form": forms.get("invite_form")
         or (InviteForm(room=room, owner=request.user) if is_owner else None),
     }
     return render(request, "messaging/room.html", context, status=status)
+
+
+def _composer_initial(request, thread) -> dict:
+    reply_to = request.GET.get("reply_to", "")
+    return {
+        "thread": thread.pk if thread else None,
+        "reply_to": int(reply_to) if reply_to.isdigit() else None,
+    }
 
 
 @member_pages

@@ -70,6 +70,14 @@ def test_a_message_sent_in_one_browser_appears_live_in_the_other(
     expect(sender.locator("#messages .message.pending")).to_have_count(0)
     expect(sender.locator("#messages .message", has_text="two addresses")).to_have_count(1)
     assert sender.locator("#id_body").input_value() == ""
+
+    first_seq = case_room.messages.get().seq
+    message.get_by_role("link", name="Reply").click()
+    assert reader.locator("#id_reply_to").input_value() == str(first_seq)
+    reader.fill("#id_body", "Confirmed by our registry.")
+    reader.click("#composer button[type=submit]")
+    reply = sender.locator("#messages .message", has_text="Confirmed by our registry.")
+    expect(reply.locator(".reply-to")).to_contain_text(f"#{first_seq}")
     assert sender.console_errors == [] and reader.console_errors == []
 
 

@@ -573,6 +573,12 @@ def test_a_reply_links_to_the_message_it_answers(
     assert f'In reply to <a href="#m{first.seq}">#{first.seq}</a> by Mateo Member' in html
 
 
+def test_the_reply_link_fills_the_composer(client_for, member, case_room, thread, post):
+    first = post(member, "Question").message
+    response = client_for(member).get(f"{room_url(case_room, thread)}&reply_to={first.seq}")
+    assert f'name="reply_to" value="{first.seq}"' in response.content.decode()
+
+
 # --- Participants ----------------------------------------------------------------------------
 
 

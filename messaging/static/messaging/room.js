@@ -67,6 +67,7 @@ class RoomPage {
       this.composer.addEventListener("submit", (event) => this.onSubmit(event));
       this.composer.body?.addEventListener("input", () => this.onInput());
     }
+    this.messages?.addEventListener("click", (event) => this.onReplyClick(event));
     document.addEventListener("visibilitychange", () => this.scheduleRead());
     window.addEventListener("online", () => {
       if (!this.socket && !this.ended) this.connect();
@@ -400,12 +401,19 @@ class RoomPage {
     const body = element("div", { className: "body" });
     body.innerHTML = data.html || ""; // rendered by the server's safe Markdown subset
     article.append(body, element("span", { className: "message-files" }));
-    if (own) article.append(this.ownActions(data));
+    article.append(this.messageActions(data, own));
     return article;
   }
 
-  ownActions(data) {
+  messageActions(data, own) {
     const actions = element("div", { className: "message-actions" });
+    const reply = element("a", {
+      className: "reply",
+      text: this.t.tReply,
+      attrs: { href: `?thread=${encodeURIComponent(data.thread)}&reply_to=${data.seq}#composer` },
+    });
+    actions.append(reply);
+    if (!own) return actions;
     const base = `/rooms/${this.roomId}/messages/${data.id}`;
     actions.append(element("a", { text: this.t.tEdit, attrs: { href: `${base}/edit/` } }));
     const form = element("form", {
@@ -538,6 +546,15 @@ class RoomPage {
     form.body.value = "";
     if (form.reply_to) form.reply_to.value = "";
     if (!this.catchingUp) this.send(frame); // else sent once caught up
+  }
+
+  onReplyClick(event) {
+    const link = event.target.closest("a.reply");
+    const seq = link?.closest(".message")?.dataset.seq;
+    if (!seq || !this.composer?.reply_to) return;
+    event.preventDefault();
+    this.composer.reply_to.value = seq;
+    this.composer.body.focus();
   }
 
   showPending(frame) {
