@@ -103,7 +103,10 @@ def _mark_verified(contact_point: ContactPoint, actor) -> None:
 def _write_competences(contact_point, codes: list[str]) -> None:
     contact_point.competences.all().delete()
     ContactPointCompetence.objects.bulk_create(
-        ContactPointCompetence(contact_point=contact_point, competence=code) for code in codes
+        ContactPointCompetence(
+            contact_point=contact_point, competence=code, state=contact_point.state
+        )
+        for code in codes
     )
 
 

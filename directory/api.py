@@ -113,9 +113,12 @@ def contact_point_list(request):
     page = paginator.paginate_queryset(
         search_contact_points(params, viewer=viewer), request, view=None
     )
-    return paginator.get_paginated_response(
+    response = paginator.get_paginated_response(
         ContactPointSerializer([present_contact_point(cp, viewer) for cp in page], many=True).data
     )
+    # PostgreSQL only: nothing contained the words, these are similar spellings.
+    response.data["similar_spellings"] = bool(page) and getattr(page[0], "fuzzy", False)
+    return response
 
 
 @extend_schema(responses=ContactPointSerializer)
@@ -244,7 +247,7 @@ def _form_data(data) -> dict:
 @api_view(["POST"])
 @parser_classes([JSONParser])
 def correct(request, pk: int):
-    """Correct and confirm in one step. Send the whole entry (as the card's form does)."""
+    """Correct and confirm in one step; fields not sent keep their current values."""
     entry = get_contact_point_for_maintenance(request.user, pk)
     form = CorrectionForm({**CorrectionForm.initial_for(entry), **_form_data(request.data)})
     if not form.is_valid():

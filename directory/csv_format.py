@@ -55,6 +55,13 @@ REQUIRED_COLUMNS = [
 # Written by the export, ignored by the import, so an export can be imported elsewhere.
 EXPORT_ONLY_COLUMNS = ["id", "verified_at", "stale", "details_visible"]
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# First characters that make spreadsheets evaluate a cell; the export prefixes them with "'".
+FORMULA = ("=", "+", "-", "@")
+
+
+def _cell(value: str | None) -> str:
+    value = (value or "").strip()
+    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA else value
 
 
 @dataclass
@@ -125,7 +132,7 @@ class _RowParser:
 
     def parse(self, line: int, row: dict) -> list:
         """Planned writes for a good row; raises ValidationError with the first reasons."""
-        cell = {key: (row.get(key) or "").strip() for key in COLUMNS}
+        cell = {key: _cell(row.get(key)) for key in COLUMNS}
         state = cell["state"].upper()
         if state not in state_names():
             raise ValidationError(f"unknown state {cell['state'] or '(empty)'}")

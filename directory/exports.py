@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import UTC
 
-from directory.csv_format import COLUMNS, EXPORT_ONLY_COLUMNS
+from directory.csv_format import COLUMNS, EXPORT_ONLY_COLUMNS, FORMULA
 from directory.models import ContactPoint
 from directory.presenting import present_contact_point
 from directory.visibility import Viewer
@@ -46,12 +46,23 @@ def _csv_row(entry: dict) -> dict:
     }
 
 
+def _neutralise(row: dict) -> dict:
+    """Spreadsheets run cells that start with = + - @ as formulas: such text cells get a
+    leading apostrophe (the import removes it). Phones are E.164, never formulas."""
+    return {
+        key: f"'{value}"
+        if key != "phone" and isinstance(value, str) and value[:1] in FORMULA
+        else value
+        for key, value in row.items()
+    }
+
+
 def export_csv(contact_points, viewer: Viewer) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=["id", *COLUMNS, *EXPORT_ONLY_COLUMNS[1:]])
     writer.writeheader()
     for contact_point in contact_points[:MAX_EXPORT_ROWS]:
-        writer.writerow(_csv_row(present_contact_point(contact_point, viewer)))
+        writer.writerow(_neutralise(_csv_row(present_contact_point(contact_point, viewer))))
     return out.getvalue()
 
 

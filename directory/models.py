@@ -6,6 +6,7 @@ indexes (migration 0002), on SQLite plain LIKE over them gives the same results.
 """
 
 import re
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -34,6 +35,17 @@ def validate_e164(value: str) -> None:
         )
 
 
+def validate_plain_text(value: str) -> None:
+    """No control or invisible formatting characters (RTL override, zero-width...) in names:
+    they let one entry impersonate another."""
+    bad = [ch for ch in value if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t"]
+    if bad:
+        raise ValidationError(
+            _("Remove the invisible or control characters (%(codes)s)."),
+            params={"codes": ", ".join(f"U+{ord(ch):04X}" for ch in bad)},
+        )
+
+
 def _choices_check(field: str, choices) -> Q:
     return Q(**{f"{field}__in": [str(value) for value in choices.values]})
 
@@ -55,7 +67,7 @@ class Authority(models.Model):
     """An institution in a state: a prosecution service, a central authority, a police unit..."""
 
     Kind = AuthorityKind
-    name = models.CharField(_("institution"), max_length=200)
+    name = models.CharField(_("institution"), max_length=200, validators=[validate_plain_text])
     kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
     state = models.CharField(_("state"), max_length=2, validators=[validate_state])
     parent = models.ForeignKey(
@@ -135,8 +147,10 @@ class ContactPoint(models.Model):
     # Denormalised from the authority: the most common filter, indexed with freshness.
     state = models.CharField(_("state"), max_length=2, validators=[validate_state])
     kind = models.CharField(_("person or desk"), max_length=8, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=200)
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_text])
+    position = models.CharField(
+        _("position"), max_length=200, blank=True, validators=[validate_plain_text]
+    )
     phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[validate_e164])
     email = models.EmailField(_("email"), blank=True)
     member = models.ForeignKey(
@@ -250,9 +264,14 @@ class ContactPointCompetence(models.Model):
         ContactPoint, on_delete=models.CASCADE, related_name="competences"
     )
     competence = models.CharField(max_length=40, choices=Competence.choices)
+    # Denormalised from the contact point: "competence C in state S" is the key question,
+    # answered from this one index.
+    state = models.CharField(max_length=2)
 
     class Meta:
-        indexes = [models.Index(fields=["competence", "contact_point"], name="cp_competence")]
+        indexes = [
+            models.Index(fields=["competence", "state", "contact_point"], name="cp_competence")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contact_point", "competence"], name="cp_competence_once"

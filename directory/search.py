@@ -2,25 +2,23 @@
 
 Free text is folded (accents and case) in Python and matched word by word against stored
 folded columns, so "fiscalia" finds "Fiscalía" on every database. On PostgreSQL each word's
-`LIKE '%word%'` is answered by a pg_trgm GIN index, and the ranking adds full-text rank (an
-unaccent text search configuration, GIN-indexed) and trigram word similarity.
+`LIKE '%word%'` is answered by a pg_trgm GIN index; the ranking adds the full-text rank over a
+stored tsvector (an unaccent text search configuration); and when nothing contains the words,
+pg_trgm word similarity finds similar spellings ("ouedrago" finds "Ouédraogo") from the same
+trigram index. SQLite has no similar-spelling fallback.
 
 Ranking: best match first (a word found in the person's or desk's name scores 3, in the
-institution's name 2, in the notes 1; PostgreSQL adds up to 0.9 from full-text rank and
-trigram similarity), then fresh before stale, then the most recently verified.
+institution's name 2, in the notes 1; PostgreSQL adds up to 0.9 from the full-text rank, in
+tenths), then the furthest from going stale (the latest `verification_due_at`: fresh before
+stale, then the most recently verified).
 """
 
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    TrigramWordSimilarity,
-)
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Value, When
+from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Value, When
 from django.db.models.functions import Floor
 
 from directory.competences import Competence, related_competences
@@ -96,17 +94,26 @@ def parse_search_params(data) -> SearchParams:
     return SearchParams(q, state, competence, language, network, kind)
 
 
-def _has_competence(code: str) -> Exists:
-    return Exists(
-        ContactPointCompetence.objects.filter(contact_point=OuterRef("pk"), competence=code)
-    )
+def _has_competence(code: str, state: str = "") -> Exists:
+    holders = ContactPointCompetence.objects.filter(contact_point=OuterRef("pk"), competence=code)
+    return Exists(holders.filter(state=state) if state else holders)
 
 
 def _base_queryset():
+    # Related rows are prefetched for the page only (not joined before sorting every match),
+    # and the search columns are not read back.
     return (
         ContactPoint.objects.with_freshness()
-        .select_related("authority", "authority__parent", "member", "verified_by")
-        .prefetch_related("competences", "languages", "networks")
+        .defer("search_text", "authority_text", "person_text")
+        .prefetch_related(
+            "authority",
+            "authority__parent",
+            "member",
+            "verified_by",
+            "competences",
+            "languages",
+            "networks",
+        )
     )
 
 
@@ -119,12 +126,20 @@ def _word_score(word: str) -> Case:
     )
 
 
+class _FullTextRank(Func):
+    """ts_rank_cd over the stored `search_vector` column (PostgreSQL only, migration 0002)."""
+
+    template = (
+        "ts_rank_cd(%(table)s.search_vector, "
+        "plainto_tsquery('directory_search'::regconfig, %(expressions)s), 32)"
+    )
+    output_field = FloatField()
+
+
 def _postgres_rank(q: str):
-    """Full-text rank (normalised to [0, 1)) and trigram word similarity, scaled to < 1."""
-    vector = SearchVector("search_text", config="directory_search")
-    query = SearchQuery(q, config="directory_search", search_type="plain")
-    rank = SearchRank(vector, query, normalization=Value(32), cover_density=True)
-    return 0.45 * rank + 0.45 * TrigramWordSimilarity(q, "person_text")
+    """Full-text rank over the stored vector, normalised to [0, 1) and scaled to < 1."""
+    table = connection.ops.quote_name(ContactPoint._meta.db_table)
+    return 0.9 * _FullTextRank(Value(q), table=table)
 
 
 def search_contact_points(params: SearchParams, *, viewer: Viewer):
@@ -133,7 +148,7 @@ def search_contact_points(params: SearchParams, *, viewer: Viewer):
     if params.state:
         queryset = queryset.filter(state=params.state)
     if params.competence:
-        queryset = queryset.filter(_has_competence(params.competence))
+        queryset = queryset.filter(_has_competence(params.competence, params.state))
     if params.language:
         queryset = queryset.filter(
             Exists(
@@ -149,19 +164,35 @@ def search_contact_points(params: SearchParams, *, viewer: Viewer):
         )
     if params.authority_kind:
         queryset = queryset.filter(authority__kind=params.authority_kind)
-    freshest = [F("is_stale").asc(), F("verified_at").desc(nulls_last=True), "pk"]
+    # The furthest from going stale first: fresh before stale, then the most recently
+    # verified; one indexed column (cp_due), so a broad filter stops after the first page.
+    freshest = [F("verification_due_at").desc(nulls_last=True), "pk"]
     words = query_words(params.q)
     if not words:
         return queryset.order_by(*freshest)
     # Non-members search institution names only: a hit must not confirm a person's name.
     column = "search_text" if viewer.is_member else "authority_text"
+    matches = queryset
     for word in words:
-        queryset = queryset.filter(**{f"{column}__contains": word})
+        matches = matches.filter(**{f"{column}__contains": word})
+    if connection.vendor == "postgresql" and not matches.exists():
+        return _similar_spellings(queryset, column, " ".join(words), freshest)
     score = sum((_word_score(word) for word in words), Value(0.0))
     if connection.vendor == "postgresql":
         # Tenths only, so that near-equal matches fall back to freshness.
         score = score + Floor(_postgres_rank(fold(params.q)) * 10) / 10
-    return queryset.annotate(score=score).order_by(F("score").desc(), *freshest)
+    return matches.annotate(score=score, fuzzy=Value(False)).order_by(F("score").desc(), *freshest)
+
+
+def _similar_spellings(queryset, column: str, folded: str, freshest: list):
+    """PostgreSQL only, when nothing contains the words: entries with a word spelled
+    similarly (pg_trgm word similarity, answered by the same trigram index), closest first."""
+    similarity = TrigramWordSimilarity(Value(folded), column)
+    return (
+        queryset.filter(**{f"{column}__trigram_word_similar": folded})
+        .annotate(score=similarity, fuzzy=Value(True))
+        .order_by(F("score").desc(), *freshest)
+    )
 
 
 @dataclass
@@ -198,15 +229,15 @@ class DirectAnswer:
 
     @property
     def summary(self) -> str:
-        what = f"{self.competence_label} ({self.competence}) in {self.state_name}"
+        what = f"in {self.state_name} for {self.competence} ({self.competence_label})"
         if self.verified:
-            return f"{len(self.verified)} verified contact point(s) for {what}."
+            return f"{len(self.verified)} verified contact point(s) {what}."
         if self.stale:
             return (
-                f"No verified contact point for {what}: {len(self.stale)} entry(ies) "
-                "not re-confirmed in time; check with the alternatives below."
+                f"No verified contact point {what}: {len(self.stale)} entry(ies) not "
+                "re-confirmed in time; check with them or with the alternatives below."
             )
-        return f"No contact point for {what}; the nearest alternatives are below."
+        return f"No contact point {what}; the nearest alternatives are below."
 
 
 def direct_answer(*, competence: str, state: str) -> DirectAnswer:
@@ -217,7 +248,7 @@ def direct_answer(*, competence: str, state: str) -> DirectAnswer:
     holders = (
         _base_queryset()
         .filter(state=state)
-        .filter(_has_competence(competence))
+        .filter(_has_competence(competence, state))
         .order_by(F("verified_at").desc(nulls_last=True), "pk")
     )
     for contact_point in holders:
@@ -229,7 +260,7 @@ def direct_answer(*, competence: str, state: str) -> DirectAnswer:
         nearest = (
             _base_queryset()
             .filter(state=state)
-            .filter(_has_competence(code))
+            .filter(_has_competence(code, state))
             .exclude(pk__in=shown)
             .order_by(F("is_stale").asc(), F("verified_at").desc(nulls_last=True), "pk")
         )

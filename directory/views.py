@@ -77,6 +77,7 @@ def search(request):
         entries=[present_contact_point(cp, viewer) for cp in page.object_list],
         viewer=viewer,
         query_string=params.as_query(),
+        similar_spellings=bool(page.object_list) and getattr(page.object_list[0], "fuzzy", False),
     )
     if params.state and params.competence:
         context["direct"] = _present_answer(

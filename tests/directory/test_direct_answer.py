@@ -52,7 +52,7 @@ def test_with_no_holder_at_all_it_still_points_to_the_central_authority(
     make_contact_point("Central Desk", authority=ministry, competences=["mla.central_authority"])
     answer = direct_answer(competence="asset_recovery", state="CO")
     assert answer.verified == [] and answer.stale == []
-    assert answer.summary.startswith("No contact point for")
+    assert answer.summary.startswith("No contact point in")
     assert answer.alternatives[0].competence == "mla.central_authority"
 
 

@@ -103,3 +103,23 @@ def test_an_export_can_be_imported_again(entry, member, client_for, tmp_path):
     again = ContactPoint.objects.get()
     assert again.name == entry.name and again.phone == entry.phone
     assert again.competence_codes == ["jit.authorize", "mla.central_authority"]
+
+
+def test_csv_export_neutralises_formulas_and_the_import_restores_them(
+    make_contact_point, member, client_for, tmp_path
+):
+    from django.core.management import call_command
+
+    make_contact_point("=HYPERLINK(1)", position="@boss", phone="+573001234567")
+    exported = client_for(member).get("/directory/export.csv").content.decode()
+    (row,) = list(csv.DictReader(io.StringIO(exported)))
+    assert (row["name"], row["position"], row["phone"]) == (
+        "'=HYPERLINK(1)",
+        "'@boss",
+        "+573001234567",
+    )
+    ContactPoint.objects.all().delete()
+    path = tmp_path / "again.csv"
+    path.write_text(exported, encoding="utf-8")
+    call_command("import_directory", str(path))
+    assert ContactPoint.objects.get().name == "=HYPERLINK(1)"

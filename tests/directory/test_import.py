@@ -226,3 +226,13 @@ def test_the_api_requires_a_file(coordinator, client_for):
     response = client_for(coordinator).post("/api/v1/directory/import/", {})
     assert response.status_code == 400
     assert "file" in response.json()["errors"]
+
+
+def test_invisible_characters_in_names_are_refused(write_csv, tipp, capsys):
+    """An RTL override or a zero-width space lets one entry impersonate another."""
+    path = write_csv(csv_text(row(name="Chidi\u202eOkafor"), row(name="Ngozi\u200bBello")))
+    with pytest.raises(CommandError):
+        call_command("import_directory", str(path))
+    err = capsys.readouterr().err
+    assert "line 2: name: Remove the invisible or control characters (U+202E)." in err
+    assert "line 3: name: Remove the invisible or control characters (U+200B)." in err

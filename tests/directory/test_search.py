@@ -131,3 +131,24 @@ def test_postgres_search_uses_the_same_rules(make_contact_point, member):
     make_contact_point("Desk Alpha", how_to_reach="Ask for Moreno")
     assert names(SearchParams(q="MORENO"), member) == ["Lucía Moreno", "Desk Alpha"]
     assert names(SearchParams(q="fiscalía lucia"), member) == ["Lucía Moreno"]
+
+
+@pytest.mark.postgres
+def test_postgres_offers_similar_spellings_when_nothing_matches(make_contact_point, member):
+    """A misspelt name finds the entry through pg_trgm word similarity, marked as fuzzy."""
+    make_contact_point("Aïssatou Ouédraogo")
+    make_contact_point("Chidi Okafor")
+    found = list(search_contact_points(SearchParams(q="ouedrago"), viewer=viewer_for(member)))
+    assert [cp.name for cp in found] == ["Aïssatou Ouédraogo"]
+    assert found[0].fuzzy is True
+    exact = list(search_contact_points(SearchParams(q="ouedraogo"), viewer=viewer_for(member)))
+    assert exact[0].fuzzy is False
+
+
+def test_similar_spellings_only_where_the_database_has_them(make_contact_point, member):
+    """SQLite has no trigram similarity: a misspelt word finds nothing there."""
+    from django.db import connection
+
+    make_contact_point("Aïssatou Ouédraogo")
+    expected = ["Aïssatou Ouédraogo"] if connection.vendor == "postgresql" else []
+    assert names(SearchParams(q="ouedrago"), member) == expected

@@ -118,3 +118,20 @@ def test_no_message_action_to_oneself_or_without_a_member(
     assert client.get(f"/api/v1/directory/contact-points/{own.pk}/").json()["message_url"] is None
     card = client.get(f"/directory/contact-points/{unlinked.pk}/").content.decode()
     assert "/rooms/new/" not in card
+
+
+AUTHORITY_LEVEL_KEYS = {
+    "id", "url", "state", "state_name", "authority", "competences", "languages",
+    "availability", "office_hours", "time_zone", "request_languages", "formal_requirements",
+    "required_channel", "networks", "verified_at", "stale", "details_visible",
+    "details_visible_to",
+}  # fmt: skip
+
+
+def test_api_fields_per_role_match_the_allowlist(entry, unentitled, member, client_for):
+    """Only the allowlisted keys carry a value for those who may not see the details."""
+    hidden = client_for(unentitled).get(f"/api/v1/directory/contact-points/{entry.pk}/").json()
+    shown = client_for(member).get(f"/api/v1/directory/contact-points/{entry.pk}/").json()
+    assert {key for key, value in hidden.items() if value not in (None, "")} <= AUTHORITY_LEVEL_KEYS
+    assert set(hidden) == set(shown)
+    assert {"name", "phone", "email", "how_to_reach"} <= {k for k, v in shown.items() if v}
