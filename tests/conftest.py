@@ -43,6 +43,18 @@ def pytest_runtest_setup(item):
             pytest.skip(missing)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file (one per xdist worker), so that a server in a
+    subprocess (tests/browser) opens the same database as the test."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get(
+        "NAME"
+    ):
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        database.setdefault("TEST", {})["NAME"] = str(settings.VAR_DIR / f"test-{worker}.sqlite3")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_channel_layer():
     """Each test process gets its own channel-layer prefix so parallel runs never cross."""

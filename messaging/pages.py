@@ -1,0 +1,287 @@
+"""Queries behind the room pages: the room list with unread counts, a thread's messages with
+their bodies opened, the members a creator may invite, and the case-tag search.
+
+Reads only; every write goes through messaging/actions.py. Rooms are always reached through
+messaging/access.py first.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from messaging import access, actions, crypto
+from messaging.models import (
+    Attachment,
+    CaseTag,
+    Message,
+    ReadMarker,
+    Room,
+    RoomEvent,
+    RoomParticipant,
+    Thread,
+)
+from messaging.rendering import render_markdown
+from network.accounts.models import User
+from network.membership import active_network_ids
+from network.models import Membership
+
+MESSAGES_PER_PAGE = 100
+TAG_QUERY_MAX = 120
+_STATE_PREFIX = re.compile(r"^\s*([A-Za-z]{2})\s*:\s*(.+)$")
+
+
+def room_list(user) -> QuerySet[Room]:
+    """The rooms `user` may read, newest activity first, in one query, annotated with
+    `participant_count`, `last_activity` and `unread` (messages from others after the read
+    marker that are not deleted)."""
+    # Inside the message subquery: OuterRef("room") is the message's room.
+    marker = ReadMarker.objects.filter(room=OuterRef("room"), user=user).values("seq")[:1]
+    unread = (
+        Message.objects.filter(room=OuterRef("pk"), deleted_at__isnull=True)
+        .filter(seq__gt=Coalesce(Subquery(marker), Value(0)))
+        .exclude(sender=user)
+        .order_by()
+        .values("room")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    participants = (
+        RoomParticipant.objects.current()
+        .filter(room=OuterRef("pk"))
+        .order_by()
+        .values("room")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    network_members = (
+        Membership.objects.active()
+        .filter(network=OuterRef("network_id"))
+        .order_by()
+        .values("network")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    last_event = RoomEvent.objects.filter(room=OuterRef("pk"), seq=OuterRef("head_seq")).values(
+        "occurred_at"
+    )[:1]
+    return (
+        access.readable_rooms(user)
+        .select_related("network")
+        .annotate(
+            unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+            participant_count=Case(
+                When(
+                    kind=Room.Kind.NETWORK,
+                    then=Coalesce(Subquery(network_members, output_field=IntegerField()), 0),
+                ),
+                default=Coalesce(Subquery(participants, output_field=IntegerField()), 0),
+            ),
+            last_activity=Coalesce(Subquery(last_event), "created_at"),
+        )
+        .order_by("-last_activity", "-created_at")
+    )
+
+
+# --- One room ----------------------------------------------------------------------------
+
+
+def current_participants(room: Room) -> list[RoomParticipant]:
+    return list(RoomParticipant.objects.current().filter(room=room).select_related("user"))
+
+
+def threads_of(room: Room) -> list[Thread]:
+    return list(
+        Thread.objects.filter(room=room)
+        .prefetch_related("tags")
+        .annotate(message_count=Count("messages", filter=Q(messages__deleted_at__isnull=True)))
+        .order_by("created_at", "id")
+    )
+
+
+def get_thread(room: Room, thread_id) -> Thread | None:
+    """A thread of `room` by id, or None for an unknown or malformed id."""
+    try:
+        return Thread.objects.prefetch_related("tags").get(room=room, pk=str(thread_id))
+    except (Thread.DoesNotExist, ValidationError, ValueError, TypeError):
+        return None
+
+
+@dataclass
+class ShownMessage:
+    """A message as a page shows it: the body opened and rendered, unless deleted."""
+
+    message: Message
+    html: str | None
+    revision_count: int
+
+    @property
+    def deleted(self) -> bool:
+        return self.message.deleted_at is not None
+
+    def __getattr__(self, name):
+        return getattr(self.message, name)
+
+
+def thread_messages(thread: Thread, *, before: int | None = None) -> tuple[list, bool]:
+    """The last MESSAGES_PER_PAGE messages of `thread` (before seq `before`), oldest first,
+    and whether earlier ones exist."""
+    messages = (
+        Message.objects.filter(thread=thread)
+        .select_related("sender", "reply_to", "reply_to__sender")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .annotate(revision_count=Count("revisions"))
+        .order_by("-seq")
+    )
+    if before is not None:
+        messages = messages.filter(seq__lt=before)
+    page = list(messages[: MESSAGES_PER_PAGE + 1])
+    more = len(page) > MESSAGES_PER_PAGE
+    page = page[:MESSAGES_PER_PAGE]
+    page.reverse()
+    return [_shown(message) for message in page], more
+
+
+def _shown(message: Message) -> ShownMessage:
+    html = None if message.deleted_at else render_markdown(crypto.open_body(message))
+    return ShownMessage(message=message, html=html, revision_count=message.revision_count)
+
+
+def message_history(message: Message) -> list[dict]:
+    """Every body the message had, oldest first, then the current one. Empty once deleted:
+    a tombstone hides the body and its earlier versions from readers."""
+    if message.deleted_at is not None:
+        return []
+    versions = [
+        {
+            "number": revision.number,
+            "written_at": revision.written_at,
+            "replaced_at": revision.replaced_at,
+            "html": render_markdown(
+                crypto.open_revision(revision, room_id=message.room_id, sender_id=message.sender_id)
+            ),
+        }
+        for revision in message.revisions.order_by("number")
+    ]
+    versions.append(
+        {
+            "number": len(versions) + 1,
+            "written_at": message.edited_at or message.created_at,
+            "replaced_at": None,
+            "html": render_markdown(crypto.open_body(message)),
+        }
+    )
+    return versions
+
+
+def get_message(room: Room, message_id) -> Message | None:
+    try:
+        return Message.objects.select_related("sender", "room", "thread").get(
+            room=room, pk=str(message_id)
+        )
+    except (Message.DoesNotExist, ValidationError, ValueError, TypeError):
+        return None
+
+
+def get_attachment(room: Room, attachment_id) -> Attachment | None:
+    try:
+        return Attachment.objects.select_related("message").get(
+            room=room, pk=str(attachment_id), message__deleted_at__isnull=True
+        )
+    except (Attachment.DoesNotExist, ValidationError, ValueError, TypeError):
+        return None
+
+
+# --- Invitations -------------------------------------------------------------------------
+
+
+def invitable_members(user, *, network=None) -> QuerySet[User]:
+    """Active members of the networks `user` is an active member of (of `network` only, when
+    given), except `user`: the people `user` may invite to a room."""
+    network_ids = set(active_network_ids(user))
+    if network is not None:
+        network_ids &= {network.pk}
+    active = Membership.objects.active().filter(network_id__in=network_ids)
+    return (
+        User.objects.filter(is_active=True, pk__in=active.values("user_id"))
+        .exclude(pk=user.pk)
+        .order_by("display_name", "pk")
+    )
+
+
+def invitable_to_room(room: Room, owner) -> QuerySet[User]:
+    """Members an owner may invite to `room`: eligible for the room's network, not present."""
+    present = RoomParticipant.objects.current().filter(room=room).values("user_id")
+    return invitable_members(owner, network=room.network).exclude(pk__in=present)
+
+
+# --- Case tags ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagQuery:
+    state: str
+    normalized: str
+
+
+def parse_tag_query(text: str) -> TagQuery:
+    """`ES: DP 123/2025` (a case number with its state) or `DP 123/2025` / `Lantern` (any
+    state, or an operation name). Raises ValueError with a message for the reader."""
+    text = (text or "").strip()
+    if not text:
+        raise ValueError("Enter a case number or an operation name.")
+    if len(text) > TAG_QUERY_MAX:
+        raise ValueError(f"A case tag is at most {TAG_QUERY_MAX} characters.")
+    state = ""
+    match = _STATE_PREFIX.match(text)
+    if match:
+        state, text = match.group(1).upper(), match.group(2)
+    normalized = actions.normalize_tag(text)
+    if not normalized:
+        raise ValueError("A case tag needs letters or digits.")
+    return TagQuery(state=state, normalized=normalized)
+
+
+def threads_with_tag(user, query: TagQuery) -> list[Thread]:
+    """Every thread carrying the tag, in the rooms `user` may read (two queries)."""
+    tags = CaseTag.objects.filter(normalized=query.normalized)
+    if query.state:
+        tags = tags.filter(state=query.state)
+    return list(
+        Thread.objects.filter(room__in=access.readable_rooms(user), pk__in=tags.values("thread_id"))
+        .select_related("room")
+        .prefetch_related("tags")
+        .order_by("-created_at")
+    )
+
+
+# --- Posting from the composer -----------------------------------------------------------
+
+
+def post_with_attachment(*, room: Room, sender, attachment=None, **message) -> actions.PostResult:
+    """Post a message and its optional attachment in one transaction: a refused file leaves
+    no message behind. A resend of the same client_id attaches nothing new."""
+    with transaction.atomic():
+        result = actions.post_message(room=room, sender=sender, **message)
+        if attachment is not None and not result.duplicate:
+            actions.add_attachment(
+                message=result.message,
+                uploader=sender,
+                filename=attachment.name,
+                content=attachment.read(),
+            )
+    return result
