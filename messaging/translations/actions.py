@@ -448,7 +448,7 @@ def flag_overdue(*, today: datetime.date | None = None) -> int:
     for request_id in candidates.values_list("pk", flat=True):
         with transaction.atomic():
             locked = (
-                TranslationRequest.objects.select_for_update()
+                TranslationRequest.objects.select_for_update(of=("self",))
                 .select_related("requester", "translator")
                 .get(pk=request_id)
             )
