@@ -211,6 +211,21 @@ def test_the_translator_never_reads_the_room(
         assert client.get(f"/translations/new/?message={other_message.pk}").status_code == 404
         page = client.get(f"/rooms/{case_room.pk}/")
         assert page.status_code in (302, 403, 404)
+        rooms = f"/api/v1/rooms/{case_room.pk}/"
+        for path in (
+            rooms,
+            f"{rooms}events/?after=0",
+            f"{rooms}threads/",
+            f"{rooms}log/checkpoint/",
+        ):
+            response = client.get(path)
+            assert response.status_code == 404, path
+            assert CANARY not in response.content.decode()
+        posted = client.post(f"{rooms}messages/", {"body": "hi"}, content_type="application/json")
+        assert posted.status_code == 404
+        assert client.get("/api/v1/rooms/").json()["rooms"] == []
+        assert client.get("/api/v1/threads/?tag=Lantern").status_code in (200, 400)
+        assert "Recruitment" not in client.get("/api/v1/threads/?tag=Lantern").content.decode()
 
     refused()
     actions.claim_request(request=request, translator=translator)
@@ -237,7 +252,9 @@ def test_the_translator_reads_an_attachment_item_as_a_download(
     download = client.get(f"/translations/{request.pk}/item")
     assert download.status_code == 200 and download.content == content
     assert download["Content-Disposition"] == "attachment"
-    # The message the file is attached to stays closed.
+    # The room's own download and the message the file is attached to stay closed.
+    room_download = f"/api/v1/rooms/{attachment.room_id}/attachments/{attachment.pk}/"
+    assert client.get(room_download).status_code == 404
     assert client.get(f"{API}?message={message.pk}").status_code == 404
 
 
