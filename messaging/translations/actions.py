@@ -464,3 +464,37 @@ def flag_overdue(*, today: datetime.date | None = None) -> int:
             )
             flagged += 1
     return flagged
+
+
+def release_ineligible_claims(*, translator) -> int:
+    """Put back in the queue the claimed requests of a translator who no longer shares an
+    active network with the requester (suspended, revoked, expired, account disabled).
+    A submitted translation stays for the requester to review."""
+    released = 0
+    held = TranslationRequest.objects.filter(
+        translator=translator, status__in=(Status.CLAIMED, Status.REVISION_REQUESTED)
+    )
+    for request in held:
+        if translator.is_active and access.shares_network(translator, request):
+            continue
+        with transaction.atomic():
+            locked = _lock(request)
+            if locked.translator_id != translator.pk or locked.status not in (
+                Status.CLAIMED,
+                Status.REVISION_REQUESTED,
+            ):
+                continue
+            previous = locked.status
+            locked.status = Status.OPEN
+            locked.translator = None
+            locked.translator_certified = False
+            _save(locked, "status", "translator", "translator_certified")
+            _record(
+                locked,
+                action=Action.RELEASED,
+                actor=None,
+                from_status=previous,
+                note="The translator is no longer an active member of a shared network.",
+            )
+        released += 1
+    return released

@@ -1,3 +1,5 @@
+import importlib
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,6 @@ class TranslationsConfig(AppConfig):
     name = "messaging.translations"
     label = "translations"
     verbose_name = "Translation requests"
+
+    def ready(self):
+        importlib.import_module("messaging.translations.signals")  # connects the receivers

@@ -291,3 +291,31 @@ def test_guessed_ids_are_404(client_for, member):
     client = client_for(member)
     assert client.get(f"{API}00000000-0000-0000-0000-000000000000/").status_code == 404
     assert client.get(f"{API}?message=nope").status_code == 404
+
+
+def test_a_deactivated_translator_gives_the_work_back(claimed_request, translator):
+    """After commit of a suspension, the claim returns to the queue, on record."""
+    from network.signals import membership_deactivated
+
+    membership = Membership.objects.get(user=translator)
+    Membership.objects.filter(pk=membership.pk).update(status="suspended")
+    membership_deactivated.send(
+        sender=Membership, membership=membership, user=translator, reason="suspended"
+    )
+    refreshed = TranslationRequest.objects.get(pk=claimed_request.pk)
+    assert (refreshed.status, refreshed.translator_id) == ("open", None)
+    event = TranslationEvent.objects.filter(request=refreshed).last()
+    assert (event.action, event.actor_id, event.from_status) == ("released", None, "claimed")
+
+
+def test_a_deactivation_elsewhere_leaves_the_claim(
+    claimed_request, translator, make_membership, redtram
+):
+    """Losing another network's membership does not end work shared through TIPP."""
+    from network.signals import membership_deactivated
+
+    other = make_membership(translator, redtram, status="suspended")
+    membership_deactivated.send(
+        sender=Membership, membership=other, user=translator, reason="suspended"
+    )
+    assert TranslationRequest.objects.get(pk=claimed_request.pk).status == "claimed"
