@@ -17,6 +17,10 @@ def _error(error: actions.TranslationError) -> Response:
     )
 
 
+def _not_an_object() -> Response:
+    return Response({"code": "bad_request", "detail": "the body must be a JSON object"}, 400)
+
+
 def _unknown() -> Response:
     return Response({"code": "unknown_request", "detail": "no such translation request"}, 404)
 
@@ -43,6 +47,8 @@ def requests(request):
 
 def _create(request) -> Response:
     data = request.data
+    if not isinstance(data, dict):
+        return _not_an_object()
     try:
         created = actions.request_translation(
             requester=request.user,
@@ -176,6 +182,8 @@ def transition(request, request_id, action: str):
     """POST .../<claim|release|draft|submit|revision|accept|cancel|reassign>/"""
     if action not in TRANSITIONS:
         return Response({"code": "unknown_action", "detail": f"no action {action!r}"}, 404)
+    if not isinstance(request.data, dict):
+        return _not_an_object()
     try:
         found, _role = access.get_request_for_viewer(request.user, request_id)
     except UnknownRequest:

@@ -15,6 +15,10 @@ def error_response(error: actions.LanguagePairError) -> Response:
 def pairs(request):
     """GET: your declared pairs. POST {source, target, certified}: declare one."""
     if request.method == "POST":
+        if not isinstance(request.data, dict):
+            return Response(
+                {"code": "bad_request", "detail": "the body must be a JSON object"}, status=400
+            )
         try:
             pair = actions.declare_pair(
                 user=request.user,

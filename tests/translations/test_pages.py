@@ -115,3 +115,19 @@ def test_translations_for_messages_respects_the_viewer(
     assert set(translations_for_messages([message, other_message], member)) == {str(message.pk)}
     assert translations_for_messages([message], outsider) == {}
     assert translations_for_messages([message], translator) == {}
+
+
+def test_the_template_tag_renders_the_translations_of_one_message(
+    submitted_request, member, message, other_message
+):
+    from django.template import Context, Template
+
+    shown = translations_for_messages([message, other_message], member)
+    template = Template(
+        "{% load translations %}{% beside_original shown message %}|"
+        "{% beside_original shown other %}"
+    )
+    html = template.render(Context({"shown": shown, "message": message, "other": other_message}))
+    translated, untranslated = html.split("|")
+    assert "TRANSLATION-CANARY-99" in translated and "Teresa Translator" in translated
+    assert untranslated.strip() == ""

@@ -232,3 +232,15 @@ def test_due_dates_in_the_past_by_one_day_are_refused(client_for, member, messag
     yesterday = timezone.localdate() - timedelta(days=1)
     response = create(client_for(member), **valid(message, yesterday))
     assert response.json()["code"] == "due_in_past"
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"text"', "3"])
+def test_a_body_that_is_not_an_object_is_refused(client_for, member, open_request, body):
+    client = client_for(member)
+    before = counts()
+    for path in (API, f"{API}{open_request.pk}/cancel/", "/api/v1/language-pairs/"):
+        response = client.post(path, body, content_type="application/json")
+        assert response.status_code == 400, path
+        assert response.json()["code"] == "bad_request"
+    assert counts() == before
+    assert TranslationRequest.objects.get(pk=open_request.pk).status == "open"
