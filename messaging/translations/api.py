@@ -2,6 +2,8 @@
 
 import base64
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -31,6 +33,7 @@ def _for_role(request: TranslationRequest, role: str) -> dict:
     return display.request_detail(request)
 
 
+@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 @api_view(["GET", "POST"])
 def requests(request):
     """GET ?message=<id> or ?attachment=<id>: translations shown beside that original.
@@ -82,6 +85,7 @@ def _translations_of(request) -> Response:
     )
 
 
+@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def board(request):
     """Your requests, your queue, your claimed work."""
@@ -101,11 +105,13 @@ def board(request):
     )
 
 
+@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def queue(request):
     return Response([display.queue_card(item) for item in access.queue_for(request.user)])
 
 
+@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def detail(request, request_id):
     try:
@@ -115,6 +121,7 @@ def detail(request, request_id):
     return Response({"role": role, **_for_role(found, role)})
 
 
+@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def item(request, request_id):
     """The item to translate, for the translator who holds the request."""
@@ -177,6 +184,7 @@ TRANSITIONS = {
 }
 
 
+@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 @api_view(["POST"])
 def transition(request, request_id, action: str):
     """POST .../<claim|release|draft|submit|revision|accept|cancel|reassign>/"""
@@ -198,6 +206,7 @@ def transition(request, request_id, action: str):
     return Response({"role": role, **_for_role(changed, role)})
 
 
+@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def notification_list(request):
     rows = Notification.objects.filter(recipient=request.user).select_related("request")
@@ -206,6 +215,7 @@ def notification_list(request):
     return Response([row.as_dict() for row in rows[:200]])
 
 
+@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 @api_view(["POST"])
 def notification_read(request, notification_id: int):
     try:
@@ -215,6 +225,7 @@ def notification_read(request, notification_id: int):
     return Response(row.as_dict())
 
 
+@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 @api_view(["POST"])
 def notifications_read_all(request):
     return Response({"marked": notifications.mark_all_read(user=request.user)})

@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -11,6 +13,7 @@ def error_response(error: actions.LanguagePairError) -> Response:
     )
 
 
+@extend_schema(tags=["language pairs"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 @api_view(["GET", "POST"])
 def pairs(request):
     """GET: your declared pairs. POST {source, target, certified}: declare one."""
@@ -32,6 +35,7 @@ def pairs(request):
     return Response([pair.as_dict() for pair in LanguagePair.objects.filter(user=request.user)])
 
 
+@extend_schema(tags=["language pairs"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 @api_view(["DELETE"])
 def pair(request, pair_id: int):
     try:
