@@ -128,6 +128,7 @@ def translator_reads(user, request: TranslationRequest) -> bool:
     return (
         request.translator_id == user.pk
         and request.status in TranslationRequest.TRANSLATOR_READS
+        and not original_deleted(request)
         and shares_network(user, request)
     )
 
@@ -200,6 +201,12 @@ def get_item_for_translator(user, request_id) -> TranslatorItem:
         attachment.content_type,
         room_crypto.open_attachment(attachment),
     )
+
+
+def original_deleted(request: TranslationRequest) -> bool:
+    """Whether the provider deleted the original: then nobody reads it through the request."""
+    message = request.message if request.message_id else request.attachment.message
+    return message.deleted_at is not None
 
 
 def readable_message(user, message_id) -> Message | None:

@@ -221,7 +221,12 @@ def request_translation(
 
 
 def _lock(request: TranslationRequest) -> TranslationRequest:
-    return TranslationRequest.objects.select_for_update().select_related("room").get(pk=request.pk)
+    # Only the request row: the room row is what message posting locks.
+    return (
+        TranslationRequest.objects.select_for_update(of=("self",))
+        .select_related("room")
+        .get(pk=request.pk)
+    )
 
 
 def _require_status(locked: TranslationRequest, allowed, verb: str) -> None:

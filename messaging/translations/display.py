@@ -130,6 +130,7 @@ def translations_for_messages(messages, viewer) -> dict[str, list[ShownTranslati
     requests = (
         TranslationRequest.objects.filter(status__in=SHOWN_STATUSES, room__in=rooms)
         .filter(Q(message_id__in=message_ids) | Q(attachment__message_id__in=message_ids))
+        .filter(message__deleted_at__isnull=True, attachment__message__deleted_at__isnull=True)
         .select_related("translator", "attachment")
         .order_by("created_at")
     )

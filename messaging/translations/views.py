@@ -105,7 +105,9 @@ def detail(request, request_id):
     if role == Role.TRANSLATOR:
         context["item"] = access.get_item_for_translator(request.user, found.pk)
         return render(request, "translations/editor.html", context)
-    context["original"] = room_crypto.open_body(found.message) if found.message_id else None
+    context["original_deleted"] = access.original_deleted(found)
+    if found.message_id and not context["original_deleted"]:
+        context["original"] = room_crypto.open_body(found.message)
     context["is_owner"] = room_access.is_owner(request.user, found.room)
     return render(request, "translations/request.html", context)
 

@@ -319,3 +319,19 @@ def test_a_deactivation_elsewhere_leaves_the_claim(
         sender=Membership, membership=other, user=translator, reason="suspended"
     )
     assert TranslationRequest.objects.get(pk=claimed_request.pk).status == "claimed"
+
+
+def test_a_deleted_original_closes_the_item_and_hides_the_translation(
+    client_for, submitted_request, translator, member, message
+):
+    """When the sender deletes the original, the translator no longer reads it and the
+    translation is no longer shown beside it; the requester's page says it was deleted."""
+    messaging_actions.delete_message(message=message, actor=member)
+    assert client_for(translator).get(f"{API}{submitted_request.pk}/item/").status_code == 404
+    with pytest.raises(UnknownRequest):
+        get_item_for_translator(translator, submitted_request.pk)
+    from messaging.translations.display import translations_for_messages
+
+    assert translations_for_messages([message], member) == {}
+    page = client_for(member).get(f"/translations/{submitted_request.pk}/").content.decode()
+    assert "deleted by its sender" in page and CANARY not in page

@@ -131,3 +131,18 @@ def test_the_template_tag_renders_the_translations_of_one_message(
     translated, untranslated = html.split("|")
     assert "TRANSLATION-CANARY-99" in translated and "Teresa Translator" in translated
     assert untranslated.strip() == ""
+
+
+def test_a_translated_attachment_shows_beside_its_message(
+    make_request, translator, member, message
+):
+    from messaging import actions as messaging_actions
+
+    attachment = messaging_actions.add_attachment(
+        message=message, uploader=member, filename="acta.txt", content=b"Acta de la audiencia"
+    )
+    request = make_request(message=None, attachment=attachment)
+    actions.claim_request(request=request, translator=translator)
+    actions.submit_translation(request=request, translator=translator, text="Hearing record")
+    shown = translations_for_messages([message], member)[str(message.pk)]
+    assert [(item.filename, item.text) for item in shown] == [("acta.txt", "Hearing record")]
