@@ -146,3 +146,11 @@ def test_a_translated_attachment_shows_beside_its_message(
     actions.submit_translation(request=request, translator=translator, text="Hearing record")
     shown = translations_for_messages([message], member)[str(message.pk)]
     assert [(item.filename, item.text) for item in shown] == [("acta.txt", "Hearing record")]
+
+
+def test_pages_and_api_need_the_second_factor(client, member):
+    client.force_login(member)
+    for path in ("/translations/", "/translations/notifications/", "/languages/"):
+        assert client.get(path).status_code == 302
+    for path in ("/api/v1/translations/board/", "/api/v1/language-pairs/"):
+        assert client.get(path).status_code == 401
