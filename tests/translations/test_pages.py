@@ -61,6 +61,9 @@ def test_the_board_lists_requests_queue_and_claimed_work(
     assert f"/translations/{open_request.pk}/claim" in theirs
     assert f"/translations/{claimed.pk}/" in theirs
     assert CANARY not in theirs and "Operation Lantern" not in theirs
+    assert 'id="unread-notifications" data-unread="2"' in theirs  # two new_request notices
+    assert 'data-unread="1"' in mine  # claimed
+    assert "translations/notifications.js" in theirs
 
 
 def test_the_translator_works_in_the_side_by_side_editor(client_for, translator, open_request):
