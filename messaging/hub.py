@@ -18,10 +18,10 @@ import time
 import weakref
 from dataclasses import dataclass, field
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from messaging import access, events
+from messaging.db import run_in_db
 from messaging.models import Room, room_group_name
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class RoomHub:
                 await self.layer.group_add(room_group_name(room), self.channel_name)
                 if state is None:
                     # Read the head after joining: no notice can fall between the two.
-                    head = await database_sync_to_async(_room_head)(room)
+                    head = await run_in_db(_room_head)(room)
                     state = self.rooms[room] = RoomState(meta, head, time.monotonic())
                 state.joined_at = time.monotonic()
             state.subscribers[consumer] = user_id
@@ -142,7 +142,7 @@ class RoomHub:
                 (state.meta, state.last_seq, set(state.subscribers.values())) for _, state in states
             ]
             try:
-                results = await database_sync_to_async(_load_batches)(requests)
+                results = await run_in_db(_load_batches)(requests)
             except Exception:
                 logger.exception("hub could not load room events")
                 continue
