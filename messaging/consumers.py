@@ -361,6 +361,16 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     async def member_sessions_ended(self, message: dict) -> None:
         await self._close(CLOSE_UNAUTHENTICATED)
 
+    async def member_notification(self, message: dict) -> None:
+        """A stored notice for this member (messaging/translations/notifications.py)."""
+        await self._send(
+            {
+                "type": "notification",
+                "notification": message.get("notification"),
+                "kind": message.get("kind"),
+            }
+        )
+
     # --- Outbound --------------------------------------------------------------------------
 
     async def _send(self, frame: dict) -> None:

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "network",
     "directory",
     "messaging",
+    "messaging.translations",
+    "network.languages",
 ]
 
 MIDDLEWARE = [

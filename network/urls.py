@@ -8,6 +8,8 @@ api_v1 = [
     path("", include("network.accounts.api_urls")),
     path("directory/", include("directory.api_urls")),
     path("", include("messaging.api_urls")),
+    path("translations/", include("messaging.translations.api_urls")),
+    path("language-pairs/", include("network.languages.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -20,5 +22,7 @@ urlpatterns = [
     path("networks/", include("network.vetting_urls")),
     path("directory/", include("directory.urls")),
     path("rooms/", include("messaging.urls")),
+    path("translations/", include("messaging.translations.urls")),
+    path("languages/", include("network.languages.urls")),
     path("api/v1/", include(api_v1)),
 ]

@@ -10,6 +10,7 @@ DEMO_SEEDERS = (
     "network.accounts.demo",
     "directory.demo",
     "messaging.demo",
+    "messaging.translations.demo",
 )
 
 

@@ -1,0 +1,505 @@
+"""Every write of the translation workflow.
+
+Each action validates, locks the request row (`select_for_update`) and checks its status on
+the locked row, writes the change and its `TranslationEvent` and audit entry in one
+transaction, and notifies after commit. A refused action raises `TranslationError` and
+changes nothing.
+
+    open ──claim──> claimed ──submit──> submitted ──accept──> accepted
+      ^               │  ^                  │
+      └───release─────┘  └──submit── revision_requested <──request_revision
+    cancel (requester): open, claimed, revision_requested → cancelled
+    reassign (room owner): open, claimed, revision_requested → claimed (another translator)
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from messaging import access as room_access
+from messaging import crypto as room_crypto
+from messaging.models import Attachment, Message
+from messaging.translations import access, notifications
+from messaging.translations import crypto as translation_crypto
+from messaging.translations.detect import detect_language
+from messaging.translations.models import Notification, TranslationEvent, TranslationRequest
+from network.audit import log as audit
+from network.languages.actions import LanguagePairError, language_code
+
+NOTE_MAX = 2000
+Status = TranslationRequest.Status
+Action = TranslationEvent.Action
+
+
+class TranslationError(Exception):
+    """A refused request: `code` names the reason, `status` the HTTP status to answer with."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None, status: int = 400):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.status = status
+
+
+def _invalid(field: str, message: str) -> TranslationError:
+    return TranslationError("invalid_field", message, field=field)
+
+
+def _text(value, field: str, *, max_length: int, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise _invalid(field, f"{field} must be text")
+    if "\x00" in value:
+        raise _invalid(field, f"{field} contains a NUL character")
+    value = value.strip()
+    if required and not value:
+        raise TranslationError("missing_field", f"{field} is required", field=field)
+    if len(value) > max_length:
+        raise _invalid(field, f"{field} is longer than {max_length} characters")
+    return value
+
+
+def _language(value, field: str) -> str:
+    try:
+        return language_code(value, field)
+    except LanguagePairError as error:
+        raise TranslationError(error.code, error.message, field=field) from error
+
+
+def _choice(value, field: str, choices, default=None) -> str:
+    if value in (None, "") and default is not None:
+        return default
+    if value not in choices.values:
+        raise _invalid(field, f"{field} must be one of: {', '.join(choices.values)}")
+    return value
+
+
+def _due_date(value) -> datetime.date:
+    if value in (None, ""):
+        raise TranslationError("missing_field", "due_date is required", field="due_date")
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not isinstance(value, datetime.date):
+        try:
+            value = datetime.date.fromisoformat(str(value))
+        except ValueError as exc:
+            raise _invalid("due_date", "due_date must be a date (YYYY-MM-DD)") from exc
+    if value < timezone.localdate():
+        raise TranslationError("due_in_past", "the due date is in the past", field="due_date")
+    return value
+
+
+def _original_of(*, requester, message, attachment) -> tuple[Message | None, Attachment | None]:
+    if (message is None) == (attachment is None):
+        raise TranslationError(
+            "missing_field", "name exactly one message or one attachment", field="item"
+        )
+    if message is not None:
+        found = access.readable_message(requester, getattr(message, "pk", message))
+        if found is None:
+            raise TranslationError("unknown_item", "no such message", field="message", status=404)
+        return found, None
+    found = access.readable_attachment(requester, getattr(attachment, "pk", attachment))
+    if found is None:
+        raise TranslationError("unknown_item", "no such attachment", field="attachment", status=404)
+    return None, found
+
+
+def _source_language(value, *, message, attachment) -> tuple[str, bool]:
+    if value not in (None, ""):
+        return _language(value, "source_language"), False
+    text = room_crypto.open_body(message) if message is not None else _attachment_text(attachment)
+    detected = detect_language(text) if text else None
+    if detected is None:
+        raise TranslationError(
+            "source_language_undetected",
+            "the source language could not be detected; choose it",
+            field="source_language",
+        )
+    return detected, True
+
+
+def _attachment_text(attachment: Attachment) -> str | None:
+    if not attachment.content_type.startswith("text/"):
+        return None
+    try:
+        return room_crypto.open_attachment(attachment).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _record(request, *, action, actor, from_status, note: str = "") -> TranslationEvent:
+    event = TranslationEvent(
+        id=uuid.uuid4(),
+        request=request,
+        action=action,
+        actor=actor,
+        from_status=from_status,
+        to_status=request.status,
+        translator=request.translator,
+    )
+    if note:
+        event.note_ciphertext = translation_crypto.seal_event_note(event, request, note)
+    event.save(force_insert=True)
+    audit.record(
+        f"translations.{action}",
+        actor=actor,
+        target=request,
+        details={
+            "from": from_status,
+            "to": request.status,
+            "translator": request.translator_id,
+        },
+    )
+    return event
+
+
+def request_translation(
+    *,
+    requester,
+    target_language,
+    purpose,
+    due_date,
+    message=None,
+    attachment=None,
+    source_language=None,
+    urgency=None,
+    note: str | None = "",
+) -> TranslationRequest:
+    """Ask for a message or an attachment the requester can read to be translated."""
+    message, attachment = _original_of(requester=requester, message=message, attachment=attachment)
+    target = _language(target_language, "target_language")
+    source, detected = _source_language(source_language, message=message, attachment=attachment)
+    if source == target:
+        raise TranslationError(
+            "same_language",
+            "the source and target languages are the same",
+            field="target_language",
+        )
+    purpose = _choice(purpose, "purpose", TranslationRequest.Purpose)
+    urgency = _choice(urgency, "urgency", TranslationRequest.Urgency, default="routine")
+    due = _due_date(due_date)
+    note = _text(note, "note", max_length=NOTE_MAX)
+    original = message or attachment.message
+    room = original.room
+    with transaction.atomic():
+        request = TranslationRequest(
+            id=uuid.uuid4(),
+            room=room,
+            message=message,
+            attachment=attachment,
+            requester=requester,
+            source_language=source,
+            source_detected=detected,
+            target_language=target,
+            purpose=purpose,
+            urgency=urgency,
+            due_date=due,
+            size=len(room_crypto.open_body(message)) if message else attachment.size,
+            handling_code=original.handling_code,
+            handling_note=original.handling_note,
+            key_epoch=room.key_epoch,
+        )
+        if note:
+            request.note_ciphertext = translation_crypto.seal_request_field(request, "note", note)
+        request.save(force_insert=True)
+        _record(request, action=Action.REQUESTED, actor=requester, from_status="")
+        notifications.notify(
+            recipients=access.eligible_translators(request),
+            kind=Notification.Kind.NEW_REQUEST,
+            request=request,
+        )
+    return request
+
+
+# --- Transitions -----------------------------------------------------------------------------
+
+
+def _lock(request: TranslationRequest) -> TranslationRequest:
+    # Only the request row: the room row is what message posting locks.
+    return (
+        TranslationRequest.objects.select_for_update(of=("self",))
+        .select_related("room")
+        .get(pk=request.pk)
+    )
+
+
+def _require_status(locked: TranslationRequest, allowed, verb: str) -> None:
+    if locked.status not in allowed:
+        raise TranslationError(
+            "invalid_transition",
+            f"cannot {verb} a request that is {locked.get_status_display()}",
+            status=409,
+        )
+
+
+def _require_requester(request: TranslationRequest, user) -> None:
+    if request.requester_id != user.pk or not room_access.can_read(user, request.room):
+        raise TranslationError("forbidden", "only the requester may do this", status=403)
+
+
+def _require_translator(request: TranslationRequest, user) -> None:
+    if request.translator_id != user.pk:
+        raise TranslationError("not_translator", "you have not claimed this request", status=403)
+    if not access.shares_network(user, request):
+        raise TranslationError(
+            "not_eligible", "you are no longer an active member of a shared network", status=403
+        )
+
+
+def _eligibility(user, request: TranslationRequest) -> bool:
+    """Check `user` may translate `request`; returns whether their pair is certified."""
+    if user.pk == request.requester_id:
+        raise TranslationError("forbidden", "you cannot translate your own request", status=403)
+    pair = access.matching_pair(user, request)
+    if pair is None:
+        raise TranslationError(
+            "no_language_pair",
+            f"you have not declared {request.source_language}→{request.target_language}",
+            status=403,
+        )
+    if request.purpose == TranslationRequest.Purpose.FOR_COURT and not pair.certified:
+        raise TranslationError(
+            "certification_required",
+            "a request for court needs a certified translator",
+            status=403,
+        )
+    if not access.shares_network(user, request):
+        raise TranslationError(
+            "not_eligible", "you share no active network with the requester", status=403
+        )
+    return pair.certified
+
+
+def _save(request: TranslationRequest, *fields: str) -> None:
+    request.updated_at = timezone.now()
+    request.save(update_fields=[*fields, "updated_at"])
+
+
+def claim_request(*, request: TranslationRequest, translator) -> TranslationRequest:
+    """Take an open request. Of concurrent claims exactly one wins; the others get 409."""
+    certified = _eligibility(translator, request)
+    with transaction.atomic():
+        locked = _lock(request)
+        if locked.status != Status.OPEN:
+            raise TranslationError(
+                "already_claimed" if locked.translator_id else "invalid_transition",
+                "this request was already claimed"
+                if locked.translator_id
+                else f"cannot claim a request that is {locked.get_status_display()}",
+                status=409,
+            )
+        locked.status = Status.CLAIMED
+        locked.translator = translator
+        locked.translator_certified = certified
+        _save(locked, "status", "translator", "translator_certified")
+        _record(locked, action=Action.CLAIMED, actor=translator, from_status=Status.OPEN)
+        notifications.notify(
+            recipients=[locked.requester], kind=Notification.Kind.CLAIMED, request=locked
+        )
+    return locked
+
+
+def release_request(
+    *, request: TranslationRequest, translator, note: str = ""
+) -> TranslationRequest:
+    """Give a claimed request back to the queue."""
+    note = _text(note, "note", max_length=NOTE_MAX)
+    with transaction.atomic():
+        locked = _lock(request)
+        if locked.translator_id != translator.pk:
+            raise TranslationError(
+                "not_translator", "you have not claimed this request", status=403
+            )
+        _require_status(locked, (Status.CLAIMED, Status.REVISION_REQUESTED), "release")
+        previous = locked.status
+        locked.status = Status.OPEN
+        locked.translator = None
+        locked.translator_certified = False
+        _save(locked, "status", "translator", "translator_certified")
+        _record(locked, action=Action.RELEASED, actor=translator, from_status=previous, note=note)
+    return locked
+
+
+def save_draft(*, request: TranslationRequest, translator, text) -> TranslationRequest:
+    """Store the work in progress (encrypted) without submitting it."""
+    text = _text(text, "text", max_length=settings.COUNTERPART_MESSAGE_MAX_CHARS * 4)
+    with transaction.atomic():
+        locked = _lock(request)
+        _require_translator(locked, translator)
+        _require_status(locked, (Status.CLAIMED, Status.REVISION_REQUESTED), "edit")
+        locked.translation_ciphertext = translation_crypto.seal_request_field(
+            locked, "translation", text
+        )
+        _save(locked, "translation_ciphertext")
+    return locked
+
+
+def submit_translation(*, request: TranslationRequest, translator, text) -> TranslationRequest:
+    """Hand the translation to the requester for review."""
+    text = _text(text, "text", max_length=settings.COUNTERPART_MESSAGE_MAX_CHARS * 4, required=True)
+    with transaction.atomic():
+        locked = _lock(request)
+        _require_translator(locked, translator)
+        _require_status(locked, (Status.CLAIMED, Status.REVISION_REQUESTED), "submit")
+        previous = locked.status
+        locked.status = Status.SUBMITTED
+        locked.translation_ciphertext = translation_crypto.seal_request_field(
+            locked, "translation", text
+        )
+        _save(locked, "status", "translation_ciphertext")
+        _record(locked, action=Action.SUBMITTED, actor=translator, from_status=previous)
+        notifications.notify(
+            recipients=[locked.requester], kind=Notification.Kind.SUBMITTED, request=locked
+        )
+    return locked
+
+
+def request_revision(*, request: TranslationRequest, requester, note) -> TranslationRequest:
+    """Send a submitted translation back to its translator, saying what to change."""
+    note = _text(note, "note", max_length=NOTE_MAX, required=True)
+    with transaction.atomic():
+        locked = _lock(request)
+        _require_requester(locked, requester)
+        _require_status(locked, (Status.SUBMITTED,), "request a revision of")
+        locked.status = Status.REVISION_REQUESTED
+        _save(locked, "status")
+        _record(
+            locked,
+            action=Action.REVISION_REQUESTED,
+            actor=requester,
+            from_status=Status.SUBMITTED,
+            note=note,
+        )
+        notifications.notify(
+            recipients=[locked.translator],
+            kind=Notification.Kind.REVISION_REQUESTED,
+            request=locked,
+        )
+    return locked
+
+
+def accept_translation(*, request: TranslationRequest, requester) -> TranslationRequest:
+    """Accept the submitted translation; the translator's access to the item ends."""
+    with transaction.atomic():
+        locked = _lock(request)
+        _require_requester(locked, requester)
+        _require_status(locked, (Status.SUBMITTED,), "accept")
+        locked.status = Status.ACCEPTED
+        _save(locked, "status")
+        _record(locked, action=Action.ACCEPTED, actor=requester, from_status=Status.SUBMITTED)
+        notifications.notify(
+            recipients=[locked.translator], kind=Notification.Kind.ACCEPTED, request=locked
+        )
+    return locked
+
+
+def cancel_request(*, request: TranslationRequest, requester, note: str = "") -> TranslationRequest:
+    note = _text(note, "note", max_length=NOTE_MAX)
+    with transaction.atomic():
+        locked = _lock(request)
+        _require_requester(locked, requester)
+        _require_status(locked, (Status.OPEN, Status.CLAIMED, Status.REVISION_REQUESTED), "cancel")
+        previous = locked.status
+        locked.status = Status.CANCELLED
+        _save(locked, "status")
+        _record(locked, action=Action.CANCELLED, actor=requester, from_status=previous, note=note)
+    return locked
+
+
+def reassign_request(
+    *, request: TranslationRequest, owner, translator, note: str = ""
+) -> TranslationRequest:
+    """The room owner hands the request to another eligible translator."""
+    note = _text(note, "note", max_length=NOTE_MAX)
+    if not room_access.can_read(owner, request.room) or not room_access.is_owner(
+        owner, request.room
+    ):
+        raise TranslationError("forbidden", "only the room owner may reassign", status=403)
+    if translator is None:
+        raise TranslationError("missing_field", "translator is required", field="translator")
+    certified = _eligibility(translator, request)
+    with transaction.atomic():
+        locked = _lock(request)
+        _require_status(
+            locked, (Status.OPEN, Status.CLAIMED, Status.REVISION_REQUESTED), "reassign"
+        )
+        if locked.translator_id == translator.pk:
+            raise TranslationError(
+                "invalid_transition", "this translator already holds the request", status=409
+            )
+        previous = locked.status
+        locked.status = Status.CLAIMED
+        locked.translator = translator
+        locked.translator_certified = certified
+        _save(locked, "status", "translator", "translator_certified")
+        _record(locked, action=Action.REASSIGNED, actor=owner, from_status=previous, note=note)
+        notifications.notify(
+            recipients=[translator], kind=Notification.Kind.REASSIGNED, request=locked
+        )
+    return locked
+
+
+def flag_overdue(*, today: datetime.date | None = None) -> int:
+    """Flag live requests past their due date, notifying requester and translator once."""
+    today = today or timezone.localdate()
+    flagged = 0
+    candidates = TranslationRequest.objects.overdue(today).filter(overdue_flagged_at__isnull=True)
+    for request_id in candidates.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = (
+                TranslationRequest.objects.select_for_update(of=("self",))
+                .select_related("requester", "translator")
+                .get(pk=request_id)
+            )
+            if locked.overdue_flagged_at is not None or not locked.is_overdue(today):
+                continue
+            locked.overdue_flagged_at = timezone.now()
+            locked.save(update_fields=["overdue_flagged_at"])
+            _record(locked, action=Action.OVERDUE, actor=None, from_status=locked.status)
+            notifications.notify(
+                recipients=[locked.requester, locked.translator],
+                kind=Notification.Kind.OVERDUE,
+                request=locked,
+            )
+            flagged += 1
+    return flagged
+
+
+def release_ineligible_claims(*, translator) -> int:
+    """Put back in the queue the claimed requests of a translator who no longer shares an
+    active network with the requester (suspended, revoked, expired, account disabled).
+    A submitted translation stays for the requester to review."""
+    released = 0
+    held = TranslationRequest.objects.filter(
+        translator=translator, status__in=(Status.CLAIMED, Status.REVISION_REQUESTED)
+    )
+    for request in held:
+        if translator.is_active and access.shares_network(translator, request):
+            continue
+        with transaction.atomic():
+            locked = _lock(request)
+            if locked.translator_id != translator.pk or locked.status not in (
+                Status.CLAIMED,
+                Status.REVISION_REQUESTED,
+            ):
+                continue
+            previous = locked.status
+            locked.status = Status.OPEN
+            locked.translator = None
+            locked.translator_certified = False
+            _save(locked, "status", "translator", "translator_certified")
+            _record(
+                locked,
+                action=Action.RELEASED,
+                actor=None,
+                from_status=previous,
+                note="The translator is no longer an active member of a shared network.",
+            )
+        released += 1
+    return released

@@ -1,0 +1,99 @@
+"""In-app and email notices about translation requests.
+
+A `Notification` row is written in the caller's transaction (nothing is lost while the member
+is offline). After commit, the member's channel-layer group `member.<user id>` gets
+`{type: member.notification, notification, kind}` — an id and a kind, never content — and
+an email goes out naming the language pair and a link, never the text or the room.
+"""
+
+import asyncio
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from messaging.broadcast import member_group_name
+from messaging.translations.models import Notification, TranslationRequest
+
+logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    Notification.Kind.NEW_REQUEST: "New translation request {pair}",
+    Notification.Kind.CLAIMED: "Your translation request {pair} was claimed",
+    Notification.Kind.SUBMITTED: "Translation {pair} submitted for your review",
+    Notification.Kind.REVISION_REQUESTED: "Revision requested on translation {pair}",
+    Notification.Kind.ACCEPTED: "Your translation {pair} was accepted",
+    Notification.Kind.OVERDUE: "Translation request {pair} is overdue",
+    Notification.Kind.REASSIGNED: "Translation request {pair} assigned to you",
+}
+
+
+def notify(*, recipients, kind: str, request: TranslationRequest) -> list[Notification]:
+    """Store one notice per recipient now; push and email them after commit."""
+    rows = [
+        Notification.objects.create(recipient=user, kind=kind, request=request)
+        for user in {user.pk: user for user in recipients if user is not None}.values()
+    ]
+    pair = f"{request.source_language}→{request.target_language}"
+    deliveries = [(row.pk, row.recipient_id, row.recipient.email) for row in rows]
+
+    def deliver():
+        for notification_id, user_id, email in deliveries:
+            _push(user_id, notification_id, kind)
+            _email(email, kind, pair, request.pk)
+
+    transaction.on_commit(deliver)
+    return rows
+
+
+def _push(user_id: int, notification_id: int, kind: str) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "member.notification", "notification": notification_id, "kind": kind}
+    group = member_group_name(user_id)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except Exception:  # the row stands; the client lists notifications on reconnect
+            logger.exception("notification push to %s failed", group)
+        return
+    asyncio.ensure_future(layer.group_send(group, message))
+
+
+def _email(address: str, kind: str, pair: str, request_id) -> None:
+    origin = settings.COUNTERPART_ORIGIN or ""
+    body = (
+        f"{SUBJECTS[kind].format(pair=pair)}.\n\n"
+        f"Open it in Counterpart: {origin}/translations/{request_id}/\n"
+    )
+    try:
+        send_mail(
+            f"[Counterpart] {SUBJECTS[kind].format(pair=pair)}",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+        )
+    except Exception:  # the in-app notice stands
+        logger.exception("notification email failed")
+
+
+def mark_read(*, user, notification_id) -> Notification:
+    try:
+        notification = Notification.objects.get(recipient=user, pk=int(notification_id))
+    except (Notification.DoesNotExist, TypeError, ValueError) as exc:
+        raise LookupError("no such notification") from exc
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user).unread().update(read_at=timezone.now())

@@ -1,0 +1,143 @@
+"""A TIPP case room with a Spanish message, and translators around it.
+
+- `member` (owner) and `counterpart` read the room; `message` is Spanish, handling H2.
+- `translator`: TIPP member, es→en, not certified. `certified_translator`: TIPP, es→en sworn.
+- `redtram_translator`: es→en but only in REDTRAM (shares no network with the requester).
+"""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from messaging import actions as messaging_actions
+from messaging.translations import actions
+from network.languages.actions import declare_pair
+
+CANARY = "CANARY-7f3a9c víctima trasladada"
+SPANISH = (
+    f"La víctima fue trasladada desde el puerto hasta la capital por una red que usaba "
+    f"documentos falsos y no tenía permiso. {CANARY}"
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """The in-memory layer outlives a test's event loop: empty it after each test."""
+    yield
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if hasattr(layer, "flush"):
+        async_to_sync(layer.flush)()
+
+
+@pytest.fixture
+def counterpart(make_user, make_membership, tipp):
+    user = make_user("counterpart@example.org", display_name="Chidi Counterpart", state="NG")
+    make_membership(user, tipp)
+    return user
+
+
+@pytest.fixture
+def case_room(member, counterpart, tipp):
+    return messaging_actions.create_room(
+        kind="case",
+        creator=member,
+        title="Operation Lantern",
+        network=tipp,
+        participants=[counterpart],
+    )
+
+
+@pytest.fixture
+def thread(case_room, member):
+    return messaging_actions.create_thread(
+        room=case_room, creator=member, title="Recruitment agency DP 123/2025"
+    )
+
+
+@pytest.fixture
+def post(thread):
+    def send(sender, body=SPANISH, **fields):
+        fields.setdefault("client_id", uuid.uuid4())
+        return messaging_actions.post_message(
+            room=thread.room, sender=sender, thread=thread, body=body, **fields
+        ).message
+
+    return send
+
+
+@pytest.fixture
+def message(post, member):
+    return post(member, handling_code="H2")
+
+
+@pytest.fixture
+def other_message(post, counterpart):
+    return post(counterpart, "Otro mensaje secreto del caso: OTHER-SECRET-51", handling_code="H0")
+
+
+@pytest.fixture
+def translator(make_user, make_membership, tipp):
+    user = make_user("translator@example.org", display_name="Teresa Translator", state="PH")
+    make_membership(user, tipp)
+    declare_pair(user=user, source="es", target="en")
+    return user
+
+
+@pytest.fixture
+def certified_translator(make_user, make_membership, tipp):
+    user = make_user("sworn@example.org", display_name="Sergio Sworn", state="ES")
+    make_membership(user, tipp)
+    declare_pair(user=user, source="es", target="en", certified=True)
+    return user
+
+
+@pytest.fixture
+def redtram_translator(make_user, make_membership, redtram):
+    user = make_user("far@example.org", display_name="Fara Elsewhere", state="MX")
+    make_membership(user, redtram)
+    declare_pair(user=user, source="es", target="en", certified=True)
+    return user
+
+
+@pytest.fixture
+def due():
+    return timezone.localdate() + timedelta(days=5)
+
+
+@pytest.fixture
+def make_request(member, message, due):
+    def make(**fields):
+        fields.setdefault("requester", member)
+        if "attachment" not in fields:
+            fields.setdefault("message", message)
+        fields.setdefault("target_language", "en")
+        fields.setdefault("source_language", "es")
+        fields.setdefault("purpose", "information")
+        fields.setdefault("due_date", due)
+        return actions.request_translation(**fields)
+
+    return make
+
+
+@pytest.fixture
+def open_request(make_request):
+    return make_request(note="Names as written, please. NOTE-CANARY-22")
+
+
+@pytest.fixture
+def claimed_request(open_request, translator):
+    return actions.claim_request(request=open_request, translator=translator)
+
+
+@pytest.fixture
+def submitted_request(claimed_request, translator):
+    return actions.submit_translation(
+        request=claimed_request,
+        translator=translator,
+        text="The victim was moved from the port. TRANSLATION-CANARY-99",
+    )

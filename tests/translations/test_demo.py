@@ -1,0 +1,29 @@
+"""The demo seeder: quiet without demo data, idempotent with it."""
+
+import io
+
+import pytest
+
+from messaging.translations import demo
+from messaging.translations.models import TranslationRequest
+from network.languages.models import LanguagePair
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_skips_quietly_without_members_or_rooms():
+    out = io.StringIO()
+    demo.seed(stdout=out)
+    assert out.getvalue() == ""
+    assert not LanguagePair.objects.exists() and not TranslationRequest.objects.exists()
+
+
+def test_it_seeds_pairs_and_requests_once(message, counterpart, member):
+    out = io.StringIO()
+    demo.seed(stdout=out)
+    assert "language pair" in out.getvalue()
+    pairs, requests = LanguagePair.objects.count(), TranslationRequest.objects.count()
+    assert pairs >= 2 and requests == 1
+    assert TranslationRequest.objects.get().events.count() == 1
+    demo.seed(stdout=io.StringIO())
+    assert (LanguagePair.objects.count(), TranslationRequest.objects.count()) == (pairs, requests)
