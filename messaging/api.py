@@ -182,7 +182,7 @@ def _users(ids) -> list:
     return found
 
 
-@json_schema
+@extend_schema(operation_id="rooms_detail", responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 @messaging_errors
 def room_detail(request, room_id):

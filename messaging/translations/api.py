@@ -111,7 +111,12 @@ def queue(request):
     return Response([display.queue_card(item) for item in access.queue_for(request.user)])
 
 
-@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(
+    tags=["translations"],
+    operation_id="translations_detail",
+    request=OpenApiTypes.OBJECT,
+    responses=OpenApiTypes.OBJECT,
+)
 @api_view(["GET"])
 def detail(request, request_id):
     try:
@@ -184,7 +189,12 @@ TRANSITIONS = {
 }
 
 
-@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(
+    tags=["translations"],
+    operation_id="translations_transition",
+    request=OpenApiTypes.OBJECT,
+    responses=OpenApiTypes.OBJECT,
+)
 @api_view(["POST"])
 def transition(request, request_id, action: str):
     """POST .../<claim|release|draft|submit|revision|accept|cancel|reassign>/"""

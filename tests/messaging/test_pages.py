@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from directory import actions as directory_actions
@@ -77,27 +79,37 @@ def test_opening_the_room_moves_the_read_marker_to_the_head(
     assert client.get(reverse("messaging:room_list")).context["rooms"][0].unread == 0
 
 
-def test_the_room_list_costs_the_same_queries_for_many_rooms(
-    client_for, member, counterpart, tipp, django_assert_max_num_queries
-):
+def test_the_room_list_costs_the_same_queries_for_many_rooms(client_for, member, counterpart, tipp):
     """Unread counts, participants and last activity come in one query, not one per room."""
-    for number in range(8):
-        room = actions.create_room(
-            kind="case",
-            creator=counterpart,
-            title=f"Case {number}",
-            network=tipp,
-            participants=[member],
-        )
-        topic = actions.create_thread(room=room, creator=counterpart, title="Topic")
-        actions.post_message(
-            room=room, sender=counterpart, thread=topic, client_id=uuid.uuid4(), body="news"
-        )
+
+    def add_rooms(count: int) -> None:
+        for number in range(count):
+            room = actions.create_room(
+                kind="case",
+                creator=counterpart,
+                title=f"Case {number}",
+                network=tipp,
+                participants=[member],
+            )
+            topic = actions.create_thread(room=room, creator=counterpart, title="Topic")
+            actions.post_message(
+                room=room, sender=counterpart, thread=topic, client_id=uuid.uuid4(), body="news"
+            )
+
+    def queries_of_the_list() -> tuple[int, list]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("messaging:room_list"))
+        return len(captured), response.context["rooms"]
+
     client = client_for(member)
+    add_rooms(1)
     client.get(reverse("messaging:room_list"))  # warm the session
-    with django_assert_max_num_queries(7):
-        response = client.get(reverse("messaging:room_list"))
-    assert [room.unread for room in response.context["rooms"]] == [1] * 8
+    with_one, _ = queries_of_the_list()
+    add_rooms(7)
+    with_eight, rooms = queries_of_the_list()
+
+    assert with_eight == with_one <= 8
+    assert [room.unread for room in rooms] == [1] * 8
 
 
 def test_a_suspended_member_is_refused_the_room_pages(
