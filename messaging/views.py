@@ -29,6 +29,7 @@ from messaging.forms import (
     add_action_error,
 )
 from messaging.models import Room, RoomParticipant
+from messaging.translations.display import translations_for_messages
 from network.membership import is_active_anywhere
 
 
@@ -191,6 +192,7 @@ def _render_room(request, room: Room, *, thread=None, status=200, **forms):
         "threads": threads,
         "thread": thread,
         "shown_messages": shown,
+        "translations": translations_for_messages(shown, request.user),
         "earlier": earlier,
         "participants": pages.current_participants(room) if room.has_participants else [],
         "is_owner": is_owner,

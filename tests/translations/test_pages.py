@@ -157,3 +157,26 @@ def test_pages_and_api_need_the_second_factor(client, member):
         assert client.get(path).status_code == 302
     for path in ("/api/v1/translations/board/", "/api/v1/language-pairs/"):
         assert client.get(path).status_code == 401
+
+
+def test_the_room_page_shows_the_translation_beside_the_original(
+    client_for, counterpart, submitted_request, message, translator
+):
+    """Room readers see the submitted translation under the message, marked as a translation
+    with its translator and the original's handling code, and a link to request another."""
+    page = client_for(counterpart).get(f"/rooms/{message.room_id}/?thread={message.thread_id}")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    original = html.index(f'data-message-id="{message.pk}"')
+    beside = html.index(f'data-translation="{submitted_request.pk}"')
+    assert original < beside
+    assert "TRANSLATION-CANARY-99" in html[beside:]
+    assert translator.display_name in html[beside:]
+    assert f"/translations/new/?message={message.pk}" in html
+
+
+def test_the_translator_does_not_gain_the_room_page(client_for, translator, submitted_request):
+    response = client_for(translator).get(f"/rooms/{submitted_request.room_id}/")
+
+    assert response.status_code == 404
