@@ -65,6 +65,21 @@ def _isolated_channel_layer():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each test gets a new channel-layer object. Layers keep state bound to the event loop
+    that used them (the in-memory layer its queues, channels_redis its receive lock), and
+    every async test runs in a loop of its own."""
+    yield
+    from asgiref.sync import async_to_sync
+    from channels.layers import channel_layers
+
+    for layer in list(channel_layers.backends.values()):
+        if hasattr(layer, "flush") and not settings.REDIS_URL:
+            async_to_sync(layer.flush)()
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is configured for real use (tests/network/test_passwords.py checks it);
     # other tests need hashing only as a side effect.

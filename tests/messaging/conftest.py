@@ -52,18 +52,6 @@ def post(thread):
 ORIGIN = "http://127.0.0.1:8000"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_channel_layer():
-    """The in-memory layer outlives a test's event loop: empty it after each test."""
-    yield
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if hasattr(layer, "flush"):
-        async_to_sync(layer.flush)()
-
-
 @pytest.fixture
 def session_cookie(client_for):
     """`sessionid=…` of a session of `user` that passed both factors."""

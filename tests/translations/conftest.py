@@ -22,18 +22,6 @@ SPANISH = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_channel_layer():
-    """The in-memory layer outlives a test's event loop: empty it after each test."""
-    yield
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if hasattr(layer, "flush"):
-        async_to_sync(layer.flush)()
-
-
 @pytest.fixture
 def counterpart(make_user, make_membership, tipp):
     user = make_user("counterpart@example.org", display_name="Chidi Counterpart", state="NG")
