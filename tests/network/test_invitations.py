@@ -4,17 +4,20 @@ factor and lands on the network's apply form."""
 
 import hashlib
 import re
+import threading
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from network.accounts import invitations, twofactor
+from network.accounts.invitations import InvitationError
 from network.accounts.models import Invitation, TotpDevice, User
 from network.accounts.sessions import is_two_factor_verified
 from network.audit.models import AuditEvent
@@ -453,3 +456,65 @@ def test_the_command_refuses_bad_input(tipp, args, options, message):
 def test_the_command_requires_the_network(tipp):
     with pytest.raises(CommandError, match="--network"):
         call_command("invite", "someone@example.org", stdout=StringIO())
+
+
+# --- Concurrency --------------------------------------------------------------------------
+
+
+def _race(*calls) -> list[str]:
+    """Run the calls in threads released at once; each outcome is "won" or an error code."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+            outcomes.append("won")
+        except InvitationError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.postgres
+def test_one_link_submitted_twice_at_once_creates_one_account(member, tipp):
+    token = invitations.create_invitation(network=tipp, email=COLLEAGUE, inviter=member).token
+    account = {
+        "display_name": "Clara Colleague",
+        "institution": "Procuraduría General",
+        "position": "Fiscal",
+        "state": "MX",
+        "languages": ["es"],
+        "time_zone": "UTC",
+    }
+
+    def accept():
+        invitations.accept_invitation(token=token, account=account, password=new_password())
+
+    outcomes = _race(accept, accept)
+
+    assert sorted(outcomes) == ["accepted", "won"]
+    assert User.objects.filter(email=COLLEAGUE).count() == 1
+    assert AuditEvent.objects.filter(action="invitation.accepted").count() == 1
+
+
+@pytest.mark.postgres
+def test_the_daily_limit_holds_under_concurrent_invitations(member, tipp):
+    for number in range(invitations.DAILY_LIMIT_PER_INVITER - 1):
+        invitations.create_invitation(network=tipp, email=f"c{number}@example.org", inviter=member)
+
+    def invite(email):
+        return lambda: invitations.create_invitation(network=tipp, email=email, inviter=member)
+
+    outcomes = _race(invite("last-a@example.org"), invite("last-b@example.org"))
+
+    assert sorted(outcomes) == ["rate_limited", "won"]
+    assert Invitation.objects.count() == invitations.DAILY_LIMIT_PER_INVITER
