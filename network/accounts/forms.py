@@ -85,3 +85,64 @@ class ProfileForm(forms.Form):
                 _("Not ISO 639-1 language codes: %(codes)s"), params={"codes": ", ".join(unknown)}
             )
         return list(dict.fromkeys(codes))
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Your colleague's email address"), max_length=254)
+    note = forms.CharField(
+        label=_("A personal note (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Sent by ordinary email: write nothing confidential."),
+    )
+
+
+class InvitedAccountForm(ProfileForm):
+    """The account an invitee creates: the profile without the interface language, and a
+    password (Django's validators run in the action, with the account as context)."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=4096,
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=4096,
+        strip=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["preferred_language"]
+        self.fields["institution"].required = True
+        self.fields["position"].required = True
+        self.fields["state"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+
+
+class PasswordResetForm(forms.Form):
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=4096,
+        strip=False,
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=4096,
+        strip=False,
+    )

@@ -8,6 +8,10 @@ from network.accounts.models import User
 
 CHANGES = {
     "password_changed": "Your password was changed.",
+    "password_reset": (
+        "Your password was reset with a link sent to this address; every session of your "
+        "account was ended. Your second factor is unchanged."
+    ),
     "totp_enrolled": "An authenticator app was set up for your account.",
     "totp_removed": "The authenticator app was removed from your account.",
     "webauthn_enrolled": "A security key or passkey was registered for your account.",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from network.accounts import views
+from network.accounts import views, views_invitations, views_password_reset
 
 app_name = "accounts"
 
@@ -28,6 +28,15 @@ urlpatterns = [
         name="webauthn_register_verify",
     ),
     path("sign-out/", views.sign_out, name="sign_out"),
+    # Open to anonymous visitors; a half-authenticated session is sent to its second factor
+    # like everywhere outside OPEN_PREFIXES (see docs/accounts.md, "Invitations").
+    path("invitation/<str:token>/", views_invitations.accept, name="accept_invitation"),
+    path("password-reset/", views_password_reset.request_link, name="password_reset"),
+    path(
+        "password-reset/<str:uidb64>/<str:token>/",
+        views_password_reset.confirm,
+        name="password_reset_confirm",
+    ),
     # Fully signed in only.
     path("security/", views.security, name="security"),
     path(
@@ -46,4 +55,11 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path("invitations/", views_invitations.invitation_list, name="invitations"),
+    path("invitations/new/<slug:slug>/", views_invitations.invite, name="invite"),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        views_invitations.revoke,
+        name="revoke_invitation",
+    ),
 ]

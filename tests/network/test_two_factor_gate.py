@@ -1,6 +1,8 @@
 """The 2FA gate: a password-only session reaches the sign-in, second-factor and enrolment
 steps and nothing else, on every page and API endpoint of the project."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -11,7 +13,7 @@ from tests.network.accounts_support import enrol_totp, give_password, password_o
 SAMPLES = {
     "int": "1",
     "slug": "sample",
-    "str": "sample",
+    "string": "sample",
     "uuid": "00000000-0000-4000-8000-000000000000",
     "path": "x",
 }
@@ -25,7 +27,7 @@ def _paths(patterns=None, prefix: str = "/") -> list[str]:
         for name, converter in getattr(entry.pattern, "converters", {}).items():
             kind = type(converter).__name__.replace("Converter", "").lower()
             sample = SAMPLES.get(kind, "1")
-            route = route.replace(f"<{kind}:{name}>", sample).replace(f"<{name}>", sample)
+            route = re.sub(rf"<(?:\w+:)?{name}>", sample, route)
         if isinstance(entry, URLResolver):
             paths.extend(_paths(entry.url_patterns, prefix + route))
         elif isinstance(entry, URLPattern):
@@ -34,6 +36,18 @@ def _paths(patterns=None, prefix: str = "/") -> list[str]:
 
 
 GATED = sorted({path for path in _paths() if not path.startswith(OPEN_PREFIXES)})
+
+# What an anonymous visitor may reach, each with its reason. Everything else answers a
+# visitor without a session with the sign-in page (302) or 401, or refuses the method (405).
+ANONYMOUS_PAGES = {
+    "/accounts/sign-in/": "the password step of signing in",
+    "/accounts/invitation/": "following an invitation link creates the account",
+    "/accounts/password-reset/": "asking for a reset link and choosing the new password",
+    "/api/v1/schema/": "the OpenAPI description of the API, no data",
+    "/api/v1/docs/": "the API's documentation page, no data",
+    "/healthz": "the liveness probe of the deployment",
+    "/i18n/setlang/": "choosing the interface language",
+}
 
 
 @pytest.fixture
@@ -85,3 +99,29 @@ def test_the_steps_of_signing_in_stay_reachable(half_signed_in):
 def test_a_verified_session_passes_the_gate(member, client_for):
     assert client_for(member).get(reverse("accounts:sessions")).status_code == 200
     assert client_for(member).get("/api/v1/me/").status_code == 200
+
+
+SIGNED_OUT_ONLY = sorted({p for p in _paths() if not p.startswith(tuple(ANONYMOUS_PAGES))})
+
+
+def test_each_anonymous_page_exists():
+    """The list names real pages only, so it cannot hold stale exemptions."""
+    for prefix in ANONYMOUS_PAGES:
+        assert any(path.startswith(prefix) for path in _paths()), prefix
+
+
+@pytest.mark.parametrize("path", SIGNED_OUT_ONLY)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_anonymous_visitor_reaches_only_the_listed_pages(db, client, path, method):
+    response = getattr(client, method)(path)
+
+    signed_out = response.status_code == 302 and response["Location"].startswith(
+        reverse("accounts:sign_in")
+    )
+    assert signed_out or response.status_code in (401, 405), (path, response.status_code)
+
+
+def test_the_invitation_and_reset_pages_are_open_to_anonymous_visitors(client, db):
+    assert client.get(reverse("accounts:password_reset")).status_code == 200
+    unknown = reverse("accounts:accept_invitation", args=["unknown"])
+    assert client.get(unknown).status_code == 404  # the page answers, not the sign-in
