@@ -1,0 +1,57 @@
+"""CPU time of processes, read from /proc (Linux), without any dependency.
+
+`process_cpu(pid)` is user + system seconds of one process; `service_cpu(names)` sums every
+process whose name starts with one of `names`, children already reaped included, so that
+short-lived PostgreSQL backends count too; `machine_jiffies()` is (busy, total) of the
+machine. Differences of two readings give the CPU spent in between.
+"""
+
+import os
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            text = f.read()
+    except OSError:
+        return None
+    # The command name is in parentheses and may contain spaces: split after the last ")".
+    return text[text.rindex(")") + 2 :].split()
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of the process (0 when it is gone)."""
+    fields = _stat_fields(pid)
+    if fields is None:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def service_cpu(names: tuple[str, ...]) -> float:
+    """CPU seconds of every process named `names*`, reaped children included."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as f:
+                comm = f.read().strip()
+        except OSError:
+            continue
+        if not comm.startswith(names):
+            continue
+        fields = _stat_fields(int(entry))
+        if fields is not None:
+            total += sum(int(x) for x in fields[11:15])
+    return total / TICK
+
+
+def machine_jiffies() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores since boot."""
+    with open("/proc/stat") as f:
+        values = [int(x) for x in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    total = sum(values[:8])  # guest time is already counted in user
+    return total - idle, total

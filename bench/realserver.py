@@ -1,0 +1,216 @@
+"""The server under test: the real Counterpart stack (Daphne, Channels, Redis, PostgreSQL).
+
+`prepare_django()` points Django at the benchmark's own database and Redis database, creates
+and migrates the database when needed; `make_fixture()` creates members with active
+memberships, rooms with their participants and a thread each, and a signed-in session per
+member that passed the second factor; `start_daphne()` starts one Daphne process.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/cp_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the PostgreSQL database named in the URL if it does not exist."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def prepare_django(*, database_url: str, redis_url: str, channel_prefix: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "network.settings"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["REDIS_URL"] = redis_url
+    os.environ["COUNTERPART_CHANNEL_PREFIX"] = channel_prefix
+    os.environ.setdefault("COUNTERPART_LOG_LEVEL", "WARNING")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    ensure_database(database_url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _sign_in(user) -> str:
+    """A database session for `user` that passed both factors; returns the session key."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from network.accounts.sessions import mark_two_factor_verified
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    mark_two_factor_verified(session, method="totp")
+    session.create()
+    return session.session_key
+
+
+def _make_members(network, count: int, tag: str) -> list:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from network.accounts.models import User
+    from network.models import Membership
+
+    users = []
+    for n in range(count):
+        users.append(
+            User.objects.create_user(
+                f"bench-{tag}-{n}@example.org",
+                password=None,
+                display_name=f"Bench member {n}",
+                state="ES",
+                languages=["en", "es"],
+            )
+        )
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                user=user,
+                network=network,
+                status=Membership.Status.ACTIVE,
+                role=Membership.Role.MEMBER,
+                institution="Fiscalía General",
+                position="Prosecutor",
+                statement="Benchmark member.",
+                activated_at=timezone.now(),
+                renew_by=timezone.localdate() + timedelta(days=365),
+            )
+            for user in users
+        ]
+    )
+    return users
+
+
+def create_rooms(network, rooms_members: list[list]) -> list[dict]:
+    """Case rooms, one per list of members (the first is the owner), each with one thread.
+
+    The only place that depends on the messaging domain: returns [{"id", "thread"}] with the
+    ids the WebSocket protocol uses.
+    """
+    try:
+        from messaging import actions
+    except ImportError as exc:
+        raise SystemExit(
+            "the messaging app has no actions module yet: the real server cannot be "
+            "benchmarked (run with --servers ceiling)"
+        ) from exc
+    rooms = []
+    for n, members in enumerate(rooms_members):
+        owner, *others = members
+        room = actions.create_room(
+            actor=owner,
+            kind="case",
+            title=f"Benchmark room {n}",
+            network=network,
+            participants=others,
+        )
+        thread = actions.create_thread(actor=owner, room=room, title="Benchmark thread")
+        rooms.append({"id": room.pk, "thread": thread.pk})
+    return rooms
+
+
+def make_fixture(*, n_rooms: int, members_per_room: int) -> dict:
+    """A network, members, rooms and signed-in sessions for one scenario.
+
+    Returns {"rooms": [{"id", "thread"}], "members": [[session_key, ...] per room],
+    "cookie_name": ...}. Members are distinct per room.
+    """
+    from django.conf import settings
+    from django.db import transaction
+
+    from network.models import Network
+
+    tag = uuid.uuid4().hex[:8]
+    with transaction.atomic():
+        network = Network.objects.create(
+            slug=f"bench-{tag}",
+            name=f"Benchmark {tag}",
+            working_languages=["en", "es"],
+            member_states=["ES", "PT", "AR"],
+        )
+        users = _make_members(network, n_rooms * members_per_room, tag)
+        by_room = [users[r * members_per_room : (r + 1) * members_per_room] for r in range(n_rooms)]
+        sessions = [[_sign_in(user) for user in members] for members in by_room]
+    rooms = create_rooms(network, by_room)
+    return {"rooms": rooms, "members": sessions, "cookie_name": settings.SESSION_COOKIE_NAME}
+
+
+def start_daphne(*, port: int, env: dict, log_path: Path) -> subprocess.Popen:
+    env = {**env, "COUNTERPART_ORIGIN": f"http://127.0.0.1:{port}"}
+    log = open(log_path, "wb")  # noqa: SIM115 - kept open for the life of the process
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "network.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_http(port: int, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Wait until something answers HTTP on the port, or fail if the process died."""
+    import http.client
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server on port {port} exited with code {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/static/missing")
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server on port {port} did not answer within {timeout:.0f} s")
+
+
+def cleanup_redis(redis_url: str, prefix: str) -> int:
+    """Delete the benchmark's channel-layer and cache keys; returns how many."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    deleted = 0
+    keys = []
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
+        keys.append(key)
+        if len(keys) >= 500:
+            deleted += client.delete(*keys)
+            keys = []
+    if keys:
+        deleted += client.delete(*keys)
+    client.close()
+    return deleted
