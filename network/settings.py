@@ -260,6 +260,10 @@ STATIC_ROOT = Path(os.environ.get("COUNTERPART_STATIC_ROOT") or BASE_DIR / "stat
 SERVE_STATIC = envbool("COUNTERPART_SERVE_STATIC", not PRODUCTION)
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Messaging limits (docs/messaging.md).
+COUNTERPART_MESSAGE_MAX_CHARS = envint("COUNTERPART_MESSAGE_MAX_CHARS", 20000)
+COUNTERPART_ATTACHMENT_MAX_BYTES = envint("COUNTERPART_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
 EMAIL_BACKEND = os.environ.get(
     "COUNTERPART_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"

@@ -1,0 +1,600 @@
+"""Every write of messaging. Each validates, locks the room row to take the next seq, writes
+the record, its RoomEvent and Merkle leaf in one transaction, and notifies after commit.
+
+A returned value means committed: callers acknowledge only after an action returns.
+"""
+
+import hashlib
+import os
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from messaging import access, broadcast, crypto, merkle
+from messaging.files import detect_content_type
+from messaging.models import (
+    EVALUATION_CODES,
+    Attachment,
+    CaseTag,
+    Message,
+    MessageRevision,
+    ReadMarker,
+    Room,
+    RoomEvent,
+    RoomParticipant,
+    Thread,
+)
+from network import membership
+from network.audit import log as audit
+from network.iso import validate_state
+
+HANDLING_NOTE_MAX = 500
+TITLE_MAX = 200
+TAG_MAX = 120
+FILENAME_MAX = 255
+
+
+class MessagingError(Exception):
+    """A refused request: `code` is one of docs/protocol.md's error codes."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def _invalid(field: str, message: str) -> MessagingError:
+    return MessagingError("invalid_field", message, field=field)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    message: Message
+    duplicate: bool
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+def _lock(room: Room) -> Room:
+    return Room.objects.select_for_update().get(pk=room.pk)
+
+
+def _append_event(
+    room: Room,
+    *,
+    kind: str,
+    actor,
+    details: dict,
+    secret: str | None = None,
+    message: Message | None = None,
+) -> RoomEvent:
+    """Append the next event of a locked room (the caller saves room.head_seq)."""
+    room.head_seq += 1
+    event = RoomEvent(
+        room=room,
+        seq=room.head_seq,
+        kind=kind,
+        actor=actor,
+        occurred_at=timezone.now(),
+        key_epoch=room.key_epoch,
+        message=message,
+        details=details,
+    )
+    salt = os.urandom(16)
+    event.salt_ciphertext = crypto.seal_salt(event, salt)
+    event.commitment = merkle.commitment(salt, event_content(details, secret))
+    event.leaf_hash = merkle.leaf_hash(merkle.entry_for(event)).hex()
+    event.save(force_insert=True)
+    return event
+
+
+def event_content(details: dict, secret: str | None) -> bytes:
+    """What a leaf's commitment covers: the event's details and its secret part."""
+    return merkle.canonical_json({"details": details, "secret": secret})
+
+
+def _finish(room: Room, event: RoomEvent) -> None:
+    room.save(update_fields=["head_seq"])
+    room_id, seq = room.pk, event.seq
+    transaction.on_commit(lambda: broadcast.room_event(room_id, seq))
+
+
+def _text(value, field: str, *, max_length: int, required: bool = True) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise _invalid(field, f"{field} must be text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _invalid(field, f"{field} is not valid UTF-8 text") from exc
+    if "\x00" in value:
+        raise _invalid(field, f"{field} contains a NUL character")
+    value = value.strip()
+    if required and not value:
+        raise MessagingError("missing_field", f"{field} is required", field=field)
+    if len(value) > max_length:
+        raise _invalid(field, f"{field} is longer than {max_length} characters")
+    return value
+
+
+def _body(value) -> str:
+    if isinstance(value, str) and len(value) > settings.COUNTERPART_MESSAGE_MAX_CHARS:
+        raise MessagingError(
+            "body_too_large",
+            f"the body is over {settings.COUNTERPART_MESSAGE_MAX_CHARS} characters",
+            field="body",
+        )
+    return _text(value, "body", max_length=settings.COUNTERPART_MESSAGE_MAX_CHARS)
+
+
+def _require_reader(user, room: Room) -> None:
+    if not access.can_read(user, room):
+        raise MessagingError("unknown_room", "no such room")
+
+
+def _eligible(user, network_id) -> bool:
+    if network_id is None:
+        return membership.is_active_anywhere(user)
+    return membership.is_active_member(user, network_id)
+
+
+# --- Rooms and participants --------------------------------------------------------------
+
+
+def create_room(*, kind: str, creator, title: str = "", network=None, participants=()) -> Room:
+    """Open a room. The creator owns a case or direct room; `participants` are invited."""
+    if kind not in Room.Kind.values:
+        raise _invalid("kind", "kind must be case, network or direct")
+    title = _text(title, "title", max_length=TITLE_MAX, required=kind == Room.Kind.CASE)
+    network_id = network.pk if network is not None else None
+    if kind == Room.Kind.NETWORK:
+        if network is None:
+            raise MessagingError("missing_field", "a network channel needs a network", "network")
+        if not membership.is_coordinator(creator, network):
+            raise MessagingError("forbidden", "only a coordinator opens a network channel")
+        participants = ()
+    elif not _eligible(creator, network_id):
+        raise MessagingError("forbidden", "you are not an active member of this network")
+    invited = {user.pk: user for user in participants if user.pk != creator.pk}
+    if kind == Room.Kind.DIRECT and not invited:
+        raise MessagingError("missing_field", "a direct room needs another member", "participants")
+    for user in invited.values():
+        if not _eligible(user, network_id):
+            raise _invalid("participants", f"{user} is not an active member of this network")
+    with transaction.atomic():
+        room = Room(kind=kind, title=title, network=network, created_by=creator)
+        room.save(force_insert=True)
+        crypto.new_room_key(room, 1).save()
+        event = _append_event(
+            room,
+            kind=RoomEvent.Kind.ROOM_CREATED,
+            actor=creator,
+            details={"kind": kind, "title": title, "network": network_id},
+        )
+        if room.has_participants:
+            event = _add(room, creator, RoomParticipant.Role.OWNER, creator)
+            for user in invited.values():
+                event = _add(room, user, RoomParticipant.Role.PARTICIPANT, creator)
+        audit.record("messaging.room_created", actor=creator, target=room, details={"kind": kind})
+        _finish(room, event)
+    return room
+
+
+def _add(room: Room, user, role: str, added_by) -> RoomEvent:
+    RoomParticipant.objects.create(room=room, user=user, role=role, added_by=added_by)
+    return _append_event(
+        room,
+        kind=RoomEvent.Kind.PARTICIPANT_ADDED,
+        actor=added_by,
+        details={"user": user.pk, "name": user.display_name, "role": role},
+    )
+
+
+def add_participant(*, room: Room, user, added_by, role: str = "participant") -> RoomParticipant:
+    if not room.has_participants:
+        raise MessagingError("forbidden", "a network channel has no invited participants")
+    if role not in RoomParticipant.Role.values:
+        raise _invalid("role", "role must be owner or participant")
+    if not access.is_owner(added_by, room) or not access.can_read(added_by, room):
+        raise MessagingError("forbidden", "only an owner of the room invites members")
+    if not _eligible(user, room.network_id):
+        raise _invalid("user", "this person is not an active member of the network")
+    with transaction.atomic():
+        room = _lock(room)
+        if RoomParticipant.objects.current().filter(room=room, user=user).exists():
+            raise _invalid("user", "this person is already a participant")
+        event = _add(room, user, role, added_by)
+        audit.record(
+            "messaging.participant_added", actor=added_by, target=room, details={"user": user.pk}
+        )
+        _finish(room, event)
+    return RoomParticipant.objects.current().get(room=room, user=user)
+
+
+def remove_participant(*, room: Room, user, removed_by, reason: str = "") -> None:
+    """An owner removes a participant, or a participant leaves. The row records the end."""
+    if not room.has_participants:
+        raise MessagingError("forbidden", "a network channel has no invited participants")
+    if user.pk != removed_by.pk and not access.is_owner(removed_by, room):
+        raise MessagingError("forbidden", "only an owner of the room removes members")
+    reason = _text(reason, "reason", max_length=500, required=False)
+    with transaction.atomic():
+        room = _lock(room)
+        current = RoomParticipant.objects.current().filter(room=room)
+        participation = current.filter(user=user).first()
+        if participation is None:
+            raise _invalid("user", "this person is not a participant")
+        owners = current.filter(role=RoomParticipant.Role.OWNER)
+        last_owner = participation.role == RoomParticipant.Role.OWNER and owners.count() == 1
+        if last_owner and current.count() > 1:
+            raise MessagingError("forbidden", "make another participant owner first")
+        participation.removed_at = timezone.now()
+        participation.removed_by = removed_by
+        participation.save(update_fields=["removed_at", "removed_by"])
+        event = _append_event(
+            room,
+            kind=RoomEvent.Kind.PARTICIPANT_REMOVED,
+            actor=removed_by,
+            details={"user": user.pk, "name": user.display_name},
+        )
+        audit.record(
+            "messaging.participant_removed",
+            actor=removed_by,
+            target=room,
+            reason=reason,
+            details={"user": user.pk},
+        )
+        _finish(room, event)
+        room_id, user_id = room.pk, user.pk
+        transaction.on_commit(lambda: broadcast.member_access_changed(user_id, room_id=room_id))
+
+
+# --- Threads and case tags ---------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s\-_/.,:;|\\]+")
+
+
+def normalize_tag(value: str) -> str:
+    """Case numbers and operation names compare without case, accents or separators."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _SEPARATORS.sub("-", plain.casefold()).strip("-")
+
+
+def parse_tags(tags) -> list[CaseTag]:
+    if tags is None:
+        return []
+    if not isinstance(tags, list) or len(tags) > 20:
+        raise _invalid("tags", "tags must be a list of at most 20 case tags")
+    parsed, seen = [], set()
+    for item in tags:
+        if not isinstance(item, dict):
+            raise _invalid("tags", "each tag is an object with kind, value (and state)")
+        kind = item.get("kind")
+        value = _text(item.get("value"), "tags.value", max_length=TAG_MAX)
+        if kind == CaseTag.Kind.CASE_NUMBER:
+            state = item.get("state")
+            if not isinstance(state, str):
+                raise _invalid("tags.state", "a case number needs its state (ISO 3166-1 code)")
+            try:
+                validate_state(state.upper())
+            except Exception as exc:
+                raise _invalid("tags.state", f"{state!r} is not an ISO 3166-1 code") from exc
+            state = state.upper()
+        elif kind == CaseTag.Kind.OPERATION:
+            state = ""
+        else:
+            raise _invalid("tags.kind", "a tag kind is case_number or operation")
+        normalized = normalize_tag(value)
+        if not normalized:
+            raise _invalid("tags.value", "a tag needs letters or digits")
+        if (kind, state, normalized) in seen:
+            continue
+        seen.add((kind, state, normalized))
+        parsed.append(CaseTag(kind=kind, state=state, value=value, normalized=normalized))
+    return parsed
+
+
+def create_thread(*, room: Room, creator, title: str, tags=None) -> Thread:
+    title = _text(title, "title", max_length=TITLE_MAX)
+    case_tags = parse_tags(tags)
+    _require_reader(creator, room)
+    with transaction.atomic():
+        room = _lock(room)
+        thread = Thread.objects.create(room=room, title=title, created_by=creator)
+        for tag in case_tags:
+            tag.thread = thread
+        CaseTag.objects.bulk_create(case_tags)
+        event = _append_event(
+            room,
+            kind=RoomEvent.Kind.THREAD_CREATED,
+            actor=creator,
+            details={
+                "thread": str(thread.pk),
+                "title": title,
+                "tags": [tag.as_dict() for tag in case_tags],
+            },
+        )
+        _finish(room, event)
+    return thread
+
+
+# --- Messages ----------------------------------------------------------------------------
+
+
+def _client_id(value) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    if value is None or value == "":
+        raise MessagingError("missing_field", "client_id is required", field="client_id")
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise _invalid("client_id", "client_id must be a UUID") from exc
+
+
+def _handling(code, note) -> tuple[str, str]:
+    code = code or Message.Handling.H0
+    if code not in Message.Handling.values:
+        raise _invalid("handling", "handling must be H0, H1, H2 or H3")
+    note = _text(note, "handling_note", max_length=HANDLING_NOTE_MAX, required=code == "H3")
+    return code, note
+
+
+def _evaluation(value) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or value.upper() not in EVALUATION_CODES:
+        raise _invalid("evaluation", "evaluation is a source letter A, B, C or X and 1-4")
+    return value.upper()
+
+
+def _thread_of(room: Room, thread) -> Thread:
+    if isinstance(thread, Thread):
+        if thread.room_id != room.pk:
+            raise _invalid("thread", "no such thread in this room")
+        return thread
+    try:
+        return Thread.objects.get(room=room, pk=uuid.UUID(str(thread)))
+    except (Thread.DoesNotExist, TypeError, ValueError, AttributeError) as exc:
+        if thread in (None, ""):
+            raise MessagingError("missing_field", "thread is required", field="thread") from exc
+        raise _invalid("thread", "no such thread in this room") from exc
+
+
+def _reply_target(room: Room, reply_to) -> Message | None:
+    if reply_to is None:
+        return None
+    if isinstance(reply_to, bool) or not isinstance(reply_to, int):
+        raise _invalid("reply_to", "reply_to is the seq of a message in this room")
+    target = Message.objects.filter(room=room, seq=reply_to).first()
+    if target is None:
+        raise _invalid("reply_to", "reply_to is the seq of a message in this room")
+    return target
+
+
+def post_message(
+    *,
+    room: Room,
+    sender,
+    thread,
+    client_id,
+    body,
+    handling_code: str | None = None,
+    handling_note: str | None = "",
+    evaluation: str | None = None,
+    reply_to: int | None = None,
+) -> PostResult:
+    """Store a message once per client_id; a resend returns the stored one (duplicate)."""
+    client_id = _client_id(client_id)
+    body = _body(body)
+    handling_code, handling_note = _handling(handling_code, handling_note)
+    evaluation = _evaluation(evaluation)
+    thread = _thread_of(room, thread)
+    reply = _reply_target(room, reply_to)
+    digest_input = merkle.canonical_json(
+        {
+            "thread": str(thread.pk),
+            "body": body,
+            "handling": handling_code,
+            "note": handling_note,
+            "evaluation": evaluation,
+            "reply_to": reply.seq if reply else None,
+        }
+    )
+    _require_reader(sender, room)
+    try:
+        with transaction.atomic():
+            room = _lock(room)
+            stored = Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
+            if stored is not None:
+                return _duplicate(stored, digest_input)
+            message = Message(
+                id=uuid.uuid4(),
+                room=room,
+                seq=room.head_seq + 1,
+                thread=thread,
+                sender=sender,
+                client_id=client_id,
+                key_epoch=room.key_epoch,
+                content_digest=crypto.content_digest(digest_input),
+                handling_code=handling_code,
+                handling_note=handling_note,
+                evaluation=evaluation,
+                reply_to=reply,
+            )
+            message.body_ciphertext = crypto.seal_body(message, body)
+            message.save(force_insert=True)
+            event = _append_event(
+                room,
+                kind=RoomEvent.Kind.MESSAGE_POSTED,
+                actor=sender,
+                details=_message_details(message),
+                secret=body,
+                message=message,
+            )
+            _finish(room, event)
+    except IntegrityError:
+        # A concurrent resend of the same client_id won the race (databases without row locks).
+        stored = Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
+        if stored is None:
+            raise
+        return _duplicate(stored, digest_input)
+    return PostResult(message, duplicate=False)
+
+
+def _duplicate(stored: Message, digest_input: bytes) -> PostResult:
+    if not crypto.digest_matches(digest_input, stored.content_digest):
+        raise MessagingError(
+            "client_id_conflict", "this client_id was already used for a different message"
+        )
+    return PostResult(stored, duplicate=True)
+
+
+def _message_details(message: Message) -> dict:
+    return {
+        "message": str(message.pk),
+        "thread": str(message.thread_id),
+        "handling": message.handling_code,
+        "note": message.handling_note,
+        "evaluation": message.evaluation,
+        "reply_to": str(message.reply_to_id) if message.reply_to_id else None,
+    }
+
+
+def _own_message(message: Message, user) -> None:
+    if message.sender_id != user.pk:
+        raise MessagingError("forbidden", "only the sender changes a message")
+    if message.deleted_at is not None:
+        raise MessagingError("forbidden", "the message was deleted")
+
+
+def edit_message(*, message: Message, editor, body) -> Message:
+    """Replace the body; the previous body is kept as a revision."""
+    body = _body(body)
+    _own_message(message, editor)
+    _require_reader(editor, message.room)
+    with transaction.atomic():
+        room = _lock(message.room)
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        _own_message(message, editor)
+        previous = crypto.open_body(message)
+        number = message.revisions.count() + 1
+        revision = MessageRevision(
+            message=message,
+            number=number,
+            key_epoch=room.key_epoch,
+            written_at=message.edited_at or message.created_at,
+        )
+        revision.body_ciphertext = crypto.seal_revision(
+            revision, previous, room_id=room.pk, sender_id=message.sender_id
+        )
+        revision.save(force_insert=True)
+        message.key_epoch = room.key_epoch
+        message.body_ciphertext = crypto.seal_body(message, body)
+        message.edited_at = timezone.now()
+        message.save(update_fields=["key_epoch", "body_ciphertext", "edited_at"])
+        event = _append_event(
+            room,
+            kind=RoomEvent.Kind.MESSAGE_EDITED,
+            actor=editor,
+            details={"message": str(message.pk), "edit": number},
+            secret=body,
+            message=message,
+        )
+        _finish(room, event)
+    return message
+
+
+def delete_message(*, message: Message, actor) -> Message:
+    """A tombstone: readers no longer see the body; the record and its revisions stay."""
+    _own_message(message, actor)
+    _require_reader(actor, message.room)
+    with transaction.atomic():
+        room = _lock(message.room)
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        _own_message(message, actor)
+        message.deleted_at = timezone.now()
+        message.deleted_by = actor
+        message.save(update_fields=["deleted_at", "deleted_by"])
+        event = _append_event(
+            room,
+            kind=RoomEvent.Kind.MESSAGE_DELETED,
+            actor=actor,
+            details={"message": str(message.pk)},
+            message=message,
+        )
+        _finish(room, event)
+    return message
+
+
+def add_attachment(*, message: Message, uploader, filename, content: bytes) -> Attachment:
+    """Attach a file (checked by content, stored encrypted) to one's own message."""
+    limit = settings.COUNTERPART_ATTACHMENT_MAX_BYTES
+    if len(content) > limit:
+        raise MessagingError("file_too_large", f"the file is over {limit} bytes", field="file")
+    if not content:
+        raise MessagingError("missing_field", "the file is empty", field="file")
+    filename = _text(filename, "filename", max_length=FILENAME_MAX)
+    filename = filename.replace("/", "_").replace("\\", "_")
+    content_type = detect_content_type(content)
+    if content_type is None:
+        raise MessagingError(
+            "unsupported_file_type", "this type of file is not accepted", field="file"
+        )
+    _own_message(message, uploader)
+    _require_reader(uploader, message.room)
+    with transaction.atomic():
+        room = _lock(message.room)
+        attachment = Attachment(
+            id=uuid.uuid4(),
+            room=room,
+            message=message,
+            uploaded_by=uploader,
+            filename=filename,
+            content_type=content_type,
+            size=len(content),
+            key_epoch=room.key_epoch,
+        )
+        attachment.content_ciphertext = crypto.seal_attachment(attachment, content)
+        attachment.save(force_insert=True)
+        event = _append_event(
+            room,
+            kind=RoomEvent.Kind.ATTACHMENT_ADDED,
+            actor=uploader,
+            details={
+                "attachment": str(attachment.pk),
+                "message": str(message.pk),
+                "filename": filename,
+                "content_type": content_type,
+                "size": len(content),
+            },
+            secret=hashlib.sha256(content).hexdigest(),
+            message=message,
+        )
+        _finish(room, event)
+    return attachment
+
+
+def mark_read(*, room: Room, user, seq) -> int:
+    """Move the read marker forward (never back); returns the marker's seq."""
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        raise _invalid("seq", "seq must be a non-negative integer")
+    _require_reader(user, room)
+    if seq > Room.objects.filter(pk=room.pk).values_list("head_seq", flat=True).get():
+        raise _invalid("seq", "seq is beyond the room's last event")
+    with transaction.atomic():
+        marker, _ = ReadMarker.objects.select_for_update().get_or_create(room=room, user=user)
+        if seq > marker.seq:
+            marker.seq = seq
+            marker.updated_at = timezone.now()
+            marker.save(update_fields=["seq", "updated_at"])
+    return marker.seq

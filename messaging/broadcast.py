@@ -1,0 +1,83 @@
+"""Notices on the channel layer, sent after commit. They carry ids and numbers, never content.
+
+- `room.<uuid hex>`: `{type: room.event, room, seq}` — the process hubs load the event from
+  the database and deliver it to their local subscribers (messaging/hub.py).
+- `member.<user id>`: access changed for this member (membership, removal from a room,
+  account disabled, every session ended).
+- `session.<digest>`: one session ended; the digest hides the session key.
+
+The layer delivers at most once; a lost notice is made up by the database (clients catch up
+on a gap, and every inbound frame re-checks access).
+"""
+
+import asyncio
+import hashlib
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from messaging.models import room_group_name
+
+logger = logging.getLogger(__name__)
+
+
+def member_group_name(user_id: int) -> str:
+    return f"member.{int(user_id)}"
+
+
+def session_group_name(session_key: str) -> str:
+    return "session." + hashlib.sha256(f"cp-session|{session_key}".encode()).hexdigest()[:32]
+
+
+def _send(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except Exception:  # the commit stands; clients catch up from the database
+            logger.exception("channel layer notice to %s failed", group)
+        return
+    task = asyncio.ensure_future(layer.group_send(group, message))
+    task.add_done_callback(_log_failure)
+
+
+def _log_failure(task: asyncio.Future) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("channel layer notice failed: %r", task.exception())
+
+
+def room_event(room_id, seq: int) -> None:
+    _send(room_group_name(room_id), {"type": "room.event", "room": str(room_id), "seq": seq})
+
+
+def typing(room_id, *, thread_id: str, user_id: int) -> dict:
+    return {
+        "type": "room.typing",
+        "room": str(room_id),
+        "thread": thread_id,
+        "user": user_id,
+    }
+
+
+def member_access_changed(user_id: int, *, room_id=None, account_disabled: bool = False) -> None:
+    _send(
+        member_group_name(user_id),
+        {
+            "type": "member.access_changed",
+            "room": str(room_id) if room_id else None,
+            "account_disabled": account_disabled,
+        },
+    )
+
+
+def sessions_ended(user_id: int, session_keys: list[str]) -> None:
+    if not session_keys:
+        _send(member_group_name(user_id), {"type": "member.sessions_ended"})
+        return
+    for key in session_keys:
+        _send(session_group_name(key), {"type": "member.sessions_ended"})

@@ -1,0 +1,70 @@
+"""Room events as clients see them: the `event` frames of docs/protocol.md and the API history.
+
+Message events carry the message's current state (clients replace a message by its id), so a
+catch-up that replays `message.posted` after an edit shows the edited body, and a deleted
+message shows no body.
+"""
+
+import json
+
+from messaging import crypto
+from messaging.models import Message, RoomEvent
+from messaging.rendering import render_markdown
+
+MESSAGE_KINDS = {
+    RoomEvent.Kind.MESSAGE_POSTED,
+    RoomEvent.Kind.MESSAGE_EDITED,
+    RoomEvent.Kind.MESSAGE_DELETED,
+}
+HISTORY_LIMIT_MAX = 500
+
+
+def message_data(message: Message, body: str | None) -> dict:
+    deleted = message.deleted_at is not None
+    return {
+        "id": str(message.pk),
+        "seq": message.seq,
+        "thread": str(message.thread_id),
+        "sender": {"id": message.sender_id, "name": message.sender.display_name},
+        "body": None if deleted else body,
+        "html": None if deleted or body is None else render_markdown(body),
+        "handling": {"code": message.handling_code, "note": message.handling_note},
+        "evaluation": message.evaluation or None,
+        "reply_to": message.reply_to.seq if message.reply_to_id else None,
+        "created_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted_at": message.deleted_at.isoformat() if deleted else None,
+    }
+
+
+def event_data(event: RoomEvent) -> dict:
+    if event.kind in MESSAGE_KINDS and event.message_id:
+        message = event.message
+        body = None if message.deleted_at else crypto.open_body(message)
+        return message_data(message, body)
+    return dict(event.details)
+
+
+def event_dict(event: RoomEvent) -> dict:
+    return {
+        "type": "event",
+        "room": str(event.room_id),
+        "seq": event.seq,
+        "kind": event.kind,
+        "at": event.occurred_at.isoformat(),
+        "actor": event.actor_id,
+        "data": event_data(event),
+    }
+
+
+def event_frame(event: RoomEvent) -> str:
+    return json.dumps(event_dict(event), separators=(",", ":"), ensure_ascii=False)
+
+
+def events_after(room_id, after: int, limit: int) -> list[RoomEvent]:
+    """Up to `limit` events with seq > after, in order (one query)."""
+    return list(
+        RoomEvent.objects.filter(room_id=room_id, seq__gt=after)
+        .select_related("message", "message__sender", "message__reply_to")
+        .order_by("seq")[:limit]
+    )

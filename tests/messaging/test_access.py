@@ -1,0 +1,81 @@
+import uuid
+
+import pytest
+
+from messaging import access, actions
+from messaging.access import UnknownRoom
+from network.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_participants_read_a_case_room(case_room, member, counterpart):
+    assert access.get_room_for_member(member, case_room.pk) == case_room
+    assert access.get_room_for_member(counterpart, str(case_room.pk)) == case_room
+
+
+@pytest.mark.parametrize(
+    "persona", ["coordinator", "other_network_member", "applicant", "suspended_member", "outsider"]
+)
+def test_others_do_not_read_a_case_room(request, case_room, persona):
+    """Coordinators included: the role gives no reading of case rooms."""
+    user = request.getfixturevalue(persona)
+    with pytest.raises(UnknownRoom):
+        access.get_room_for_member(user, case_room.pk)
+
+
+def test_an_unknown_room_looks_like_a_forbidden_one(member):
+    for room_id in (uuid.uuid4(), "nonsense", None, 12):
+        with pytest.raises(UnknownRoom):
+            access.get_room_for_member(member, room_id)
+
+
+def test_a_suspended_participant_loses_the_room_at_once(case_room, counterpart):
+    Membership.objects.filter(user=counterpart).update(status="suspended")
+    with pytest.raises(UnknownRoom):
+        access.get_room_for_member(counterpart, case_room.pk)
+
+
+def test_a_removed_participant_loses_the_room(case_room, member, counterpart):
+    actions.remove_participant(room=case_room, user=counterpart, removed_by=member)
+    with pytest.raises(UnknownRoom):
+        access.get_room_for_member(counterpart, case_room.pk)
+
+
+def test_a_case_room_of_a_network_needs_that_networks_membership(
+    case_room, counterpart, redtram, make_membership
+):
+    Membership.objects.filter(user=counterpart).update(status="revoked")
+    make_membership(counterpart, redtram)
+    with pytest.raises(UnknownRoom):
+        access.get_room_for_member(counterpart, case_room.pk)
+
+
+def test_active_members_read_their_network_channel(coordinator, member, other_network_member, tipp):
+    room = actions.create_room(kind="network", creator=coordinator, title="TIPP", network=tipp)
+    assert access.get_room_for_member(member, room.pk) == room
+    with pytest.raises(UnknownRoom):
+        access.get_room_for_member(other_network_member, room.pk)
+
+
+def test_only_a_coordinator_opens_a_network_channel(member, tipp):
+    with pytest.raises(actions.MessagingError) as error:
+        actions.create_room(kind="network", creator=member, title="TIPP", network=tipp)
+    assert error.value.code == "forbidden"
+
+
+def test_a_direct_room_needs_active_membership_somewhere(member, other_network_member):
+    room = actions.create_room(kind="direct", creator=member, participants=[other_network_member])
+    assert access.get_room_for_member(other_network_member, room.pk) == room
+    Membership.objects.filter(user=other_network_member).update(status="expired")
+    with pytest.raises(UnknownRoom):
+        access.get_room_for_member(other_network_member, room.pk)
+
+
+def test_users_with_access_answers_for_many_in_one_query(
+    case_room, member, counterpart, coordinator, django_assert_num_queries
+):
+    ids = {member.pk, counterpart.pk, coordinator.pk}
+    with django_assert_num_queries(1):
+        allowed = access.users_with_access(case_room, ids)
+    assert allowed == {member.pk, counterpart.pk}

@@ -1,0 +1,197 @@
+import uuid
+
+import pytest
+
+from messaging import actions, crypto
+from messaging.actions import MessagingError
+from messaging.models import Message, MessageRevision, RoomEvent, RoomParticipant
+from network.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_numbers_every_room_event_without_gaps(case_room, thread, post, member, counterpart):
+    """Room creation, participants, the thread and messages share one gapless sequence."""
+    first = post(member).message
+    second = post(counterpart).message
+    seqs = list(RoomEvent.objects.filter(room=case_room).values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert [first.seq, second.seq] == seqs[-2:]
+    case_room.refresh_from_db()
+    assert case_room.head_seq == seqs[-1]
+    kinds = list(RoomEvent.objects.filter(room=case_room).values_list("kind", flat=True))
+    assert kinds[:3] == ["room.created", "participant.added", "participant.added"]
+
+
+def test_it_stores_a_resend_once(post, member):
+    """The same client_id returns the stored message and stores nothing new."""
+    client_id = uuid.uuid4()
+    first = post(member, "the same words", client_id=client_id)
+    again = post(member, "the same words", client_id=client_id)
+    assert not first.duplicate and again.duplicate
+    assert again.message.pk == first.message.pk
+    assert Message.objects.filter(client_id=client_id).count() == 1
+
+
+def test_it_refuses_a_client_id_reused_with_another_body(post, member):
+    client_id = uuid.uuid4()
+    post(member, "first words", client_id=client_id)
+    head = RoomEvent.objects.count()
+    with pytest.raises(MessagingError) as error:
+        post(member, "other words", client_id=client_id)
+    assert error.value.code == "client_id_conflict"
+    assert RoomEvent.objects.count() == head
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "field"),
+    [
+        ({"body": ""}, "missing_field", "body"),
+        ({"body": 42}, "invalid_field", "body"),
+        ({"body": "x" * 20001}, "body_too_large", "body"),
+        ({"body": "bad \ud800 text"}, "invalid_field", "body"),
+        ({"handling_code": "H9"}, "invalid_field", "handling"),
+        ({"handling_code": "H3", "handling_note": ""}, "missing_field", "handling_note"),
+        ({"evaluation": "D5"}, "invalid_field", "evaluation"),
+        ({"client_id": "not-a-uuid"}, "invalid_field", "client_id"),
+        ({"reply_to": 999}, "invalid_field", "reply_to"),
+    ],
+)
+def test_it_refuses_bad_input_and_stores_nothing(post, member, fields, code, field):
+    head = RoomEvent.objects.count()
+    with pytest.raises(MessagingError) as error:
+        post(member, **fields)
+    assert (error.value.code, error.value.field) == (code, field)
+    assert RoomEvent.objects.count() == head
+    assert not Message.objects.exists()
+
+
+def test_it_keeps_handling_and_evaluation_codes(post, member):
+    message = post(member, handling_code="H3", handling_note="Not for Interpol", evaluation="b2")
+    stored = Message.objects.get(pk=message.message.pk)
+    assert (stored.handling_code, stored.handling_note, stored.evaluation) == (
+        "H3",
+        "Not for Interpol",
+        "B2",
+    )
+
+
+def test_a_non_participant_cannot_post(post, other_network_member, coordinator):
+    """Coordinators do not post in (or read) case rooms by virtue of their role."""
+    for outsider in (other_network_member, coordinator):
+        with pytest.raises(MessagingError) as error:
+            post(outsider)
+        assert error.value.code == "unknown_room"
+    assert not Message.objects.exists()
+
+
+def test_it_keeps_every_edit(post, member):
+    message = post(member, "version one").message
+    actions.edit_message(message=message, editor=member, body="version two")
+    actions.edit_message(message=message, editor=member, body="version three")
+    message.refresh_from_db()
+    assert crypto.open_body(message) == "version three"
+    revisions = MessageRevision.objects.filter(message=message).order_by("number")
+    bodies = [
+        crypto.open_revision(r, room_id=message.room_id, sender_id=member.pk) for r in revisions
+    ]
+    assert bodies == ["version one", "version two"]
+
+
+def test_only_the_sender_edits_or_deletes(post, member, counterpart):
+    message = post(member).message
+    with pytest.raises(MessagingError, match="only the sender"):
+        actions.edit_message(message=message, editor=counterpart, body="changed")
+    with pytest.raises(MessagingError, match="only the sender"):
+        actions.delete_message(message=message, actor=counterpart)
+
+
+def test_deletion_is_a_recorded_tombstone(post, member):
+    message = post(member, "regrettable").message
+    actions.delete_message(message=message, actor=member)
+    message.refresh_from_db()
+    assert message.deleted_at is not None
+    assert RoomEvent.objects.filter(message=message, kind="message.deleted").exists()
+    with pytest.raises(MessagingError):
+        actions.edit_message(message=message, editor=member, body="again")
+
+
+def test_owners_invite_and_remove_participants(
+    case_room, member, counterpart, make_user, make_membership, tipp
+):
+    newcomer = make_user()
+    make_membership(newcomer, tipp)
+    with pytest.raises(MessagingError) as error:
+        actions.add_participant(room=case_room, user=newcomer, added_by=counterpart)
+    assert error.value.code == "forbidden"
+    actions.add_participant(room=case_room, user=newcomer, added_by=member)
+    actions.remove_participant(room=case_room, user=newcomer, removed_by=member, reason="done")
+    rows = RoomParticipant.objects.filter(room=case_room, user=newcomer)
+    assert rows.count() == 1 and rows.get().removed_at is not None
+    assert AuditEvent.objects.filter(action="messaging.participant_removed").exists()
+
+
+def test_only_active_members_of_the_network_are_invited(
+    case_room, member, other_network_member, applicant
+):
+    for person in (other_network_member, applicant):
+        with pytest.raises(MessagingError) as error:
+            actions.add_participant(room=case_room, user=person, added_by=member)
+        assert error.value.code == "invalid_field"
+
+
+def test_case_tags_are_normalised(thread):
+    tags = {(tag.kind, tag.state, tag.normalized) for tag in thread.tags.all()}
+    assert tags == {("case_number", "ES", "dp-123-2025"), ("operation", "", "lantern")}
+    assert actions.normalize_tag("  DP 123 / 2025 ") == actions.normalize_tag("dp-123-2025")
+    assert actions.normalize_tag("Operación Ñandú") == "operacion-nandu"
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        [{"kind": "case_number", "value": "1/2025"}],
+        [{"kind": "case_number", "state": "ZZ", "value": "1/2025"}],
+        [{"kind": "nickname", "value": "x"}],
+        [{"kind": "operation", "value": "  "}],
+        "Lantern",
+    ],
+)
+def test_it_refuses_bad_case_tags(case_room, member, tags):
+    with pytest.raises(MessagingError):
+        actions.create_thread(room=case_room, creator=member, title="T", tags=tags)
+    assert not case_room.threads.exists()
+
+
+def test_the_read_marker_only_moves_forward(case_room, post, member):
+    seq = post(member).message.seq
+    assert actions.mark_read(room=case_room, user=member, seq=seq) == seq
+    assert actions.mark_read(room=case_room, user=member, seq=1) == seq
+    with pytest.raises(MessagingError):
+        actions.mark_read(room=case_room, user=member, seq=seq + 10)
+
+
+def test_attachments_are_checked_by_content(post, member):
+    message = post(member).message
+    pdf = b"%PDF-1.7\n" + b"0" * 100
+    attachment = actions.add_attachment(
+        message=message, uploader=member, filename="a.pdf", content=pdf
+    )
+    assert attachment.content_type == "application/pdf"
+    assert crypto.open_attachment(attachment) == pdf
+    assert bytes(attachment.content_ciphertext).find(pdf) == -1
+    with pytest.raises(MessagingError) as error:
+        actions.add_attachment(
+            message=message, uploader=member, filename="a.pdf", content=b"MZ\x90\x00\x03" * 10
+        )
+    assert error.value.code == "unsupported_file_type"
+
+
+def test_attachments_over_the_limit_are_refused(post, member, settings):
+    settings.COUNTERPART_ATTACHMENT_MAX_BYTES = 1000
+    message = post(member).message
+    with pytest.raises(MessagingError) as error:
+        actions.add_attachment(
+            message=message, uploader=member, filename="big.txt", content=b"a" * 1001
+        )
+    assert error.value.code == "file_too_large"
