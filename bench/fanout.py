@@ -127,6 +127,7 @@ class Ceiling:
         if not line.startswith("listening"):
             raise SystemExit(f"ceiling relay: unexpected output {line!r}")
         self.pids = [self.child.pid]
+        print(f"  ceiling: relay pid {self.child.pid} on port {self.port}", flush=True)
 
     def fixture(self, n_rooms: int, members: int) -> tuple[list[dict], list[dict]]:
         rooms = [{"id": r + 1, "thread": 1} for r in range(n_rooms)]
@@ -167,6 +168,11 @@ class RealServer:
         for port, proc in zip(self.ports, self.procs, strict=True):
             realserver.wait_http(port, proc)
         self.pids = [p.pid for p in self.procs]
+        print(
+            f"  counterpart: daphne pids {' '.join(map(str, self.pids))} "
+            f"on ports {' '.join(map(str, self.ports))}",
+            flush=True,
+        )
 
     def fixture(self, n_rooms: int, members: int) -> tuple[list[dict], list[dict]]:
         fixture = realserver.make_fixture(n_rooms=n_rooms, members_per_room=members)
@@ -565,6 +571,17 @@ def main(argv=None) -> int:
         f"client {args.client} x{args.client_procs}, steps of {args.duration:g} s",
         flush=True,
     )
+    busy0, total0 = procstat.machine_jiffies()
+    time.sleep(1.0)
+    busy1, total1 = procstat.machine_jiffies()
+    idle_load = 100.0 * (busy1 - busy0) / max(1, total1 - total0)
+    print(f"machine load before the run: {idle_load:.0f}% of all cores", flush=True)
+    if idle_load > 15:
+        print(
+            "  warning: something else is using the CPU; the figures will be lower than on an "
+            "idle machine (see the 'other s' column)",
+            flush=True,
+        )
     results = []
     try:
         for name in args.servers:
@@ -597,6 +614,7 @@ def main(argv=None) -> int:
                         "client_procs": args.client_procs,
                         "daphne_procs": args.daphne_procs,
                         "duration_s": args.duration,
+                        "load_before_pct": idle_load,
                         "results": results,
                     },
                     indent=1,
