@@ -275,6 +275,7 @@ def run_scenario(server, scenario: str, args, workdir: Path, run_hex: str) -> li
                     "step": number,
                     "rate": rate,
                     "count": count,
+                    "duration": args.duration,
                     "t0": t0,
                     "drain_idle": args.drain_idle,
                     "drain_max": args.drain_max,
@@ -282,7 +283,7 @@ def run_scenario(server, scenario: str, args, workdir: Path, run_hex: str) -> li
                     "out": str(workdir / f"{server.name}-{scenario}-{number}-{p}"),
                 }
             )
-        timeout = count / rate + args.drain_max + 60
+        timeout = args.duration + args.drain_max + 60
         for client in clients:
             event = client.read_event(timeout)
             assert event["event"] == "done", event
@@ -496,7 +497,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--max-outstanding",
         type=int,
-        default=2000,
+        default=200,
         help="a client process pauses sending while this many messages await their ack",
     )
     parser.add_argument(
