@@ -1,1 +1,7 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from messaging.consumers import RoomsConsumer
+
+websocket_urlpatterns = [
+    path("ws/v1/", RoomsConsumer.as_asgi()),
+]

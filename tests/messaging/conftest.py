@@ -47,3 +47,68 @@ def post(thread):
         )
 
     return send
+
+
+ORIGIN = "http://127.0.0.1:8000"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """The in-memory layer outlives a test's event loop: empty it after each test."""
+    yield
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if hasattr(layer, "flush"):
+        async_to_sync(layer.flush)()
+
+
+@pytest.fixture
+def session_cookie(client_for):
+    """`sessionid=…` of a session of `user` that passed both factors."""
+
+    def make(user) -> str:
+        client = client_for(user)
+        return f"sessionid={client.cookies['sessionid'].value}"
+
+    return make
+
+
+@pytest.fixture
+async def open_socket(session_cookie):
+    """An async factory: a connected WebsocketCommunicator for `user` (hello consumed).
+
+    Every socket opened is disconnected at the end of the test.
+    """
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from network.asgi import application
+
+    opened = []
+
+    async def make(user=None, *, cookie=None, origin=ORIGIN, expect_hello=True):
+        if cookie is None and user is not None:
+            cookie = await sync_to_async(session_cookie)(user)
+        headers = [(b"origin", origin.encode())] if origin is not None else []
+        if cookie:
+            headers.append((b"cookie", cookie.encode()))
+        communicator = WebsocketCommunicator(application, "/ws/v1/", headers=headers)
+        communicator.accepted = False
+        opened.append(communicator)
+        connected, _ = await communicator.connect()
+        communicator.accepted = connected
+        if expect_hello:
+            assert connected
+            hello = await communicator.receive_json_from()
+            assert hello["type"] == "hello"
+        return communicator
+
+    yield make
+
+    for communicator in opened:
+        if communicator.accepted:
+            await communicator.disconnect()
+        else:  # refused at the handshake: the application has already finished
+            await communicator.wait()

@@ -1,0 +1,419 @@
+"""The WebSocket of docs/protocol.md: one socket per client, multiplexing rooms.
+
+Thin over the actions: authenticate in `connect`, validate each frame, hand writes to
+messaging.actions in small `database_sync_to_async` helpers (each closes old connections),
+answer with the protocol's frames. Live room events arrive from the process hub
+(messaging/hub.py) as ready-made JSON text.
+"""
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from messaging import access, actions, broadcast, events
+from messaging.actions import MessagingError
+from messaging.hub import get_hub
+from messaging.models import Room, room_group_name
+from network import membership
+from network.accounts.sessions import LAST_SEEN_KEY, is_two_factor_verified
+
+PROTOCOL_VERSION = 1
+MAX_FRAME_BYTES = 64 * 1024
+CATCH_UP_DEFAULT = 200
+RATE_CAPACITY = 40
+RATE_PER_SECOND = 20.0
+RATE_STRIKES_BEFORE_CLOSE = 50
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_FLOOD = 4429
+
+
+@dataclass
+class Subscription:
+    meta: dict
+    delivered: int = 0
+    catching_up: bool = False
+    buffer: list = field(default_factory=list)
+
+
+class TokenBucket:
+    def __init__(self, capacity: int, rate: float):
+        self.capacity, self.rate = capacity, rate
+        self.tokens, self.stamp = float(capacity), time.monotonic()
+
+    def take(self) -> float:
+        """0 when a frame may pass; else the seconds to wait for the next token."""
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+# --- Database helpers (sync; each runs in database_sync_to_async) ------------------------------
+
+
+def _room_meta(room: Room) -> dict:
+    return {"id": str(room.pk), "kind": room.kind, "network_id": room.network_id}
+
+
+def _readable_meta(user, room_id) -> dict:
+    return _room_meta(access.get_room_for_member(user, room_id))
+
+
+def _catch_up(user, room_id, after: int | None, limit: int) -> tuple[list, int]:
+    """(rendered events after `after`, head); access re-checked in the same call."""
+    room = access.get_room_for_member(user, room_id)
+    if after is None:
+        return [], room.head_seq
+    if after > room.head_seq:
+        raise FrameError("invalid_field", "after is beyond the room's last seq")
+    rows = events.events_after(room.pk, after, limit)
+    return [(row.seq, events.event_frame(row)) for row in rows], room.head_seq
+
+
+def _post(user, frame: dict) -> dict:
+    room = access.get_room_for_member(user, frame["room"])
+    result = actions.post_message(
+        room=room,
+        sender=user,
+        thread=frame.get("thread"),
+        client_id=frame.get("client_id"),
+        body=frame.get("body"),
+        handling_code=frame.get("handling"),
+        handling_note=frame.get("handling_note"),
+        evaluation=frame.get("evaluation"),
+        reply_to=frame.get("reply_to"),
+    )
+    return {
+        "type": "ack",
+        "client_id": str(result.message.client_id),
+        "room": str(room.pk),
+        "seq": result.message.seq,
+        "message": str(result.message.pk),
+        "duplicate": result.duplicate,
+    }
+
+
+def _mark_read(user, room_id, seq) -> int:
+    return actions.mark_read(room=access.get_room_for_member(user, room_id), user=user, seq=seq)
+
+
+def _still_readable(user, room_ids: list[str]) -> tuple[set[str], bool]:
+    rooms = access.readable_rooms(user).filter(pk__in=room_ids).values_list("pk", flat=True)
+    return {str(pk) for pk in rooms}, membership.is_active_anywhere(user)
+
+
+def _active_anywhere(user) -> bool:
+    return membership.is_active_anywhere(user)
+
+
+# --- The consumer ------------------------------------------------------------------------------
+
+
+class RoomsConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.subscriptions: dict[str, Subscription] = {}
+        self.bucket = TokenBucket(RATE_CAPACITY, RATE_PER_SECOND)
+        self.strikes = 0
+        self.groups_joined: list[str] = []
+        session = self.scope.get("session")
+        await self.accept()
+        if (
+            self.user is None
+            or not self.user.is_authenticated
+            or session is None
+            or not is_two_factor_verified(session)
+            or _idle_expired(session)
+        ):
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if not await database_sync_to_async(_active_anywhere)(self.user):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        for group in (
+            broadcast.member_group_name(self.user.pk),
+            broadcast.session_group_name(session.session_key or ""),
+        ):
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
+        await self._send({"type": "hello", "protocol": PROTOCOL_VERSION, "user": self.user.pk})
+
+    async def disconnect(self, code):
+        await self._leave_everything()
+
+    async def _leave_everything(self) -> None:
+        hub = get_hub()
+        for room in list(getattr(self, "subscriptions", {})):
+            await hub.unsubscribe(self, room)
+        self.subscriptions = {}
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = []
+
+    async def _close(self, code: int) -> None:
+        await self._leave_everything()
+        await self.close(code=code)
+
+    # --- Inbound frames --------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        ref = None
+        try:
+            wait = self.bucket.take()
+            if wait:
+                self.strikes += 1
+                if self.strikes > RATE_STRIKES_BEFORE_CLOSE:
+                    await self._close(CLOSE_FLOOD)
+                    return
+                await self._send(
+                    {
+                        "type": "error",
+                        "code": "rate_limited",
+                        "message": "too many frames; wait before sending again",
+                        "retry_after": round(wait, 3),
+                        "ref": None,
+                    }
+                )
+                return
+            self.strikes = 0
+            frame = _parse(text_data, bytes_data)
+            ref = frame.get("type") if isinstance(frame.get("type"), str) else None
+            handler = self.HANDLERS.get(frame.get("type"))
+            if handler is None:
+                raise FrameError("unknown_type", "type is missing or not a frame type of v1")
+            if frame["type"] == "send" and isinstance(frame.get("client_id"), str):
+                ref = frame["client_id"]
+            await handler(self, frame)
+        except FrameError as error:
+            await self._error(error.code, error.message, ref)
+        except MessagingError as error:
+            await self._error(error.code, error.message, ref)
+        except access.UnknownRoom:
+            await self._error("unknown_room", "no such room", ref)
+
+    async def _subscribe(self, frame: dict) -> None:
+        room_id = _room_field(frame)
+        after = _optional_seq(frame, "after")
+        meta = await database_sync_to_async(_readable_meta)(self.user, room_id)
+        room = meta["id"]
+        subscription = self.subscriptions.get(room)
+        if subscription is None:
+            subscription = self.subscriptions[room] = Subscription(meta, catching_up=True)
+            await get_hub().subscribe(self, meta, self.user.pk)
+        await self._catch_up(room, after, CATCH_UP_DEFAULT, subscribed=True)
+
+    async def _unsubscribe(self, frame: dict) -> None:
+        room = self._subscribed(frame)
+        self.subscriptions.pop(room, None)
+        await get_hub().unsubscribe(self, room)
+        await self._send({"type": "unsubscribed", "room": room})
+
+    async def _catch_up_frame(self, frame: dict) -> None:
+        room = self._subscribed(frame)
+        after = _optional_seq(frame, "after")
+        if after is None:
+            raise FrameError("missing_field", "after is required")
+        limit = frame.get("limit", CATCH_UP_DEFAULT)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 500:
+            raise FrameError("invalid_field", "limit must be an integer from 1 to 500")
+        await self._catch_up(room, after, limit)
+
+    async def _catch_up(self, room: str, after, limit: int, *, subscribed: bool = False) -> None:
+        subscription = self.subscriptions[room]
+        subscription.catching_up = True
+        try:
+            try:
+                frames, head = await database_sync_to_async(_catch_up)(
+                    self.user, room, after, limit
+                )
+            except (access.UnknownRoom, FrameError):
+                if subscribed and not subscription.delivered:
+                    self.subscriptions.pop(room, None)
+                    await get_hub().unsubscribe(self, room)
+                raise
+            if subscribed:
+                await self._send({"type": "subscribed", "room": room, "head": head})
+            for _, text in frames:
+                await self.send(text_data=text)
+            subscription.delivered = frames[-1][0] if frames else (head if after is None else after)
+            more = subscription.delivered < head
+            await self._send({"type": "caught_up", "room": room, "head": head, "more": more})
+        finally:
+            subscription.catching_up = False
+            buffered, subscription.buffer = subscription.buffer, []
+        for seq, text in sorted(buffered):
+            await self.deliver(room, seq, text)
+
+    async def _send_message(self, frame: dict) -> None:
+        _room_field(frame)
+        ack = await database_sync_to_async(_post)(self.user, frame)
+        await self._send(ack)
+
+    async def _typing(self, frame: dict) -> None:
+        room = self._subscribed(frame)
+        thread = frame.get("thread")
+        if not isinstance(thread, str) or not _is_uuid(thread):
+            raise FrameError("invalid_field", "thread must be a thread id")
+        await database_sync_to_async(_readable_meta)(self.user, room)
+        await self.channel_layer.group_send(
+            room_group_name(room), broadcast.typing(room, thread_id=thread, user_id=self.user.pk)
+        )
+
+    async def _read(self, frame: dict) -> None:
+        room = _room_field(frame)
+        seq = _optional_seq(frame, "seq")
+        if seq is None:
+            raise FrameError("missing_field", "seq is required")
+        marker = await database_sync_to_async(_mark_read)(self.user, room, seq)
+        await self._send({"type": "read_ok", "room": room, "seq": marker})
+
+    async def _ping(self, frame: dict) -> None:
+        nonce = frame.get("nonce")
+        if nonce is not None and (not isinstance(nonce, str | int) or len(str(nonce)) > 100):
+            raise FrameError("invalid_field", "nonce must be a short string or integer")
+        await self._send({"type": "pong", "nonce": nonce})
+
+    HANDLERS = {
+        "subscribe": _subscribe,
+        "unsubscribe": _unsubscribe,
+        "catch_up": _catch_up_frame,
+        "send": _send_message,
+        "typing": _typing,
+        "read": _read,
+        "ping": _ping,
+    }
+
+    def _subscribed(self, frame: dict) -> str:
+        room = _room_field(frame)
+        key = str(uuid.UUID(room)) if _is_uuid(room) else room
+        if key not in self.subscriptions:
+            raise FrameError("not_subscribed", "subscribe to the room first")
+        return key
+
+    # --- From the hub and the layer --------------------------------------------------------
+
+    async def deliver(self, room: str, seq: int, text: str) -> None:
+        """A live event from the hub: sent in order, once; held back while catching up."""
+        subscription = self.subscriptions.get(room)
+        if subscription is None:
+            return
+        if subscription.catching_up:
+            subscription.buffer.append((seq, text))
+            return
+        if seq != subscription.delivered + 1:
+            return  # a duplicate, or a gap the client closes with catch_up
+        subscription.delivered = seq
+        await self.send(text_data=text)
+
+    async def deliver_typing(self, message: dict) -> None:
+        if message.get("room") in self.subscriptions:
+            await self._send(
+                {
+                    "type": "typing",
+                    "room": message["room"],
+                    "thread": message.get("thread"),
+                    "user": message.get("user"),
+                }
+            )
+
+    async def room_lost(self, room: str) -> None:
+        if self.subscriptions.pop(room, None) is not None:
+            await get_hub().unsubscribe(self, room)
+            await self._send({"type": "room_closed", "room": room, "reason": "access_ended"})
+
+    async def member_access_changed(self, message: dict) -> None:
+        if message.get("account_disabled"):
+            await self._close(CLOSE_FORBIDDEN)
+            return
+        readable, active = await database_sync_to_async(_still_readable)(
+            self.user, list(self.subscriptions)
+        )
+        for room in [room for room in self.subscriptions if room not in readable]:
+            await self.room_lost(room)
+        if not active:
+            await self._close(CLOSE_FORBIDDEN)
+
+    async def member_sessions_ended(self, message: dict) -> None:
+        await self._close(CLOSE_UNAUTHENTICATED)
+
+    # --- Outbound --------------------------------------------------------------------------
+
+    async def _send(self, frame: dict) -> None:
+        await self.send(text_data=json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
+
+    async def _error(self, code: str, message: str, ref) -> None:
+        await self._send({"type": "error", "code": code, "message": message, "ref": ref})
+
+
+# --- Frame validation ----------------------------------------------------------------------------
+
+
+def _parse(text_data, bytes_data) -> dict:
+    if text_data is None:
+        if bytes_data is not None and len(bytes_data) > MAX_FRAME_BYTES:
+            raise FrameError("frame_too_large", "frames are at most 64 KiB")
+        raise FrameError("binary_refused", "binary frames are not part of the protocol")
+    if len(text_data) > MAX_FRAME_BYTES or len(text_data.encode("utf-8", "replace")) > (
+        MAX_FRAME_BYTES
+    ):
+        raise FrameError("frame_too_large", "frames are at most 64 KiB")
+    try:
+        frame = json.loads(text_data)
+    except ValueError as exc:
+        raise FrameError("bad_json", "the frame is not valid JSON") from exc
+    if not isinstance(frame, dict):
+        raise FrameError("bad_json", "a frame is a JSON object")
+    try:
+        json.dumps(frame, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise FrameError("bad_json", "the frame holds text that is not valid UTF-8") from exc
+    return frame
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _room_field(frame: dict) -> str:
+    room = frame.get("room")
+    if room is None:
+        raise FrameError("missing_field", "room is required")
+    if not isinstance(room, str):
+        raise FrameError("invalid_field", "room must be a room id")
+    if not _is_uuid(room):
+        raise FrameError("unknown_room", "no such room")
+    return str(uuid.UUID(room))
+
+
+def _optional_seq(frame: dict, name: str) -> int | None:
+    value = frame.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FrameError("invalid_field", f"{name} must be a non-negative integer")
+    return value
+
+
+def _idle_expired(session) -> bool:
+    last_seen = session.get(LAST_SEEN_KEY)
+    return last_seen is not None and time.time() - last_seen > settings.COUNTERPART_IDLE_TIMEOUT

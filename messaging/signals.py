@@ -1,0 +1,17 @@
+"""Cut live access when a membership stops being active or sessions end (after commit)."""
+
+from django.dispatch import receiver
+
+from messaging import broadcast
+from network.accounts.signals import sessions_ended
+from network.signals import membership_deactivated
+
+
+@receiver(membership_deactivated, dispatch_uid="messaging.membership_deactivated")
+def close_rooms_of_deactivated_member(sender, *, user, membership=None, **kwargs):
+    broadcast.member_access_changed(user.pk, account_disabled=membership is None)
+
+
+@receiver(sessions_ended, dispatch_uid="messaging.sessions_ended")
+def close_sockets_of_ended_sessions(sender, *, user, session_keys=(), **kwargs):
+    broadcast.sessions_ended(user.pk, list(session_keys or []))
