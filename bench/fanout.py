@@ -160,6 +160,10 @@ class RealServer:
             "COUNTERPART_CHANNEL_PREFIX": self.prefix,
             "COUNTERPART_LOG_LEVEL": os.environ.get("COUNTERPART_LOG_LEVEL", "WARNING"),
         }
+        if args.settings != "network.settings":
+            # A variant from bench/ (see settings_*.py), importable by the Daphne processes.
+            env["DJANGO_SETTINGS_MODULE"] = args.settings
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
         self.ports = [free_port() for _ in range(args.daphne_procs)]
         self.procs = [
             realserver.start_daphne(port=port, env=env, log_path=workdir / f"daphne-{port}.log")
@@ -267,6 +271,7 @@ def run_scenario(server, scenario: str, args, workdir: Path, run_hex: str) -> li
         rate = float(args.max_rate or default_max) if rate_name == "max" else float(rate_name)
         count = min(int(rate * args.duration), args.max_messages)
         t0 = time.monotonic_ns() + 300_000_000
+        spies = start_py_spy(args, server, scenario, rate_name)
         before = cpu_snapshot(server.pids, [c.pid for c in clients])
         for p, client in enumerate(clients):
             client.send(
@@ -288,6 +293,9 @@ def run_scenario(server, scenario: str, args, workdir: Path, run_hex: str) -> li
             event = client.read_event(timeout)
             assert event["event"] == "done", event
         after = cpu_snapshot(server.pids, [c.pid for c in clients])
+        for spy in spies:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                spy.wait(args.duration + 30)
         result = merge_step(
             workdir, server.name, scenario, number, len(clients), count, members, before, after
         )
@@ -312,6 +320,43 @@ def run_scenario(server, scenario: str, args, workdir: Path, run_hex: str) -> li
             client.proc.wait(30)
         client.stop()
     return results
+
+
+def start_py_spy(args, server, scenario: str, rate_name: str) -> list[subprocess.Popen]:
+    """`py-spy record` on every server process for the sending part of the step."""
+    if not args.py_spy:
+        return []
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("--py-spy needs py-spy: .venv/bin/pip install py-spy")
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    spies = []
+    for pid in server.pids:
+        path = out / f"pyspy-{server.name}-{scenario}-{rate_name}-{pid}.txt"
+        command = [
+            spy,
+            "record",
+            "-p",
+            str(pid),
+            "-d",
+            str(max(1, int(args.duration))),
+            "-r",
+            "200",
+            "-f",
+            "raw",
+            "--threads",
+            "--nonblocking",
+            "-o",
+            str(path),
+        ]
+        if args.py_spy == "idle":
+            command.append("--idle")
+        spies.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+        print(f"    py-spy on {pid} -> {path.relative_to(ROOT)}", flush=True)
+    return spies
 
 
 def merge_step(workdir, server, scenario, number, procs, count, members, before, after) -> dict:
@@ -513,6 +558,11 @@ def parse_args(argv=None):
         help="seconds to wait for late deliveries after sending ended",
     )
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between steps")
+    parser.add_argument(
+        "--settings",
+        default="network.settings",
+        help="Django settings module of the Daphne processes (variants: bench/settings_*.py)",
+    )
     parser.add_argument("--daphne-procs", type=int, default=2, choices=[1, 2, 3, 4])
     parser.add_argument("--client-procs", type=int, default=1)
     parser.add_argument(
@@ -535,6 +585,13 @@ def parse_args(argv=None):
         help="write results here (default: bench/results/fanout-<UTC time>.json)",
     )
     parser.add_argument("--no-json", action="store_true", help="do not write results")
+    parser.add_argument(
+        "--py-spy",
+        choices=["cpu", "idle"],
+        default=None,
+        help="record each server process with py-spy during each step into bench/results/ "
+        "(cpu: on-CPU samples; idle: also threads that wait, e.g. on PostgreSQL)",
+    )
     parser.add_argument(
         "--keep-workdir", action="store_true", help="keep the client data and server logs"
     )
@@ -569,7 +626,8 @@ def main(argv=None) -> int:
     run_hex = uuid.uuid4().hex[:8]
     print(
         f"fan-out benchmark, {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-        f"client {args.client} x{args.client_procs}, steps of {args.duration:g} s",
+        f"client {args.client} x{args.client_procs}, steps of {args.duration:g} s, "
+        f"{args.daphne_procs} Daphne process(es) with {args.settings}",
         flush=True,
     )
     busy0, total0 = procstat.machine_jiffies()
@@ -614,6 +672,7 @@ def main(argv=None) -> int:
                         "client": args.client,
                         "client_procs": args.client_procs,
                         "daphne_procs": args.daphne_procs,
+                        "settings": args.settings,
                         "duration_s": args.duration,
                         "load_before_pct": idle_load,
                         "results": results,
