@@ -470,6 +470,8 @@ def format_row(result: dict) -> str:
         extra.append(f"closed {result['closes']}")
     if result["refused"] or result["acked"] < result["sent"]:
         extra.append(f"acked {result['acked']}/{result['sent']}")
+    if result["stale"]:
+        extra.append(f"{result['stale']} late deliveries of earlier steps")
     return " ".join(cells) + ("  " + "; ".join(extra) if extra else "")
 
 

@@ -239,6 +239,7 @@ class LoadClient:
             if step.acked[i] == 0:
                 step.acked[i] = 2 if frame.get("duplicate") else 1
                 step.answered += 1
+                step.last_progress_ns = now
                 step.ack_latencies.append(now - step.send_ns[i])
         elif kind == "subscribed":
             if conn.subscribed is not None and not conn.subscribed.done():
@@ -327,9 +328,12 @@ class LoadClient:
         step.last_progress_ns = max(step.last_progress_ns, send_end)
         drain_idle = int(float(cmd.get("drain_idle", 2.0)) * 1e9)
         drain_max = int(float(cmd.get("drain_max", 20.0)) * 1e9)
-        while step.deliveries < expected:
+        # Wait for every delivery; or, once every send was answered, for a quiet spell; and
+        # never longer than drain_max (a server still busy then carries over to the next step).
+        while step.deliveries < expected or step.answered < step.sent:
             now = clock()
-            if now - step.last_progress_ns > drain_idle or now - send_end > drain_max:
+            quiet = now - step.last_progress_ns > drain_idle
+            if (quiet and step.answered >= step.sent) or now - send_end > drain_max:
                 break
             await asyncio.sleep(0.02)
         drained = clock()
