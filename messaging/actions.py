@@ -157,7 +157,9 @@ def create_room(*, kind: str, creator, title: str = "", network=None, participan
     network_id = network.pk if network is not None else None
     if kind == Room.Kind.NETWORK:
         if network is None:
-            raise MessagingError("missing_field", "a network channel needs a network", "network")
+            raise MessagingError(
+                "missing_field", "a network channel needs a network", field="network"
+            )
         if not membership.is_coordinator(creator, network):
             raise MessagingError("forbidden", "only a coordinator opens a network channel")
         participants = ()
@@ -165,7 +167,9 @@ def create_room(*, kind: str, creator, title: str = "", network=None, participan
         raise MessagingError("forbidden", "you are not an active member of this network")
     invited = {user.pk: user for user in participants if user.pk != creator.pk}
     if kind == Room.Kind.DIRECT and not invited:
-        raise MessagingError("missing_field", "a direct room needs another member", "participants")
+        raise MessagingError(
+            "missing_field", "a direct room needs another member", field="participants"
+        )
     for user in invited.values():
         if not _eligible(user, network_id):
             raise _invalid("participants", f"{user} is not an active member of this network")

@@ -1,1 +1,40 @@
-urlpatterns: list = []
+from django.urls import path
+
+from messaging import api
+
+urlpatterns = [
+    path("rooms/", api.rooms, name="messaging-rooms"),
+    path("rooms/<uuid:room_id>/", api.room_detail, name="messaging-room"),
+    path("rooms/<uuid:room_id>/participants/", api.participants, name="messaging-participants"),
+    path(
+        "rooms/<uuid:room_id>/participants/<int:user_id>/",
+        api.participant,
+        name="messaging-participant",
+    ),
+    path("rooms/<uuid:room_id>/threads/", api.threads, name="messaging-threads"),
+    path("threads/", api.tag_search, name="messaging-tag-search"),
+    path("rooms/<uuid:room_id>/events/", api.history, name="messaging-history"),
+    path("rooms/<uuid:room_id>/messages/", api.messages, name="messaging-messages"),
+    path(
+        "rooms/<uuid:room_id>/messages/<uuid:message_id>/",
+        api.message_detail,
+        name="messaging-message",
+    ),
+    path(
+        "rooms/<uuid:room_id>/messages/<uuid:message_id>/attachments/",
+        api.attachments,
+        name="messaging-attachments",
+    ),
+    path(
+        "rooms/<uuid:room_id>/attachments/<uuid:attachment_id>/",
+        api.attachment_download,
+        name="messaging-attachment",
+    ),
+    path("rooms/<uuid:room_id>/read/", api.read_marker, name="messaging-read"),
+    path("rooms/<uuid:room_id>/log/checkpoint/", api.checkpoint, name="messaging-checkpoint"),
+    path(
+        "rooms/<uuid:room_id>/log/proof/<int:seq>/",
+        api.inclusion_proof,
+        name="messaging-inclusion-proof",
+    ),
+]

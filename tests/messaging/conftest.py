@@ -81,7 +81,7 @@ async def open_socket(session_cookie):
 
     Every socket opened is disconnected at the end of the test.
     """
-    from asgiref.sync import sync_to_async
+    from channels.db import database_sync_to_async
     from channels.testing import WebsocketCommunicator
 
     from network.asgi import application
@@ -90,7 +90,7 @@ async def open_socket(session_cookie):
 
     async def make(user=None, *, cookie=None, origin=ORIGIN, expect_hello=True):
         if cookie is None and user is not None:
-            cookie = await sync_to_async(session_cookie)(user)
+            cookie = await database_sync_to_async(session_cookie)(user)
         headers = [(b"origin", origin.encode())] if origin is not None else []
         if cookie:
             headers.append((b"cookie", cookie.encode()))

@@ -6,8 +6,8 @@ import json
 import uuid
 
 import pytest
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from channels.db import database_sync_to_async as sync_to_async
 
 from messaging import actions
 from messaging.models import Message, RoomEvent
