@@ -219,8 +219,11 @@ def percentile(sorted_values, q: float) -> float:
 
 
 def cpu_snapshot(server_pids, client_pids) -> dict:
+    splits = [procstat.thread_split(p) for p in server_pids]
     return {
         "server": sum(procstat.process_cpu(p) for p in server_pids),
+        "server_main": sum(main for main, _ in splits),
+        "server_threads": sum(others for _, others in splits),
         "client": sum(procstat.process_cpu(p) for p in client_pids),
         "postgres": procstat.service_cpu(("postgres",)),
         "redis": procstat.service_cpu(("redis-server",)),
@@ -420,6 +423,8 @@ def merge_step(workdir, server, scenario, number, procs, count, members, before,
         "max_send_lag_ms": max(s["max_send_lag_ns"] for s in summaries) / 1e6,
         "throttled_s": max(s["throttled_ns"] for s in summaries) / 1e9,
         "server_cpu_s": server_cpu,
+        "server_main_thread_cpu_s": after["server_main"] - before["server_main"],
+        "server_other_threads_cpu_s": after["server_threads"] - before["server_threads"],
         "client_cpu_s": after["client"] - before["client"],
         "postgres_cpu_s": after["postgres"] - before["postgres"],
         "redis_cpu_s": after["redis"] - before["redis"],
@@ -452,6 +457,7 @@ COLUMNS = [
     ("lost", 6, "{lost}"),
     ("dup", 4, "{duplicates}"),
     ("srv CPU s", 9, "{server_cpu_s:.2f}"),
+    ("loop/thr s", 10, "{server_main_thread_cpu_s:.1f}/{server_other_threads_cpu_s:.1f}"),
     ("cli CPU s", 9, "{client_cpu_s:.2f}"),
     ("pg s", 5, "{postgres_cpu_s:.1f}"),
     ("redis s", 7, "{redis_cpu_s:.1f}"),
@@ -550,7 +556,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--drain-idle",
         type=float,
-        default=2.0,
+        default=5.0,
         help="end a step after this many seconds without a delivery once sending ended",
     )
     parser.add_argument(

@@ -77,8 +77,11 @@ class Conn:
         match = MARK.search(payload)
         if match is not None:
             if step is None or int(match[2]) != step.number:
+                # A delivery of an earlier step, late (counted with the next step).
                 if step is not None:
                     step.stale += 1
+                else:
+                    self.client.late_between_steps += 1
                 return
             i = int(match[3])
             if i % step.n_rooms != self.room:
@@ -134,6 +137,7 @@ class LoadClient:
             for room in self.rooms
         ]
         self.step: Step | None = None
+        self.late_between_steps = 0
         self.connect_failures: Counter = Counter()
         self.other_frames: Counter = Counter()
 
@@ -265,6 +269,7 @@ class LoadClient:
         number, rate, total = cmd["step"], float(cmd["rate"]), int(cmd["count"])
         t0 = int(cmd["t0"])
         step = Step(number, total, self.n_rooms)
+        step.stale, self.late_between_steps = self.late_between_steps, 0
         per_room = total // self.n_rooms + 1
         for conn in self.local:
             conn.seen = bytearray(per_room)

@@ -12,8 +12,12 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _stat_fields(pid: int) -> list[str] | None:
+    return _stat_fields_path(f"/proc/{pid}/stat")
+
+
+def _stat_fields_path(path: str) -> list[str] | None:
     try:
-        with open(f"/proc/{pid}/stat") as f:
+        with open(path) as f:
             text = f.read()
     except OSError:
         return None
@@ -27,6 +31,29 @@ def process_cpu(pid: int) -> float:
     if fields is None:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def thread_split(pid: int) -> tuple[float, float]:
+    """(main thread, all other threads) CPU seconds of a live process.
+
+    For a Daphne process the main thread runs the event loop (Twisted, Channels, the
+    consumers, the hub) and the other threads are mostly Channels' database thread.
+    """
+    main = others = 0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0, 0.0
+    for tid in tids:
+        fields = _stat_fields_path(f"/proc/{pid}/task/{tid}/stat")
+        if fields is None:
+            continue
+        cpu = int(fields[11]) + int(fields[12])
+        if int(tid) == pid:
+            main += cpu
+        else:
+            others += cpu
+    return main / TICK, others / TICK
 
 
 def service_cpu(names: tuple[str, ...]) -> float:
