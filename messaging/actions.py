@@ -66,6 +66,14 @@ def _lock(room: Room) -> Room:
     return Room.objects.select_for_update().get(pk=room.pk)
 
 
+def _lock_readable(room: Room, user) -> Room:
+    """Lock the room row if `user` may read the room (one query)."""
+    try:
+        return access.readable_rooms(user).select_for_update(of=("self",)).get(pk=room.pk)
+    except Room.DoesNotExist as exc:
+        raise MessagingError("unknown_room", "no such room") from exc
+
+
 def _append_event(
     room: Room,
     *,
@@ -414,10 +422,9 @@ def post_message(
             "reply_to": reply.seq if reply else None,
         }
     )
-    _require_reader(sender, room)
     try:
         with transaction.atomic():
-            room = _lock(room)
+            room = _lock_readable(room, sender)
             stored = Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
             if stored is not None:
                 return _duplicate(stored, digest_input)

@@ -10,6 +10,8 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -42,6 +44,21 @@ STATUS = {
     "forbidden": 403,
     "client_id_conflict": 409,
 }
+
+
+# The API speaks JSON objects described in docs/messaging.md.
+json_schema = extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+upload_schema = extend_schema(
+    request={
+        "multipart/form-data": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+            "required": ["file"],
+        }
+    },
+    responses=OpenApiTypes.OBJECT,
+)
+download_schema = extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
 
 
 def _error(code: str, message: str, field: str | None = None) -> Response:
@@ -104,6 +121,7 @@ def _participants(room: Room) -> list[dict]:
 # --- Rooms ---------------------------------------------------------------------------------
 
 
+@json_schema
 @api_view(["GET", "POST"])
 @messaging_errors
 def rooms(request):
@@ -164,6 +182,7 @@ def _users(ids) -> list:
     return found
 
 
+@json_schema
 @api_view(["GET"])
 @messaging_errors
 def room_detail(request, room_id):
@@ -181,6 +200,7 @@ def room_detail(request, room_id):
     )
 
 
+@json_schema
 @api_view(["POST"])
 @messaging_errors
 def participants(request, room_id):
@@ -195,6 +215,7 @@ def participants(request, room_id):
     return Response({"participants": _participants(room)}, status=201)
 
 
+@json_schema
 @api_view(["DELETE"])
 @messaging_errors
 def participant(request, room_id, user_id):
@@ -210,6 +231,7 @@ def participant(request, room_id, user_id):
 # --- Threads and case tags ---------------------------------------------------------------
 
 
+@json_schema
 @api_view(["GET", "POST"])
 @messaging_errors
 def threads(request, room_id):
@@ -224,6 +246,7 @@ def threads(request, room_id):
     return Response({"threads": [_thread_dict(thread) for thread in rows]})
 
 
+@json_schema
 @api_view(["GET"])
 @messaging_errors
 def tag_search(request):
@@ -262,6 +285,7 @@ def _int_param(request, name: str, default: int, low: int, high: int | None) -> 
     return value
 
 
+@json_schema
 @api_view(["GET"])
 @messaging_errors
 def history(request, room_id):
@@ -281,6 +305,7 @@ def history(request, room_id):
     )
 
 
+@json_schema
 @api_view(["POST"])
 @messaging_errors
 def messages(request, room_id):
@@ -318,6 +343,7 @@ def _message_in(room: Room, message_id) -> Message:
         raise MessagingError("not_found", "no such message in this room") from exc
 
 
+@json_schema
 @api_view(["PATCH", "DELETE"])
 @messaging_errors
 def message_detail(request, room_id, message_id):
@@ -335,6 +361,7 @@ def message_detail(request, room_id, message_id):
 # --- Attachments -----------------------------------------------------------------------------
 
 
+@upload_schema
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
 @messaging_errors
@@ -365,6 +392,7 @@ def attachments(request, room_id, message_id):
     )
 
 
+@download_schema
 @api_view(["GET"])
 @messaging_errors
 def attachment_download(request, room_id, attachment_id):
@@ -386,6 +414,7 @@ def attachment_download(request, room_id, attachment_id):
 # --- Read markers and the log -------------------------------------------------------------
 
 
+@json_schema
 @api_view(["POST"])
 @messaging_errors
 def read_marker(request, room_id):
@@ -394,6 +423,7 @@ def read_marker(request, room_id):
     return Response({"room": str(room.pk), "seq": seq})
 
 
+@json_schema
 @api_view(["GET"])
 @messaging_errors
 def checkpoint(request, room_id):
@@ -401,6 +431,7 @@ def checkpoint(request, room_id):
     return Response(roomlog.signed_checkpoint(room))
 
 
+@json_schema
 @api_view(["GET"])
 @messaging_errors
 def inclusion_proof(request, room_id, seq):

@@ -11,12 +11,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from messaging import access, actions, broadcast, events
 from messaging.actions import MessagingError
+from messaging.db import run_in_db
 from messaging.hub import get_hub
 from messaging.models import Room, room_group_name
 from network import membership
@@ -143,7 +143,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         ):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        if not await database_sync_to_async(_active_anywhere)(self.user):
+        if not await run_in_db(_active_anywhere)(self.user):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         for group in (
@@ -173,7 +173,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     # --- Inbound frames --------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
-        ref = None
+        ref = frame = None
         try:
             wait = self.bucket.take()
             if wait:
@@ -206,11 +206,14 @@ class RoomsConsumer(AsyncWebsocketConsumer):
             await self._error(error.code, error.message, ref)
         except access.UnknownRoom:
             await self._error("unknown_room", "no such room", ref)
+            room = frame.get("room") if isinstance(frame, dict) else None
+            if isinstance(room, str) and _is_uuid(room):
+                await self.room_lost(str(uuid.UUID(room)))  # the notice may have been lost
 
     async def _subscribe(self, frame: dict) -> None:
         room_id = _room_field(frame)
         after = _optional_seq(frame, "after")
-        meta = await database_sync_to_async(_readable_meta)(self.user, room_id)
+        meta = await run_in_db(_readable_meta)(self.user, room_id)
         room = meta["id"]
         subscription = self.subscriptions.get(room)
         if subscription is None:
@@ -239,9 +242,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         subscription.catching_up = True
         try:
             try:
-                frames, head = await database_sync_to_async(_catch_up)(
-                    self.user, room, after, limit
-                )
+                frames, head = await run_in_db(_catch_up)(self.user, room, after, limit)
             except (access.UnknownRoom, FrameError):
                 if subscribed and not subscription.delivered:
                     self.subscriptions.pop(room, None)
@@ -262,7 +263,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
 
     async def _send_message(self, frame: dict) -> None:
         _room_field(frame)
-        ack = await database_sync_to_async(_post)(self.user, frame)
+        ack = await run_in_db(_post)(self.user, frame)
         await self._send(ack)
 
     async def _typing(self, frame: dict) -> None:
@@ -270,7 +271,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         thread = frame.get("thread")
         if not isinstance(thread, str) or not _is_uuid(thread):
             raise FrameError("invalid_field", "thread must be a thread id")
-        await database_sync_to_async(_readable_meta)(self.user, room)
+        await run_in_db(_readable_meta)(self.user, room)
         await self.channel_layer.group_send(
             room_group_name(room), broadcast.typing(room, thread_id=thread, user_id=self.user.pk)
         )
@@ -280,7 +281,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         seq = _optional_seq(frame, "seq")
         if seq is None:
             raise FrameError("missing_field", "seq is required")
-        marker = await database_sync_to_async(_mark_read)(self.user, room, seq)
+        marker = await run_in_db(_mark_read)(self.user, room, seq)
         await self._send({"type": "read_ok", "room": room, "seq": marker})
 
     async def _ping(self, frame: dict) -> None:
@@ -341,9 +342,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         if message.get("account_disabled"):
             await self._close(CLOSE_FORBIDDEN)
             return
-        readable, active = await database_sync_to_async(_still_readable)(
-            self.user, list(self.subscriptions)
-        )
+        readable, active = await run_in_db(_still_readable)(self.user, list(self.subscriptions))
         for room in [room for room in self.subscriptions if room not in readable]:
             await self.room_lost(room)
         if not active:

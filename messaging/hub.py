@@ -18,10 +18,10 @@ import time
 import weakref
 from dataclasses import dataclass, field
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from messaging import access, events
+from messaging.db import run_in_db
 from messaging.models import Room, room_group_name
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class RoomHub:
                 await self.layer.group_add(room_group_name(room), self.channel_name)
                 if state is None:
                     # Read the head after joining: no notice can fall between the two.
-                    head = await database_sync_to_async(_room_head)(room)
+                    head = await run_in_db(_room_head)(room)
                     state = self.rooms[room] = RoomState(meta, head, time.monotonic())
                 state.joined_at = time.monotonic()
             state.subscribers[consumer] = user_id
@@ -129,6 +129,12 @@ class RoomHub:
                 await self._typing(message)
 
     async def _drain(self) -> None:
+        try:
+            await self._drain_pending()
+        except Exception:
+            logger.exception("hub delivery failed; the next notice retries from the database")
+
+    async def _drain_pending(self) -> None:
         while self._pending:
             pending, self._pending = self._pending, {}
             states = [
@@ -142,7 +148,7 @@ class RoomHub:
                 (state.meta, state.last_seq, set(state.subscribers.values())) for _, state in states
             ]
             try:
-                results = await database_sync_to_async(_load_batches)(requests)
+                results = await run_in_db(_load_batches)(requests)
             except Exception:
                 logger.exception("hub could not load room events")
                 continue
@@ -157,12 +163,17 @@ class RoomHub:
         if frames and state.last_seq == after:
             state.last_seq = frames[-1][0]
         for consumer, user_id in list(state.subscribers.items()):
-            if user_id not in allowed:
+            try:
+                if user_id not in allowed:
+                    await self.unsubscribe(consumer, room)
+                    await consumer.room_lost(room)
+                    continue
+                for seq, text in frames:
+                    await consumer.deliver(room, seq, text)
+            except Exception:
+                # One broken socket must not stop delivery to the others.
+                logger.exception("delivery to a socket failed; dropping its subscription")
                 await self.unsubscribe(consumer, room)
-                await consumer.room_lost(room)
-                continue
-            for seq, text in frames:
-                await consumer.deliver(room, seq, text)
 
     async def _typing(self, message: dict) -> None:
         state = self.rooms.get(str(message.get("room")))
@@ -170,7 +181,10 @@ class RoomHub:
             return
         for consumer, user_id in list(state.subscribers.items()):
             if user_id != message.get("user"):
-                await consumer.deliver_typing(message)
+                try:
+                    await consumer.deliver_typing(message)
+                except Exception:
+                    logger.exception("typing notice to a socket failed")
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub]" = weakref.WeakKeyDictionary()

@@ -137,7 +137,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # channels_redis blocks in BZPOPMIN for 5 s; redis-py 8's default 5 s socket
+                # timeout would cut every idle socket's read, so it must be longer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 "prefix": CHANNEL_LAYER_PREFIX,
                 "symmetric_encryption_keys": channel_layer_keys(COUNTERPART_MASTER_KEYS),
                 "capacity": envint("COUNTERPART_CHANNEL_CAPACITY", 1000),

@@ -195,3 +195,10 @@ def test_attachments_over_the_limit_are_refused(post, member, settings):
             message=message, uploader=member, filename="big.txt", content=b"a" * 1001
         )
     assert error.value.code == "file_too_large"
+
+
+def test_posting_costs_a_fixed_number_of_queries(post, member, django_assert_num_queries):
+    """Once the room key is cached, a post costs the same few queries every time."""
+    post(member, "warm the key cache")
+    with django_assert_num_queries(7):
+        post(member, "counted")

@@ -325,3 +325,49 @@ async def test_typing_and_read_markers(open_socket, case_room, thread, member, c
     assert typing["user"] == member.pk
     await b.send_json_to({"type": "read", "room": str(case_room.pk), "seq": 2})
     assert await next_of(b, "read_ok") == {"type": "read_ok", "room": str(case_room.pk), "seq": 2}
+
+
+async def test_ending_the_session_closes_its_socket(open_socket, member, session_cookie):
+    from network.accounts.signals import sessions_ended
+
+    cookie = await sync_to_async(session_cookie)(member)
+    socket = await open_socket(cookie=cookie)
+    other = await open_socket(member)
+    session_key = cookie.split("=", 1)[1]
+    await sync_to_async(sessions_ended.send)(sender=None, user=member, session_keys=[session_key])
+    assert await socket.receive_output(timeout=1) == {"type": "websocket.close", "code": 4401}
+    await other.send_json_to({"type": "ping", "nonce": 1})
+    assert (await other.receive_json_from())["type"] == "pong"
+
+
+async def test_disabling_the_account_closes_every_socket(open_socket, member):
+    socket = await open_socket(member)
+    await sync_to_async(membership_deactivated.send)(
+        sender=None, membership=None, user=member, reason="account disabled"
+    )
+    assert await socket.receive_output(timeout=1) == {"type": "websocket.close", "code": 4403}
+
+
+async def test_a_refused_frame_for_a_lost_room_also_closes_it(
+    open_socket, case_room, thread, counterpart
+):
+    socket = await open_socket(counterpart)
+    await subscribe(socket, case_room)
+    await sync_to_async(Membership.objects.filter(user=counterpart).update)(status="suspended")
+    await socket.send_json_to(
+        {"type": "typing", "room": str(case_room.pk), "thread": str(thread.pk)}
+    )
+    assert (await socket.receive_json_from())["code"] == "unknown_room"
+    assert (await socket.receive_json_from())["type"] == "room_closed"
+
+
+@pytest.mark.redis
+async def test_an_idle_socket_outlives_the_channel_layers_blocking_read(open_socket, member):
+    """channels_redis blocks 5 s per read; a shorter client socket timeout killed idle sockets.
+
+    Nothing can be awaited here: the point is that time passes with no traffic at all.
+    """
+    socket = await open_socket(member)
+    await asyncio.sleep(6.5)
+    await socket.send_json_to({"type": "ping", "nonce": "awake"})
+    assert await socket.receive_json_from(timeout=3) == {"type": "pong", "nonce": "awake"}
