@@ -149,6 +149,7 @@ class RealServer:
     def __init__(self, args, workdir: Path):
         self.prefix = f"cpbench{uuid.uuid4().hex[:8]}"
         self.redis_url = args.redis_url
+        self.database_url = args.database_url
         realserver.prepare_django(
             database_url=args.database_url, redis_url=args.redis_url, channel_prefix=self.prefix
         )
@@ -275,6 +276,8 @@ def run_scenario(server, scenario: str, args, workdir: Path, run_hex: str) -> li
         count = min(int(rate * args.duration), args.max_messages)
         t0 = time.monotonic_ns() + 300_000_000
         spies = start_py_spy(args, server, scenario, rate_name)
+        database_url = getattr(server, "database_url", None)
+        db_before = procstat.database_stats(database_url) if database_url else None
         before = cpu_snapshot(server.pids, [c.pid for c in clients])
         for p, client in enumerate(clients):
             client.send(
@@ -296,6 +299,11 @@ def run_scenario(server, scenario: str, args, workdir: Path, run_hex: str) -> li
             event = client.read_event(timeout)
             assert event["event"] == "done", event
         after = cpu_snapshot(server.pids, [c.pid for c in clients])
+        db = {}
+        if database_url:
+            time.sleep(0.6)  # backends report their counters at most every 500 ms
+            db_after = procstat.database_stats(database_url)
+            db = {key: db_after[key] - db_before[key] for key in db_after}
         for spy in spies:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 spy.wait(args.duration + 30)
@@ -304,6 +312,9 @@ def run_scenario(server, scenario: str, args, workdir: Path, run_hex: str) -> li
         )
         result.update(
             {
+                "db_sessions": db.get("sessions", 0),
+                "db_active_s": db["active_ms"] / 1e3 if db else float("nan"),
+                "db_commits": db.get("commits", 0),
                 "scenario": scenario,
                 "server": server.name,
                 "rate": rate_name,
@@ -460,6 +471,8 @@ COLUMNS = [
     ("loop/thr s", 10, "{server_main_thread_cpu_s:.1f}/{server_other_threads_cpu_s:.1f}"),
     ("cli CPU s", 9, "{client_cpu_s:.2f}"),
     ("pg s", 5, "{postgres_cpu_s:.1f}"),
+    ("db act s", 8, "{db_active_s:.1f}"),
+    ("conns", 5, "{db_sessions}"),
     ("redis s", 7, "{redis_cpu_s:.1f}"),
     ("other s", 7, "{other_cpu_s:.1f}"),
     ("srv µs/d", 8, "{server_us_per_delivery:.0f}"),

@@ -82,3 +82,25 @@ def machine_jiffies() -> tuple[int, int]:
     idle = values[3] + values[4]  # idle + iowait
     total = sum(values[:8])  # guest time is already counted in user
     return total - idle, total
+
+
+def database_stats(database_url: str) -> dict:
+    """PostgreSQL's counters for the database of `database_url` (pg_stat_database).
+
+    `sessions` counts connections opened, `active_time` the milliseconds backends spent
+    executing statements; both include work of others on the same database (none here).
+    """
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT sessions, active_time, xact_commit, xact_rollback, tup_inserted,"
+            " tup_returned FROM pg_stat_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+    keys = ("sessions", "active_ms", "commits", "rollbacks", "inserted", "returned")
+    return dict(zip(keys, row, strict=True)) if row else dict.fromkeys(keys, 0)
