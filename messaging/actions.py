@@ -393,6 +393,22 @@ def _reply_target(room: Room, reply_to) -> Message | None:
     return target
 
 
+def _mentions(room: Room, mentions) -> list[int]:
+    """Mentioned members: ids of people who may read the room, each once, in order."""
+    if mentions in (None, []):
+        return []
+    if (
+        not isinstance(mentions, list)
+        or len(mentions) > 50
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in mentions)
+    ):
+        raise _invalid("mentions", "mentions is a list of at most 50 user ids")
+    unique = list(dict.fromkeys(mentions))
+    if set(unique) - access.users_with_access(room, unique):
+        raise _invalid("mentions", "a mentioned person cannot read this room")
+    return unique
+
+
 def post_message(
     *,
     room: Room,
@@ -404,6 +420,7 @@ def post_message(
     handling_note: str | None = "",
     evaluation: str | None = None,
     reply_to: int | None = None,
+    mentions=None,
 ) -> PostResult:
     """Store a message once per client_id; a resend returns the stored one (duplicate)."""
     client_id = _client_id(client_id)
@@ -412,6 +429,7 @@ def post_message(
     evaluation = _evaluation(evaluation)
     thread = _thread_of(room, thread)
     reply = _reply_target(room, reply_to)
+    mentioned = _mentions(room, mentions)
     digest_input = merkle.canonical_json(
         {
             "thread": str(thread.pk),
@@ -420,6 +438,7 @@ def post_message(
             "note": handling_note,
             "evaluation": evaluation,
             "reply_to": reply.seq if reply else None,
+            "mentions": mentioned,
         }
     )
     try:
@@ -441,6 +460,7 @@ def post_message(
                 handling_note=handling_note,
                 evaluation=evaluation,
                 reply_to=reply,
+                mentions=mentioned,
             )
             message.body_ciphertext = crypto.seal_body(message, body)
             message.save(force_insert=True)
@@ -478,6 +498,7 @@ def _message_details(message: Message) -> dict:
         "note": message.handling_note,
         "evaluation": message.evaluation,
         "reply_to": str(message.reply_to_id) if message.reply_to_id else None,
+        "mentions": message.mentions,
     }
 
 

@@ -321,6 +321,7 @@ def messages(request, room_id):
         handling_note=data.get("handling_note"),
         evaluation=data.get("evaluation"),
         reply_to=data.get("reply_to"),
+        mentions=data.get("mentions"),
     )
     return Response(
         {
@@ -429,6 +430,19 @@ def read_marker(request, room_id):
 def checkpoint(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
     return Response(roomlog.signed_checkpoint(room))
+
+
+@json_schema
+@api_view(["GET"])
+@messaging_errors
+def consistency_proof(request, room_id):
+    """The proof that the tree of `from` leaves is a prefix of the tree of `to` (default: all)."""
+    room = access.get_room_for_member(request.user, room_id)
+    if room.head_seq < 1:
+        raise MessagingError("invalid_field", "the room's log is empty", field="from")
+    new_size = _int_param(request, "to", room.head_seq, 1, room.head_seq)
+    old_size = _int_param(request, "from", new_size, 1, new_size)
+    return Response(roomlog.consistency(room, old_size, new_size))
 
 
 @json_schema

@@ -33,6 +33,11 @@ urlpatterns = [
     path("rooms/<uuid:room_id>/read/", api.read_marker, name="messaging-read"),
     path("rooms/<uuid:room_id>/log/checkpoint/", api.checkpoint, name="messaging-checkpoint"),
     path(
+        "rooms/<uuid:room_id>/log/consistency/",
+        api.consistency_proof,
+        name="messaging-consistency-proof",
+    ),
+    path(
         "rooms/<uuid:room_id>/log/proof/<int:seq>/",
         api.inclusion_proof,
         name="messaging-inclusion-proof",

@@ -6,6 +6,7 @@ answer with the protocol's frames. Live room events arrive from the process hub
 (messaging/hub.py) as ready-made JSON text.
 """
 
+import asyncio
 import json
 import time
 import uuid
@@ -98,6 +99,7 @@ def _post(user, frame: dict) -> dict:
         handling_note=frame.get("handling_note"),
         evaluation=frame.get("evaluation"),
         reply_to=frame.get("reply_to"),
+        mentions=frame.get("mentions"),
     )
     return {
         "type": "ack",
@@ -152,9 +154,17 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         ):
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
+        # A socket must not outlive its session (Daphne keeps sockets for up to 24 hours).
+        self.expiry = asyncio.get_running_loop().call_later(
+            max(0.0, session.get_expiry_age()),
+            lambda: asyncio.ensure_future(self._close(CLOSE_UNAUTHENTICATED)),
+        )
         await self._send({"type": "hello", "protocol": PROTOCOL_VERSION, "user": self.user.pk})
 
     async def disconnect(self, code):
+        expiry = getattr(self, "expiry", None)
+        if expiry is not None:
+            expiry.cancel()
         await self._leave_everything()
 
     async def _leave_everything(self) -> None:

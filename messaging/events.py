@@ -31,6 +31,7 @@ def message_data(message: Message, body: str | None) -> dict:
         "handling": {"code": message.handling_code, "note": message.handling_note},
         "evaluation": message.evaluation or None,
         "reply_to": message.reply_to.seq if message.reply_to_id else None,
+        "mentions": message.mentions,
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted_at": message.deleted_at.isoformat() if deleted else None,

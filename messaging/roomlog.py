@@ -47,6 +47,36 @@ def inclusion(room: Room, seq: int, size: int | None = None) -> dict:
     }
 
 
+def consistency(room: Room, old_size: int, new_size: int | None = None) -> dict:
+    """The consistency proof between the trees of `old_size` and `new_size` leaves."""
+    leaves = leaf_hashes(room.pk, new_size)
+    proof = merkle.consistency_proof(old_size, leaves)
+    return {
+        "room": str(room.pk),
+        "old_size": old_size,
+        "new_size": len(leaves),
+        "old_root": base64.b64encode(merkle.root(leaves[:old_size])).decode(),
+        "new_root": base64.b64encode(merkle.root(leaves)).decode(),
+        "proof": [base64.b64encode(node).decode() for node in proof],
+    }
+
+
+def check_against(room: Room, checkpoint_text: str) -> str:
+    """'' when the stored log extends the signed checkpoint; else what is wrong."""
+    try:
+        checkpoint = merkle.open_checkpoint(checkpoint_text, merkle.known_public_keys())
+    except (ValueError, IndexError) as exc:
+        return f"the checkpoint does not verify: {exc}"
+    if checkpoint.origin != merkle.origin_for(room.pk):
+        return f"the checkpoint is of {checkpoint.origin}, not of this room"
+    leaves = leaf_hashes(room.pk)
+    if len(leaves) < checkpoint.size:
+        return f"the log has {len(leaves)} events, fewer than the checkpoint's {checkpoint.size}"
+    if merkle.root(leaves[: checkpoint.size]) != checkpoint.root:
+        return f"the first {checkpoint.size} events no longer match the signed checkpoint"
+    return ""
+
+
 @dataclass(frozen=True)
 class LogReport:
     checked: int

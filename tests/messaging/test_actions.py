@@ -202,3 +202,12 @@ def test_posting_costs_a_fixed_number_of_queries(post, member, django_assert_num
     post(member, "warm the key cache")
     with django_assert_num_queries(7):
         post(member, "counted")
+
+
+def test_mentions_name_people_who_read_the_room(post, member, counterpart, coordinator):
+    message = post(member, "@Chidi please check", mentions=[counterpart.pk, counterpart.pk])
+    assert Message.objects.get(pk=message.message.pk).mentions == [counterpart.pk]
+    for mentions in ([coordinator.pk], "everyone", [True]):
+        with pytest.raises(MessagingError) as error:
+            post(member, "x", mentions=mentions)
+        assert (error.value.code, error.value.field) == ("invalid_field", "mentions")

@@ -154,3 +154,58 @@ def test_verify_room_log_refuses_an_unknown_room():
 
     with pytest.raises(CommandError, match="no room"):
         call_command("verify_room_log", "not-a-room")
+
+
+@pytest.mark.django_db
+def test_verify_room_log_detects_history_rewritten_after_a_checkpoint(
+    case_room, post, member, tmp_path
+):
+    """Dropping an event and renumbering the rest keeps every row consistent with itself;
+    a checkpoint signed before the change exposes it."""
+    for i in range(3):
+        post(member, f"kept {i}")
+    saved = tmp_path / "checkpoint.txt"
+    saved.write_text(roomlog.signed_checkpoint(case_room)["checkpoint"])
+    call_command(
+        "verify_room_log", str(case_room.pk), "--checkpoint", str(saved), stdout=io.StringIO()
+    )
+    # Rewrite: remove the last message's event and post another one in its place.
+    last = RoomEvent.objects.filter(room=case_room).order_by("-seq").first()
+    RoomEvent.objects.filter(pk=last.pk).delete()
+    Message.objects.filter(pk=last.message_id).delete()
+    type(case_room).objects.filter(pk=case_room.pk).update(head_seq=last.seq - 1)
+    case_room.refresh_from_db()
+    post(member, "forged")
+    call_command("verify_room_log", str(case_room.pk), stdout=io.StringIO())  # rows agree
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "verify_room_log",
+            str(case_room.pk),
+            "--checkpoint",
+            str(saved),
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert "no longer match the signed checkpoint" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_api_gives_consistency_proofs_that_verify(client_for, case_room, post, member):
+    client = client_for(member)
+    old = client.get(f"/api/v1/rooms/{case_room.pk}/log/checkpoint/").json()
+    for i in range(4):
+        post(member, f"later {i}")
+    new = client.get(f"/api/v1/rooms/{case_room.pk}/log/checkpoint/").json()
+    proof = client.get(
+        f"/api/v1/rooms/{case_room.pk}/log/consistency/", {"from": old["size"]}
+    ).json()
+    assert merkle.verify_consistency(
+        old["size"],
+        new["size"],
+        base64.b64decode(old["root"]),
+        base64.b64decode(new["root"]),
+        [base64.b64decode(node) for node in proof["proof"]],
+    )
+    bad = client.get(f"/api/v1/rooms/{case_room.pk}/log/consistency/", {"from": 0})
+    assert bad.status_code == 400 and bad.json()["field"] == "from"

@@ -371,3 +371,15 @@ async def test_an_idle_socket_outlives_the_channel_layers_blocking_read(open_soc
     await asyncio.sleep(6.5)
     await socket.send_json_to({"type": "ping", "nonce": "awake"})
     assert await socket.receive_json_from(timeout=3) == {"type": "pong", "nonce": "awake"}
+
+
+async def test_a_socket_closes_when_its_session_expires(open_socket, member, client_for):
+    def short_session():
+        client = client_for(member)
+        session = client.session
+        session.set_expiry(1)
+        session.save()
+        return f"sessionid={session.session_key}"
+
+    socket = await open_socket(cookie=await sync_to_async(short_session)())
+    assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}
