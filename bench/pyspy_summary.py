@@ -80,6 +80,8 @@ def summarise(stacks: list[tuple[list[str], int]], top: int) -> None:
     through = Counter()
     for frames, count in stacks:
         name = thread_name(frames[0]) if frames else "?"
+        # The executor's threads (asyncio_0, asyncio_1, ...) are one pool: one line.
+        name = re.sub(r"^(asyncio|ThreadPoolExecutor-\d+)_\d+$", r"\1_* (worker threads)", name)
         body = [f for f in frames if not f.startswith(("thread", "process"))]
         if body:
             own[short(body[-1])] += count
