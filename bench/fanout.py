@@ -162,7 +162,7 @@ class RealServer:
             "COUNTERPART_LOG_LEVEL": os.environ.get("COUNTERPART_LOG_LEVEL", "WARNING"),
         }
         if args.settings != "network.settings":
-            # A variant from bench/ (see settings_*.py), importable by the Daphne processes.
+            # A variant in bench/ (see bench/README.md), importable by the Daphne processes.
             env["DJANGO_SETTINGS_MODULE"] = args.settings
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
         self.ports = [free_port() for _ in range(args.daphne_procs)]
@@ -495,6 +495,8 @@ def format_row(result: dict) -> str:
 
 
 def print_table(results: list[dict]):
+    if not results:
+        return
     header = " ".join(name.rjust(width) for name, width, _ in COLUMNS)
     print()
     print(header)
@@ -582,7 +584,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--settings",
         default="network.settings",
-        help="Django settings module of the Daphne processes (variants: bench/settings_*.py)",
+        help="Django settings module of the Daphne processes (a variant may live in bench/)",
     )
     parser.add_argument("--daphne-procs", type=int, default=2, choices=[1, 2, 3, 4])
     parser.add_argument("--client-procs", type=int, default=1)

@@ -26,11 +26,28 @@ def ensure_database(database_url: str) -> None:
 
     parts = urlsplit(database_url)
     name = parts.path.lstrip("/")
+    if parts.scheme not in ("postgres", "postgresql") or not name:
+        raise SystemExit(f"the benchmark needs a PostgreSQL DATABASE_URL, not {database_url!r}")
     admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.OperationalError as exc:
+        where = f"{parts.hostname}:{parts.port}"
+        raise SystemExit(f"cannot reach PostgreSQL at {where}: {exc}") from exc
+
+
+def check_redis(redis_url: str) -> None:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(redis_url, socket_connect_timeout=5)
+        client.ping()
+        client.close()
+    except redis.RedisError as exc:
+        raise SystemExit(f"cannot reach Redis at {redis_url}: {exc}") from exc
 
 
 def prepare_django(*, database_url: str, redis_url: str, channel_prefix: str) -> None:
@@ -42,6 +59,8 @@ def prepare_django(*, database_url: str, redis_url: str, channel_prefix: str) ->
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     ensure_database(database_url)
+    if redis_url:
+        check_redis(redis_url)
     import django
 
     django.setup()
