@@ -56,6 +56,22 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _test_database_can_be_dropped(django_db_setup, django_db_blocker):
+    """Servers that tests start (Daphne subprocesses, live-server threads, browser contexts)
+    can leave sessions on the PostgreSQL test database; end them before it is dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _isolated_channel_layer():
     """Each test process gets its own channel-layer prefix so parallel runs never cross."""
     if settings.REDIS_URL:
