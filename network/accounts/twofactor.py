@@ -69,6 +69,12 @@ def device_seed(device: TotpDevice) -> bytes:
     return unseal(bytes(device.sealed_seed), purpose="totp-seed", aad=_aad(device))
 
 
+def reseal_seed(device: TotpDevice, seed: bytes) -> None:
+    """Seal `seed` again under the current master key (master-key rotation)."""
+    device.sealed_seed = seal(seed, purpose="totp-seed", aad=_aad(device))
+    device.save(update_fields=["sealed_seed"])
+
+
 def current_step(at: float | None = None) -> int:
     return int(at if at is not None else time.time()) // STEP
 
@@ -90,9 +96,7 @@ def start_enrolment(user: User) -> TotpDevice:
         if device is not None:
             return device
         device = TotpDevice.objects.create(user=user, sealed_seed=b"")
-        seed = secrets.token_bytes(SEED_BYTES)
-        device.sealed_seed = seal(seed, purpose="totp-seed", aad=_aad(device))
-        device.save(update_fields=["sealed_seed"])
+        reseal_seed(device, secrets.token_bytes(SEED_BYTES))
         return device
 
 
