@@ -15,7 +15,7 @@ from messaging.models import EVALUATION_CODES, Message, Room
 from network.accounts.models import User
 from network.iso import validate_state
 from network.membership import active_network_ids
-from network.models import Network
+from network.models import Membership, Network
 
 _CASE_NUMBER_LINE = re.compile(r"^([A-Za-z]{2})\s*:\s*(.+)$")
 MAX_TAGS = 20
@@ -81,6 +81,11 @@ class NewRoomForm(forms.Form):
             pk__in=active_network_ids(user)
         ).order_by("name")
         self.fields["participants"].queryset = pages.invitable_members(user)
+        if Membership.objects.active().filter(user=user, role=Membership.Role.COORDINATOR).exists():
+            self.fields["kind"].choices = [
+                *self.fields["kind"].choices,
+                (Room.Kind.NETWORK, _("Network channel (every active member; coordinators)")),
+            ]
 
     def clean(self):
         cleaned = super().clean()
@@ -89,6 +94,8 @@ class NewRoomForm(forms.Form):
             self.add_error("title", _("A case room needs a title."))
         if kind == Room.Kind.DIRECT and not cleaned.get("participants"):
             self.add_error("participants", _("Choose at least one member to talk to."))
+        if kind == Room.Kind.NETWORK and not cleaned.get("network"):
+            self.add_error("network", _("A network channel belongs to one network."))
         return cleaned
 
 

@@ -203,6 +203,29 @@ def test_a_member_opens_a_direct_conversation(client_for, member, counterpart):
     assert Room.objects.get(kind="direct").participants.count() == 2
 
 
+def test_a_coordinator_opens_a_network_channel_every_active_member_reads(
+    client_for, coordinator, member, tipp
+):
+    response = client_for(coordinator).post(
+        reverse("messaging:new_room"), {"kind": "network", "title": "TIPP desk", "network": tipp.pk}
+    )
+
+    room = Room.objects.get(kind="network")
+    assert response.status_code == 302
+    assert (room.network, room.title) == (tipp, "TIPP desk")
+    assert client_for(member).get(room_url(room)).status_code == 200
+
+
+def test_a_network_channel_needs_its_network(client_for, coordinator):
+    response = client_for(coordinator).post(
+        reverse("messaging:new_room"), {"kind": "network", "title": "Desk"}
+    )
+
+    assert response.status_code == 400
+    assert "A network channel belongs to one network." in response.content.decode()
+    assert Room.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
