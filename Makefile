@@ -36,6 +36,12 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Refresh the catalogues from the code and templates, then compile them (commit both).
+messages: install
+	$(PY) manage.py makemessages -l es -l fr -l pt --no-obsolete \
+	  --ignore=.venv --ignore=bench --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv
+
 bench: install
 	$(PY) bench/directory_search.py
 	$(PY) bench/fanout.py

@@ -14,11 +14,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from network.accounts import actions, session_index, signin, tokens, twofactor
+from network.accounts import actions, interface_language, session_index, signin, tokens, twofactor
 from network.accounts import webauthn_ceremonies as ceremonies
 from network.accounts.factors import (
     complete_second_factor,
@@ -97,7 +99,8 @@ def sign_in(request):
         if user is not None:
             if next_url := request.GET.get("next", ""):
                 request.session[NEXT_KEY] = next_url
-            return redirect("accounts:second_factor")
+            response = redirect("accounts:second_factor")
+            return interface_language.remember(response, user.preferred_language)
         if getattr(request, "axes_locked_out", False):
             return signin.lockout_response(request)
         form.add_error(None, signin.SIGN_IN_FAILED)
@@ -151,10 +154,15 @@ def recovery(request):
             )
             if check.accepted:
                 complete_second_factor(request, method="recovery")
+                left = twofactor.unused_recovery_code_count(request.user)
                 messages.warning(
                     request,
-                    _("You signed in with a recovery code; %(left)d codes remain.")
-                    % {"left": twofactor.unused_recovery_code_count(request.user)},
+                    ngettext(
+                        "You signed in with a recovery code; %(left)d code remains.",
+                        "You signed in with a recovery code; %(left)d codes remain.",
+                        left,
+                    )
+                    % {"left": left},
                 )
                 return redirect(_next_url(request))
             form.add_error("code", check.message)
@@ -414,7 +422,14 @@ def end_session(request, record_id: int):
 @require_POST
 def end_other_sessions(request):
     ended = session_index.end_other_sessions(request, reason="ended by the user")
-    messages.success(request, _("%(count)d other sessions were ended.") % {"count": len(ended)})
+    count = len(ended)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d other session was ended.", "%(count)d other sessions were ended.", count
+        )
+        % {"count": count},
+    )
     return redirect("accounts:sessions")
 
 
@@ -459,13 +474,15 @@ def profile(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                actions.update_profile(user=request.user, changes=form.cleaned_data)
+                user = actions.update_profile(user=request.user, changes=form.cleaned_data)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, _("Your profile was saved."))
-                return redirect("accounts:profile")
+                with translation.override(user.preferred_language):
+                    messages.success(request, _("Your profile was saved."))
+                response = redirect("accounts:profile")
+                return interface_language.remember(response, user.preferred_language)
         return render(request, "accounts/profile.html", {"form": form}, status=400)
     return render(request, "accounts/profile.html", {"form": form})
 

@@ -174,7 +174,7 @@ def upload(text: str):
 def test_a_coordinator_imports_through_the_page(coordinator, client_for):
     response = client_for(coordinator).post("/directory/import/", {"file": upload(csv_text(row()))})
     assert response.status_code == 200
-    assert "Imported 1 contact points" in response.content.decode()
+    assert "Imported: 1 contact point," in response.content.decode()
     assert ContactPoint.objects.get().verified_by == coordinator
 
 
