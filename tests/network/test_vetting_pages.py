@@ -358,3 +358,5 @@ def test_the_home_page_points_members_and_coordinators_to_their_vetting_work(
     assert for_coordinator == [{"network": tipp, "to_endorse": 1, "to_decide": 1}]
     assert for_member == [], "the member endorsed both pending applications already"
     assert "1 application ready for your decision" in page
+    assert "<title>Home · Counterpart</title>" in page, "the title holds no markup"
+    assert page.count("1 application ready for your decision") == 1
