@@ -1,5 +1,9 @@
-"""The send path of the WebSocket server: notices sent from the event loop."""
+"""The send path of the WebSocket server: notices sent from the event loop, and the database
+connection pool setting."""
 
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -31,3 +35,35 @@ async def test_a_committed_write_is_announced_even_when_the_call_fails_afterward
     notice = await layer.receive(channel)
     stored = await database_sync_to_async(Message.objects.get)()
     assert notice == {"type": "room.event", "room": str(thread.room_id), "seq": stored.seq}
+
+
+def _database_options(**env) -> str:
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'network.settings'; "
+        "from django.conf import settings; "
+        "print(repr(settings.DATABASES['default']['OPTIONS'].get('pool')))"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("COUNTERPART_DB_")}
+    environ.update(env)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], env=environ, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "{'min_size': 1, 'max_size': 8, 'timeout': 10}"),
+        ({"COUNTERPART_DB_POOL_SIZE": "20"}, "{'min_size': 1, 'max_size': 20, 'timeout': 10}"),
+        ({"COUNTERPART_DB_POOL_SIZE": "0"}, "None"),
+    ],
+)
+def test_postgresql_connections_are_pooled_per_process(env, expected):
+    """On PostgreSQL each process keeps a pool of COUNTERPART_DB_POOL_SIZE connections
+    (8 by default; 0 turns pooling off)."""
+    url = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/counterpart"}
+    assert _database_options(**url, **env) == expected
+
+
+def test_sqlite_has_no_pool():
+    assert _database_options(DATABASE_URL="sqlite:///:memory:") == "None"
