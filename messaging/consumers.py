@@ -88,19 +88,27 @@ def _catch_up(user, room_id, after: int | None, limit: int) -> tuple[list, int]:
 
 
 def _post(user, frame: dict) -> dict:
-    room = access.get_room_for_member(user, frame["room"])
-    result = actions.post_message(
-        room=room,
-        sender=user,
-        thread=frame.get("thread"),
-        client_id=frame.get("client_id"),
-        body=frame.get("body"),
-        handling_code=frame.get("handling"),
-        handling_note=frame.get("handling_note"),
-        evaluation=frame.get("evaluation"),
-        reply_to=frame.get("reply_to"),
-        mentions=frame.get("mentions"),
-    )
+    # post_message checks access itself, before any other look-up: one check per send.
+    room = Room.objects.filter(pk=frame["room"]).first()
+    if room is None:
+        raise access.UnknownRoom(frame["room"])
+    try:
+        result = actions.post_message(
+            room=room,
+            sender=user,
+            thread=frame.get("thread"),
+            client_id=frame.get("client_id"),
+            body=frame.get("body"),
+            handling_code=frame.get("handling"),
+            handling_note=frame.get("handling_note"),
+            evaluation=frame.get("evaluation"),
+            reply_to=frame.get("reply_to"),
+            mentions=frame.get("mentions"),
+        )
+    except MessagingError as error:
+        if error.code == "unknown_room":
+            raise access.UnknownRoom(frame["room"]) from error
+        raise
     return {
         "type": "ack",
         "client_id": str(result.message.client_id),
