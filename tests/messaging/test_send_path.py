@@ -1,5 +1,5 @@
-"""The send path of the WebSocket server: notices sent from the event loop, and the database
-connection pool setting."""
+"""The send path of the WebSocket server: the per-process bound on sends in progress, notices
+sent from the event loop, and the database connection pool setting."""
 
 import os
 import subprocess
@@ -15,6 +15,40 @@ from messaging.db import run_in_db
 from messaging.models import Message, room_group_name
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def send_frame(room, thread, client_id, body="hello"):
+    return {
+        "type": "send",
+        "room": str(room.pk),
+        "thread": str(thread.pk),
+        "client_id": str(client_id),
+        "body": body,
+    }
+
+
+async def test_a_send_past_the_process_bound_is_rate_limited_and_stores_nothing(
+    open_socket, member, thread, settings
+):
+    """At its bound of sends in progress a process refuses a send at once with
+    `rate_limited` and a retry delay; nothing is stored and the same send passes later."""
+    socket = await open_socket(member)
+    client_id = uuid.uuid4()
+    settings.COUNTERPART_MAX_PENDING_SENDS = 0
+    await socket.send_json_to(send_frame(thread.room, thread, client_id))
+    refused = await socket.receive_json_from()
+    assert refused["type"] == "error"
+    assert refused["code"] == "rate_limited"
+    assert refused["ref"] == str(client_id)
+    assert refused["retry_after"] > 0
+    assert await database_sync_to_async(Message.objects.count)() == 0
+
+    settings.COUNTERPART_MAX_PENDING_SENDS = 1
+    await socket.send_json_to(send_frame(thread.room, thread, client_id))
+    ack = await socket.receive_json_from()
+    assert ack["type"] == "ack"
+    assert ack["duplicate"] is False
+    assert await database_sync_to_async(Message.objects.count)() == 1
 
 
 async def test_a_committed_write_is_announced_even_when_the_call_fails_afterwards(member, thread):
