@@ -52,18 +52,30 @@ def readable_rooms(user) -> QuerySet[Room]:
 
 
 def get_room_for_member(user, room_id) -> Room:
-    """The room `room_id` if `user` may read it now; else UnknownRoom (one query)."""
+    """The room `room_id` if `user` may read it now; else UnknownRoom (indexed look-ups)."""
     parsed = _parse_room_id(room_id)
     if parsed is None:
         raise UnknownRoom(room_id)
-    try:
-        return readable_rooms(user).select_related("network").get(pk=parsed)
-    except Room.DoesNotExist as exc:
-        raise UnknownRoom(room_id) from exc
+    room = Room.objects.select_related("network").filter(pk=parsed).first()
+    if room is None or not can_read(user, room):
+        raise UnknownRoom(room_id)
+    return room
 
 
 def can_read(user, room: Room) -> bool:
-    return readable_rooms(user).filter(pk=room.pk).exists()
+    """The rule of `readable_rooms` for one room: at most two indexed look-ups (the current
+    participation, the active membership), cheap to build, unlike the three-`Exists` query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    active = Membership.objects.active().filter(user=user)
+    if room.network_id is not None:
+        active = active.filter(network_id=room.network_id)
+    if room.kind == Room.Kind.NETWORK:
+        return room.network_id is not None and active.exists()
+    return (
+        RoomParticipant.objects.current().filter(room_id=room.pk, user=user).exists()
+        and active.exists()
+    )
 
 
 def users_with_access(room: Room | dict, user_ids) -> set[int]:

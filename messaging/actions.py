@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from messaging import access, broadcast, crypto, merkle
@@ -64,14 +64,6 @@ class PostResult:
 
 def _lock(room: Room) -> Room:
     return Room.objects.select_for_update().get(pk=room.pk)
-
-
-def _lock_readable(room: Room, user) -> Room:
-    """Lock the room row if `user` may read the room (one query)."""
-    try:
-        return access.readable_rooms(user).select_for_update(of=("self",)).get(pk=room.pk)
-    except Room.DoesNotExist as exc:
-        raise MessagingError("unknown_room", "no such room") from exc
 
 
 def _append_event(
@@ -422,11 +414,21 @@ def post_message(
     reply_to: int | None = None,
     mentions=None,
 ) -> PostResult:
-    """Store a message once per client_id; a resend returns the stored one (duplicate)."""
+    """Store a message once per client_id; a resend returns the stored one (duplicate).
+
+    Everything that does not need the room's next seq happens before the room row is locked:
+    validation, the access check, the thread, reply and mention look-ups, the resend look-up
+    and the encryption (its associated data names the message id, not the seq). The lock is
+    then taken by the statement that takes the seq (`UPDATE … RETURNING head_seq`) and held
+    only for the two inserts and the commit. The access check is as strict as checking under
+    the lock: a check inside the locking statement would read the snapshot taken before
+    waiting for the lock as well.
+    """
     client_id = _client_id(client_id)
     body = _body(body)
     handling_code, handling_note = _handling(handling_code, handling_note)
     evaluation = _evaluation(evaluation)
+    _require_reader(sender, room)
     thread = _thread_of(room, thread)
     reply = _reply_target(room, reply_to)
     mentioned = _mentions(room, mentions)
@@ -441,28 +443,32 @@ def post_message(
             "mentions": mentioned,
         }
     )
+    stored = Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
+    if stored is not None:
+        return _duplicate(stored, digest_input)
+    message = Message(
+        id=uuid.uuid4(),
+        room=room,
+        thread=thread,
+        sender=sender,
+        client_id=client_id,
+        key_epoch=room.key_epoch,
+        content_digest=crypto.content_digest(digest_input),
+        handling_code=handling_code,
+        handling_note=handling_note,
+        evaluation=evaluation,
+        reply_to=reply,
+        mentions=mentioned,
+    )
+    message.body_ciphertext = crypto.seal_body(message, body)
     try:
         with transaction.atomic():
-            room = _lock_readable(room, sender)
-            stored = Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
-            if stored is not None:
-                return _duplicate(stored, digest_input)
-            message = Message(
-                id=uuid.uuid4(),
-                room=room,
-                seq=room.head_seq + 1,
-                thread=thread,
-                sender=sender,
-                client_id=client_id,
-                key_epoch=room.key_epoch,
-                content_digest=crypto.content_digest(digest_input),
-                handling_code=handling_code,
-                handling_note=handling_note,
-                evaluation=evaluation,
-                reply_to=reply,
-                mentions=mentioned,
-            )
-            message.body_ciphertext = crypto.seal_body(message, body)
+            head, epoch = _take_seq(room)
+            room.head_seq, room.key_epoch = head - 1, epoch
+            message.seq = head
+            if message.key_epoch != epoch:  # the room's key changed meanwhile
+                message.key_epoch = epoch
+                message.body_ciphertext = crypto.seal_body(message, body)
             message.save(force_insert=True)
             event = _append_event(
                 room,
@@ -472,14 +478,31 @@ def post_message(
                 secret=body,
                 message=message,
             )
-            _finish(room, event)
+            room_id, seq = room.pk, event.seq
+            transaction.on_commit(lambda: broadcast.room_event(room_id, seq))
     except IntegrityError:
-        # A concurrent resend of the same client_id won the race (databases without row locks).
+        # A concurrent send of the same client_id won the race; this transaction, its seq
+        # included, is rolled back.
         stored = Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
         if stored is None:
             raise
         return _duplicate(stored, digest_input)
     return PostResult(message, duplicate=False)
+
+
+def _take_seq(room: Room) -> tuple[int, int]:
+    """Lock the room row and take its next seq in one statement: (seq, key epoch)."""
+    table = connection.ops.quote_name(Room._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET head_seq = head_seq + 1 WHERE id = %s "  # noqa: S608
+            "RETURNING head_seq, key_epoch",
+            [Room._meta.pk.get_db_prep_value(room.pk, connection)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise MessagingError("unknown_room", "no such room")
+    return row[0], row[1]
 
 
 def _duplicate(stored: Message, digest_input: bytes) -> PostResult:

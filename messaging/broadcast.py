@@ -11,6 +11,8 @@ on a gap, and every inbound frame re-checks access).
 """
 
 import asyncio
+import contextlib
+import contextvars
 import hashlib
 import logging
 
@@ -21,6 +23,12 @@ from messaging.models import room_group_name
 
 logger = logging.getLogger(__name__)
 
+# Set while a database call of the consumers runs (messaging/db.py): notices are kept here and
+# sent from the event loop after the call, instead of blocking the database thread.
+_collected: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "counterpart_notices", default=None
+)
+
 
 def member_group_name(user_id: int) -> str:
     return f"member.{int(user_id)}"
@@ -30,7 +38,36 @@ def session_group_name(session_key: str) -> str:
     return "session." + hashlib.sha256(f"cp-session|{session_key}".encode()).hexdigest()[:32]
 
 
+@contextlib.contextmanager
+def collect_notices():
+    """Collect the notices sent inside the block (after commit) instead of sending them."""
+    notices: list[tuple[str, dict]] = []
+    token = _collected.set(notices)
+    try:
+        yield notices
+    finally:
+        _collected.reset(token)
+
+
+async def send_notices(notices: list[tuple[str, dict]]) -> None:
+    """Send collected notices, in order, from the event loop."""
+    if not notices:
+        return
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for group, message in notices:
+        try:
+            await layer.group_send(group, message)
+        except Exception:  # the commit stands; clients catch up from the database
+            logger.exception("channel layer notice to %s failed", group)
+
+
 def _send(group: str, message: dict) -> None:
+    collected = _collected.get()
+    if collected is not None:
+        collected.append((group, message))
+        return
     layer = get_channel_layer()
     if layer is None:
         return

@@ -10,6 +10,7 @@ import asyncio
 import json
 import time
 import uuid
+import weakref
 from dataclasses import dataclass, field
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -59,10 +60,33 @@ class TokenBucket:
         return (1 - self.tokens) / self.rate
 
 
+class SendBound:
+    """Sends in progress in this process (per event loop), bounded so that past saturation
+    a send is refused at once with `rate_limited` instead of waiting behind every other."""
+
+    _pending: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, int]" = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __enter__(self):
+        loop = asyncio.get_running_loop()
+        pending = self._pending.get(loop, 0)
+        if pending >= settings.COUNTERPART_MAX_PENDING_SENDS:
+            raise FrameError(
+                "rate_limited", "the server is busy; wait a moment and send again", retry=0.5
+            )
+        self._pending[loop] = pending + 1
+        self.loop = loop
+        return self
+
+    def __exit__(self, *exc_info):
+        self._pending[self.loop] -= 1
+
+
 class FrameError(Exception):
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, *, retry: float | None = None):
         super().__init__(message)
-        self.code, self.message = code, message
+        self.code, self.message, self.retry = code, message, retry
 
 
 # --- Database helpers (sync; each runs in database_sync_to_async) ------------------------------
@@ -88,19 +112,27 @@ def _catch_up(user, room_id, after: int | None, limit: int) -> tuple[list, int]:
 
 
 def _post(user, frame: dict) -> dict:
-    room = access.get_room_for_member(user, frame["room"])
-    result = actions.post_message(
-        room=room,
-        sender=user,
-        thread=frame.get("thread"),
-        client_id=frame.get("client_id"),
-        body=frame.get("body"),
-        handling_code=frame.get("handling"),
-        handling_note=frame.get("handling_note"),
-        evaluation=frame.get("evaluation"),
-        reply_to=frame.get("reply_to"),
-        mentions=frame.get("mentions"),
-    )
+    # post_message checks access itself, before any other look-up: one check per send.
+    room = Room.objects.filter(pk=frame["room"]).first()
+    if room is None:
+        raise access.UnknownRoom(frame["room"])
+    try:
+        result = actions.post_message(
+            room=room,
+            sender=user,
+            thread=frame.get("thread"),
+            client_id=frame.get("client_id"),
+            body=frame.get("body"),
+            handling_code=frame.get("handling"),
+            handling_note=frame.get("handling_note"),
+            evaluation=frame.get("evaluation"),
+            reply_to=frame.get("reply_to"),
+            mentions=frame.get("mentions"),
+        )
+    except MessagingError as error:
+        if error.code == "unknown_room":
+            raise access.UnknownRoom(frame["room"]) from error
+        raise
     return {
         "type": "ack",
         "client_id": str(result.message.client_id),
@@ -211,7 +243,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
                 ref = frame["client_id"]
             await handler(self, frame)
         except FrameError as error:
-            await self._error(error.code, error.message, ref)
+            await self._error(error.code, error.message, ref, retry_after=error.retry)
         except MessagingError as error:
             await self._error(error.code, error.message, ref)
         except access.UnknownRoom:
@@ -273,7 +305,8 @@ class RoomsConsumer(AsyncWebsocketConsumer):
 
     async def _send_message(self, frame: dict) -> None:
         _room_field(frame)
-        ack = await run_in_db(_post)(self.user, frame)
+        with SendBound():
+            ack = await run_in_db(_post)(self.user, frame)
         await self._send(ack)
 
     async def _typing(self, frame: dict) -> None:
@@ -376,8 +409,11 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     async def _send(self, frame: dict) -> None:
         await self.send(text_data=json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
 
-    async def _error(self, code: str, message: str, ref) -> None:
-        await self._send({"type": "error", "code": code, "message": message, "ref": ref})
+    async def _error(self, code: str, message: str, ref, *, retry_after=None) -> None:
+        frame = {"type": "error", "code": code, "message": message, "ref": ref}
+        if retry_after is not None:
+            frame["retry_after"] = retry_after
+        await self._send(frame)
 
 
 # --- Frame validation ----------------------------------------------------------------------------

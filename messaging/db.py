@@ -7,7 +7,12 @@ socket of the process. On PostgreSQL the calls run in the thread pool instead, s
 shared-cache test databases refuse concurrent writers, so it keeps the single thread.
 
 Django's connections live in context variables; outside the single thread the connection
-opened by a call is only visible inside that call's context, so the call itself closes it.
+opened by a call is only visible inside that call's context, so the call itself closes it
+(with the connection pool of network/settings.py, closing returns it to the pool).
+
+Channel-layer notices that a call's actions send after commit (messaging/broadcast.py) are
+not sent from the database thread: they are collected during the call and sent from the
+event loop once the call has returned, so no database thread waits on Redis.
 """
 
 import functools
@@ -16,16 +21,32 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
+from messaging import broadcast
+
 
 def run_in_db(func):
     parallel = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
-    @functools.wraps(func)
     def call(*args, **kwargs):
         close_old_connections()
         try:
-            return func(*args, **kwargs)
+            with broadcast.collect_notices() as notices:
+                try:
+                    return func(*args, **kwargs), None, notices
+                except Exception as exc:
+                    return None, exc, notices
         finally:
             close_old_connections()
 
-    return database_sync_to_async(call, thread_sensitive=not parallel)
+    in_thread = database_sync_to_async(call, thread_sensitive=not parallel)
+
+    @functools.wraps(func)
+    async def run(*args, **kwargs):
+        result, error, notices = await in_thread(*args, **kwargs)
+        # Whatever committed before an error is still announced.
+        await broadcast.send_notices(notices)
+        if error is not None:
+            raise error
+        return result
+
+    return run

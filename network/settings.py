@@ -123,6 +123,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "options", f"-c statement_timeout={envint('COUNTERPART_DB_STATEMENT_TIMEOUT_MS', 15000)}"
     )
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # A pool per process: with CONN_MAX_AGE = 0 every database call of the WebSocket consumers
+    # would otherwise open (and fork a backend for) a new connection. 0 turns the pool off.
+    if envint("COUNTERPART_DB_POOL_SIZE", 8) > 0:
+        DATABASES["default"]["OPTIONS"].setdefault(
+            "pool",
+            {
+                "min_size": 1,
+                "max_size": envint("COUNTERPART_DB_POOL_SIZE", 8),
+                "timeout": 10,
+            },
+        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -272,6 +283,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # Messaging limits (docs/messaging.md).
 COUNTERPART_MESSAGE_MAX_CHARS = envint("COUNTERPART_MESSAGE_MAX_CHARS", 20000)
+# Sends in progress per server process; past it a send is answered `rate_limited` at once.
+COUNTERPART_MAX_PENDING_SENDS = envint("COUNTERPART_MAX_PENDING_SENDS", 8)
 COUNTERPART_ATTACHMENT_MAX_BYTES = envint("COUNTERPART_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 EMAIL_BACKEND = os.environ.get(

@@ -79,3 +79,39 @@ def test_users_with_access_answers_for_many_in_one_query(
     with django_assert_num_queries(1):
         allowed = access.users_with_access(case_room, ids)
     assert allowed == {member.pk, counterpart.pk}
+
+
+PERSONAS = [
+    "member",
+    "counterpart",
+    "coordinator",
+    "other_network_member",
+    "applicant",
+    "suspended_member",
+    "outsider",
+]
+
+
+def test_the_single_room_check_agrees_with_readable_rooms(
+    request, case_room, member, other_network_member, coordinator, tipp
+):
+    """`can_read` (the send path's check) answers as `readable_rooms` for every kind of room,
+    for every persona, also after a removal and a suspension."""
+    rooms = [
+        case_room,
+        actions.create_room(kind="case", creator=member, title="No network"),
+        actions.create_room(kind="direct", creator=member, participants=[other_network_member]),
+        actions.create_room(kind="network", creator=coordinator, network=tipp),
+    ]
+    users = [request.getfixturevalue(persona) for persona in PERSONAS]
+
+    def agree():
+        for user in users:
+            for room in rooms:
+                expected = access.readable_rooms(user).filter(pk=room.pk).exists()
+                assert access.can_read(user, room) is expected, (user, room.kind)
+
+    agree()
+    actions.remove_participant(room=case_room, user=users[1], removed_by=member)
+    Membership.objects.filter(user=other_network_member).update(status="suspended")
+    agree()
