@@ -1,7 +1,8 @@
 """Personas and service markers shared by the whole suite.
 
 Personas (after hc/test.py): a coordinator, an active member, an applicant, a member of
-another network, a suspended member and an outsider. `client_for(user)` returns a test
+another network, a suspended member and an outsider; and a counterpart abroad with whom the
+member shares a case room. `client_for(user)` returns a test
 client signed in with both factors; the sign-in flow itself is tested in tests/network/.
 """
 
@@ -195,6 +196,28 @@ def suspended_member(make_user, make_membership, tipp):
     user = make_user("suspended@example.org", display_name="Sam Suspended", state="MX")
     make_membership(user, tipp, status="suspended")
     return user
+
+
+@pytest.fixture
+def counterpart(make_user, make_membership, tipp):
+    """An active TIPP member abroad: the member's counterpart in a case."""
+    user = make_user("counterpart@example.org", display_name="Chidi Counterpart", state="NG")
+    make_membership(user, tipp)
+    return user
+
+
+@pytest.fixture
+def case_room(member, counterpart, tipp):
+    """A TIPP case room owned by `member`, with `counterpart` invited."""
+    from messaging import actions
+
+    return actions.create_room(
+        kind="case",
+        creator=member,
+        title="Operation Lantern",
+        network=tipp,
+        participants=[counterpart],
+    )
 
 
 @pytest.fixture

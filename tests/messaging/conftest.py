@@ -8,24 +8,6 @@ from messaging import actions
 
 
 @pytest.fixture
-def counterpart(make_user, make_membership, tipp):
-    user = make_user("counterpart@example.org", display_name="Chidi Counterpart", state="NG")
-    make_membership(user, tipp)
-    return user
-
-
-@pytest.fixture
-def case_room(member, counterpart, tipp):
-    return actions.create_room(
-        kind="case",
-        creator=member,
-        title="Operation Lantern",
-        network=tipp,
-        participants=[counterpart],
-    )
-
-
-@pytest.fixture
 def thread(case_room, member):
     return actions.create_thread(
         room=case_room,

@@ -23,24 +23,6 @@ SPANISH = (
 
 
 @pytest.fixture
-def counterpart(make_user, make_membership, tipp):
-    user = make_user("counterpart@example.org", display_name="Chidi Counterpart", state="NG")
-    make_membership(user, tipp)
-    return user
-
-
-@pytest.fixture
-def case_room(member, counterpart, tipp):
-    return messaging_actions.create_room(
-        kind="case",
-        creator=member,
-        title="Operation Lantern",
-        network=tipp,
-        participants=[counterpart],
-    )
-
-
-@pytest.fixture
 def thread(case_room, member):
     return messaging_actions.create_thread(
         room=case_room, creator=member, title="Recruitment agency DP 123/2025"
