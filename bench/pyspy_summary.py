@@ -30,6 +30,8 @@ GROUPS = [
     ("asgiref thread hand-off", "asgiref", ""),
 ]
 
+REPOSITORY = Path(__file__).resolve().parent.parent
+
 
 def parse(path: Path):
     """Yield (frames outermost first, count) from one collapsed-stack file."""
@@ -45,9 +47,11 @@ def short(frame: str) -> str:
     if not match:
         return frame
     file = match["file"]
-    for marker in ("site-packages/", "/lib/python3", "wt-fanout/", "/work/"):
+    for marker in ("site-packages/", "/lib/python3"):
         if marker in file:
             file = file.split(marker, 1)[1]
+    if file.startswith(str(REPOSITORY)):
+        file = file[len(str(REPOSITORY)) + 1 :]
     return f"{match['func']} ({file})"
 
 

@@ -9,6 +9,7 @@ the `*_fixture` functions; they register as `daphne_server`, `chromium` and `bro
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from django.db import connection, connections
 
 from network.accounts.sessions import mark_two_factor_verified
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
