@@ -29,6 +29,7 @@ from messaging.models import (
     RoomParticipant,
     Thread,
 )
+from messaging.text import TextRefused, clean_text
 from network import membership
 from network.audit import log as audit
 from network.iso import validate_state
@@ -107,22 +108,10 @@ def _finish(room: Room, event: RoomEvent) -> None:
 
 
 def _text(value, field: str, *, max_length: int, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise _invalid(field, f"{field} must be text")
     try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise _invalid(field, f"{field} is not valid UTF-8 text") from exc
-    if "\x00" in value:
-        raise _invalid(field, f"{field} contains a NUL character")
-    value = value.strip()
-    if required and not value:
-        raise MessagingError("missing_field", f"{field} is required", field=field)
-    if len(value) > max_length:
-        raise _invalid(field, f"{field} is longer than {max_length} characters")
-    return value
+        return clean_text(value, field, max_length=max_length, required=required)
+    except TextRefused as refused:
+        raise MessagingError(refused.code, refused.message, field=field) from refused
 
 
 def _body(value) -> str:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from messaging import access as room_access
 from messaging import crypto as room_crypto
 from messaging.models import Attachment, Message
+from messaging.text import TextRefused, clean_text
 from messaging.translations import access, notifications
 from messaging.translations import crypto as translation_crypto
 from messaging.translations.detect import detect_language
@@ -50,18 +51,10 @@ def _invalid(field: str, message: str) -> TranslationError:
 
 
 def _text(value, field: str, *, max_length: int, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise _invalid(field, f"{field} must be text")
-    if "\x00" in value:
-        raise _invalid(field, f"{field} contains a NUL character")
-    value = value.strip()
-    if required and not value:
-        raise TranslationError("missing_field", f"{field} is required", field=field)
-    if len(value) > max_length:
-        raise _invalid(field, f"{field} is longer than {max_length} characters")
-    return value
+    try:
+        return clean_text(value, field, max_length=max_length, required=required)
+    except TextRefused as refused:
+        raise TranslationError(refused.code, refused.message, field=field) from refused
 
 
 def _language(value, field: str) -> str:

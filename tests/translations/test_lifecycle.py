@@ -280,3 +280,19 @@ def test_a_request_survives_the_original_being_edited(open_request, message, mem
     """The request keeps its handling code even if the original changes later."""
     messaging_actions.edit_message(message=message, editor=member, body="Nuevo texto del mensaje")
     assert TranslationRequest.objects.get(pk=open_request.pk).handling_code == "H2"
+
+
+def test_a_translation_that_is_not_valid_unicode_is_refused(
+    client_for, claimed_request, translator
+):
+    """A lone surrogate (valid JSON, not encodable text) gets a field error, not a crash."""
+    response = client_for(translator).post(
+        f"{API}{claimed_request.pk}/submit/",
+        data='{"text": "The victim \\ud800 was moved."}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_field"
+    assert response.json()["field"] == "text"
+    assert status_of(claimed_request.pk) == "claimed"
