@@ -22,6 +22,7 @@ from directory.text import fold
 from network.accounts.models import validate_time_zone
 from network.iso import validate_language, validate_languages, validate_state
 from network.models import Network
+from network.records import AppendOnlyModel
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 DEFAULT_VERIFICATION_DAYS = 180
@@ -349,7 +350,7 @@ class ContactPointChangeKind(models.TextChoices):
     REPORT_RESOLVED = "report_resolved", _("report resolved")
 
 
-class ContactPointChange(models.Model):
+class ContactPointChange(AppendOnlyModel):
     """The history of an entry: who did what, when, and the fields before and after."""
 
     Kind = ContactPointChangeKind
@@ -374,11 +375,6 @@ class ContactPointChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.contact_point_id} by {self.actor_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("contact point changes are append-only")
-        super().save(*args, **kwargs)
 
 
 class WrongEntryReport(models.Model):

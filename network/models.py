@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from network.iso import validate_languages, validate_states
+from network.records import AppendOnlyModel
 
 
 class Network(models.Model):
@@ -134,7 +135,7 @@ class Endorsement(models.Model):
         return f"{self.endorser} endorses {self.membership.user}"
 
 
-class MembershipDecision(models.Model):
+class MembershipDecision(AppendOnlyModel):
     """Every change of a membership's status or role: who, what, when, why. Never updated."""
 
     class Kind(models.TextChoices):
@@ -168,8 +169,3 @@ class MembershipDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.membership} by {self.actor}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("membership decisions are append-only")
-        super().save(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import Message
+from network.records import AppendOnlyModel
 
 
 class TranslationRequestQuerySet(models.QuerySet):
@@ -164,7 +165,7 @@ class TranslationRequest(models.Model):
         return self.is_live and self.due_date < (today or timezone.localdate())
 
 
-class TranslationEvent(models.Model):
+class TranslationEvent(AppendOnlyModel):
     """One step of a request's life: who, when, from which status to which, why. Never changed."""
 
     class Action(models.TextChoices):
@@ -215,14 +216,6 @@ class TranslationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("translation events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("translation events are append-only")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -5,10 +5,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from network.records import AppendOnlyModel
+
 GENESIS_HASH = "0" * 64
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """One security event, chained to its predecessor by hash. Rows are never updated.
 
     `entry_hash` = SHA-256(previous entry_hash ‖ canonical JSON of this row's content), so a
@@ -35,14 +37,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} by {self.actor_label or 'system'}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("audit events are append-only")
 
     def canonical_content(self) -> bytes:
         content = {
