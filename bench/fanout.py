@@ -143,6 +143,40 @@ class Ceiling:
         self.child.stop()
 
 
+class DaphneRelay(Ceiling):
+    """The bare relay again, served by Daphne and a Channels consumer (bench/daphne_relay.py):
+    what the server framework alone costs per frame."""
+
+    name = "daphne"
+
+    def __init__(self, args, workdir: Path):
+        self.port = free_port()
+        log = open(workdir / "daphne-relay.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+            + ["daphne_relay:application"],
+            cwd=HERE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.log = log
+        realserver.wait_http(self.port, self.proc)
+        self.pids = [self.proc.pid]
+        print(f"  daphne: relay pid {self.proc.pid} on port {self.port}", flush=True)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+SERVERS = {"ceiling": Ceiling, "daphne": DaphneRelay}
+
+
 class RealServer:
     name = "counterpart"
 
@@ -544,7 +578,10 @@ def parse_args(argv=None):
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument(
-        "--servers", default="ceiling,counterpart", help="ceiling and/or counterpart"
+        "--servers",
+        default="ceiling,counterpart",
+        help="ceiling (websockets relay), daphne (the same relay on Daphne and Channels) "
+        "and/or counterpart",
     )
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help=", ".join(SCENARIOS))
     parser.add_argument(
@@ -623,8 +660,8 @@ def parse_args(argv=None):
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     args.rates = [r for r in args.rates.split(",") if r]
     for s in args.servers:
-        if s not in ("ceiling", "counterpart"):
-            parser.error(f"unknown server {s!r}: ceiling or counterpart")
+        if s not in ("ceiling", "daphne", "counterpart"):
+            parser.error(f"unknown server {s!r}: ceiling, daphne or counterpart")
     for s in args.scenarios:
         if s not in SCENARIOS:
             parser.error(f"unknown scenario {s!r}: {', '.join(SCENARIOS)}")
@@ -667,7 +704,7 @@ def main(argv=None) -> int:
     results = []
     try:
         for name in args.servers:
-            server_cls = Ceiling if name == "ceiling" else RealServer
+            server_cls = SERVERS.get(name, RealServer)
             server = server_cls(args, workdir)
             try:
                 for scenario in args.scenarios:
