@@ -2,7 +2,9 @@
 
 In one process, on the benchmark's PostgreSQL database, it posts messages one after another
 with `messaging.actions.post_message` (validation, one transaction: lock the room, encrypt
-the body, append the Merkle leaf, after commit the channel-layer notice) and then builds the
+the body, append the Merkle leaf, after commit the channel-layer notice), then in batches
+with `messaging.actions.post_messages` (the group commit of the WebSocket server), and then
+builds the
 `event` frame of each (`messaging.events`: load, decrypt, render Markdown, JSON) — the work
 the server does once per message and once per message per process. It prints wall time and
 CPU per message of this process and of PostgreSQL, and with `--profile` the functions that
@@ -96,6 +98,24 @@ def main(argv=None) -> int:
                 body=f"bench:{time.monotonic_ns()}:0:{i} a message of some length",
             )
 
+    def post_batched(size):
+        def work():
+            for start in range(0, args.messages, size):
+                actions.post_messages(
+                    room=room,
+                    requests=[
+                        actions.SendRequest(
+                            sender=senders[i % len(senders)],
+                            thread=thread,
+                            client_id=uuid.uuid4(),
+                            body=f"bench:{time.monotonic_ns()}:0:{i} a message of some length",
+                        )
+                        for i in range(start, min(start + size, args.messages))
+                    ],
+                )
+
+        return work
+
     def frames():
         for seq in range(first_seq, first_seq + args.messages):
             # As a process hub would: one query for the event, then one frame for everyone.
@@ -120,6 +140,9 @@ def main(argv=None) -> int:
     if profiler:
         profiler.enable()
     measure("post_message (persist, encrypt, log, notice)", args.messages, post)
+    for size in (5, 20):
+        label = f"post_messages, batches of {size} (group commit)"
+        measure(label, args.messages, post_batched(size))
     measure("event frame, one query per event", args.messages, frames)
     measure("event frame, 50 events per query", args.messages, frames_batched)
     if profiler:

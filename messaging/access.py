@@ -8,10 +8,13 @@ Coordinators read nothing by virtue of their role. Unknown and forbidden rooms l
 """
 
 import uuid
+from collections.abc import Callable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from messaging.models import Room, RoomParticipant
+from messaging.prepared import PreparedQuery
 from network.models import Membership
 
 
@@ -63,42 +66,86 @@ def get_room_for_member(user, room_id) -> Room:
 
 
 def can_read(user, room: Room) -> bool:
-    """The rule of `readable_rooms` for one room: at most two indexed look-ups (the current
-    participation, the active membership), cheap to build, unlike the three-`Exists` query."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    active = Membership.objects.active().filter(user=user)
-    if room.network_id is not None:
-        active = active.filter(network_id=room.network_id)
-    if room.kind == Room.Kind.NETWORK:
-        return room.network_id is not None and active.exists()
-    return (
-        RoomParticipant.objects.current().filter(room_id=room.pk, user=user).exists()
-        and active.exists()
+    """The rule of `readable_rooms` for one room and one person (one indexed query)."""
+    return user_pk(user) in users_who_can_read(room, [user])
+
+
+def user_pk(user) -> int | None:
+    return user.pk if getattr(user, "is_authenticated", False) else None
+
+
+def users_who_can_read(room: Room | dict, users) -> set[int]:
+    """Ids of those of `users` (signed-in, active accounts) who may read `room` now."""
+    return users_who_can_read_later(room, users)()
+
+
+def users_who_can_read_later(room: Room | dict, users) -> Callable[[], set[int]]:
+    """`users_who_can_read`, its query sent now and its answer read when called (to send it
+    with others: prepared.together)."""
+    return users_with_access_later(
+        room, {user.pk for user in users if user_pk(user) is not None and user.is_active}
     )
 
 
 def users_with_access(room: Room | dict, user_ids) -> set[int]:
-    """Of `user_ids`, those who may read `room` now (one query)."""
-    user_ids = set(user_ids)
+    """Of `user_ids`, those who may read `room` now (one query): the rule of
+    `readable_rooms`, for one room and many people. Compiled once per shape (prepared.py)."""
+    return users_with_access_later(room, user_ids)()
+
+
+def users_with_access_later(room: Room | dict, user_ids) -> Callable[[], set[int]]:
+    user_ids = sorted(set(user_ids))
     if not user_ids:
-        return set()
+        return set
     kind = room["kind"] if isinstance(room, dict) else room.kind
     network_id = room["network_id"] if isinstance(room, dict) else room.network_id
     room_id = room["id"] if isinstance(room, dict) else room.pk
-    active = Membership.objects.active()
-    if network_id is not None:
-        active = active.filter(network_id=network_id)
     if kind == Room.Kind.NETWORK:
-        rows = active.filter(user_id__in=user_ids).values_list("user_id", flat=True)
-    else:
-        rows = (
-            RoomParticipant.objects.current()
-            .filter(room_id=room_id, user_id__in=user_ids)
-            .filter(Exists(active.filter(user_id=OuterRef("user_id"))))
-            .values_list("user_id", flat=True)
+        if network_id is None:
+            return set
+        cursor = _network_readers.execute(timezone.localdate(), network=network_id, users=user_ids)
+    elif network_id is None:
+        cursor = _participant_readers.execute(
+            timezone.localdate(), room=_parse_room_id(room_id), users=user_ids
         )
-    return set(rows)
+    else:
+        cursor = _network_participant_readers.execute(
+            timezone.localdate(),
+            room=_parse_room_id(room_id),
+            network=network_id,
+            users=user_ids,
+        )
+
+    def answer() -> set[int]:
+        with cursor:
+            return {row[0] for row in cursor.fetchall()}
+
+    return answer
+
+
+def _readers(room, users, network=None):
+    active = Membership.objects.active()
+    if network is not None:
+        active = active.filter(network_id=network)
+    return (
+        RoomParticipant.objects.current()
+        .filter(room_id=room, user_id__in=users)
+        .filter(Exists(active.filter(user_id=OuterRef("user_id"))))
+        .values_list("user_id")
+        .order_by()
+    )
+
+
+_network_readers = PreparedQuery(
+    lambda network, users: (
+        Membership.objects.active()
+        .filter(network_id=network, user_id__in=users)
+        .values_list("user_id")
+        .order_by()
+    )
+)
+_participant_readers = PreparedQuery(_readers)
+_network_participant_readers = PreparedQuery(_readers)
 
 
 def is_owner(user, room: Room) -> bool:

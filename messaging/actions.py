@@ -9,13 +9,13 @@ import os
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from messaging import access, broadcast, crypto, merkle
+from messaging import access, broadcast, crypto, merkle, prepared
 from messaging.files import detect_content_type
 from messaging.models import (
     EVALUATION_CODES,
@@ -67,7 +67,14 @@ def _lock(room: Room) -> Room:
     return Room.objects.select_for_update().get(pk=room.pk)
 
 
-def _append_event(
+def _append_event(room: Room, **fields) -> RoomEvent:
+    """Append the next event of a locked room (the caller saves room.head_seq)."""
+    event = _new_event(room, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def _new_event(
     room: Room,
     *,
     kind: str,
@@ -76,7 +83,7 @@ def _append_event(
     secret: str | None = None,
     message: Message | None = None,
 ) -> RoomEvent:
-    """Append the next event of a locked room (the caller saves room.head_seq)."""
+    """The next event of a locked room, not yet saved."""
     room.head_seq += 1
     event = RoomEvent(
         room=room,
@@ -92,7 +99,6 @@ def _append_event(
     event.salt_ciphertext = crypto.seal_salt(event, salt)
     event.commitment = merkle.commitment(salt, event_content(details, secret))
     event.leaf_hash = merkle.leaf_hash(merkle.entry_for(event)).hex()
-    event.save(force_insert=True)
     return event
 
 
@@ -350,143 +356,364 @@ def _evaluation(value) -> str:
     return value.upper()
 
 
-def _thread_of(room: Room, thread) -> Thread:
-    if isinstance(thread, Thread):
-        if thread.room_id != room.pk:
-            raise _invalid("thread", "no such thread in this room")
-        return thread
-    try:
-        return Thread.objects.get(room=room, pk=uuid.UUID(str(thread)))
-    except (Thread.DoesNotExist, TypeError, ValueError, AttributeError) as exc:
-        if thread in (None, ""):
-            raise MessagingError("missing_field", "thread is required", field="thread") from exc
-        raise _invalid("thread", "no such thread in this room") from exc
+@dataclass(frozen=True)
+class SendRequest:
+    """One message to post: what a `send` frame, a form or an API call carries."""
+
+    sender: object
+    thread: object
+    client_id: object
+    body: object
+    handling_code: str | None = None
+    handling_note: str | None = ""
+    evaluation: str | None = None
+    reply_to: int | None = None
+    mentions: object = None
 
 
-def _reply_target(room: Room, reply_to) -> Message | None:
-    if reply_to is None:
-        return None
-    if isinstance(reply_to, bool) or not isinstance(reply_to, int):
-        raise _invalid("reply_to", "reply_to is the seq of a message in this room")
-    target = Message.objects.filter(room=room, seq=reply_to).first()
-    if target is None:
-        raise _invalid("reply_to", "reply_to is the seq of a message in this room")
-    return target
+@dataclass
+class _Send:
+    """A request that passed validation so far, on its way to being stored."""
+
+    index: int
+    request: SendRequest
+    client_id: uuid.UUID
+    body: str
+    handling_code: str
+    handling_note: str
+    evaluation: str
+    thread_id: uuid.UUID | None = None
+    reply: Message | None = None
+    mentions: list[int] = field(default_factory=list)
+    digest_input: bytes = b""
+    message: Message | None = None
 
 
-def _mentions(room: Room, mentions) -> list[int]:
-    """Mentioned members: ids of people who may read the room, each once, in order."""
-    if mentions in (None, []):
-        return []
-    if (
-        not isinstance(mentions, list)
-        or len(mentions) > 50
-        or not all(isinstance(i, int) and not isinstance(i, bool) for i in mentions)
-    ):
-        raise _invalid("mentions", "mentions is a list of at most 50 user ids")
-    unique = list(dict.fromkeys(mentions))
-    if set(unique) - access.users_with_access(room, unique):
-        raise _invalid("mentions", "a mentioned person cannot read this room")
-    return unique
+def post_message(*, room: Room, sender, **fields) -> PostResult:
+    """Store one message once per client_id; a resend returns the stored one (duplicate)."""
+    (result,) = post_messages(room=room, requests=[SendRequest(sender=sender, **fields)])
+    if isinstance(result, MessagingError):
+        raise result
+    return result
 
 
-def post_message(
-    *,
-    room: Room,
-    sender,
-    thread,
-    client_id,
-    body,
-    handling_code: str | None = None,
-    handling_note: str | None = "",
-    evaluation: str | None = None,
-    reply_to: int | None = None,
-    mentions=None,
-) -> PostResult:
-    """Store a message once per client_id; a resend returns the stored one (duplicate).
+def post_messages(*, room: Room, requests: list[SendRequest]) -> list[PostResult | MessagingError]:
+    """Store several messages of one room in one transaction (group commit).
 
-    Everything that does not need the room's next seq happens before the room row is locked:
-    validation, the access check, the thread, reply and mention look-ups, the resend look-up
-    and the encryption (its associated data names the message id, not the seq). The lock is
-    then taken by the statement that takes the seq (`UPDATE … RETURNING head_seq`) and held
-    only for the two inserts and the commit. The access check is as strict as checking under
-    the lock: a check inside the locking statement would read the snapshot taken before
-    waiting for the lock as well.
+    Each request gets its own result, in order: a `PostResult` (stored, or a resend of a
+    stored message: `duplicate`) or the `MessagingError` that refused it; a refused request
+    stores nothing and does not hold up the others. The checks of one request come in a
+    fixed order (client_id, body, handling, evaluation, access, thread, reply, mentions,
+    resend) and each is one query for the whole batch.
+
+    Everything that does not need the room's next seq happens before the room row is locked,
+    encryption included (its associated data names the message id, not the seq). The lock is
+    then taken by the statement that takes the seqs (`UPDATE … RETURNING head_seq`) and held
+    for the two bulk inserts and the commit: a busy room pays one lock, one commit and one
+    channel-layer notice per batch, not per message. The access check is as strict as
+    checking under the lock: a check inside the locking statement would read the snapshot
+    taken before waiting for the lock as well.
     """
-    client_id = _client_id(client_id)
-    body = _body(body)
-    handling_code, handling_note = _handling(handling_code, handling_note)
-    evaluation = _evaluation(evaluation)
-    _require_reader(sender, room)
-    thread = _thread_of(room, thread)
-    reply = _reply_target(room, reply_to)
-    mentioned = _mentions(room, mentions)
-    digest_input = merkle.canonical_json(
-        {
-            "thread": str(thread.pk),
-            "body": body,
-            "handling": handling_code,
-            "note": handling_note,
-            "evaluation": evaluation,
-            "reply_to": reply.seq if reply else None,
-            "mentions": mentioned,
-        }
+    results: list[PostResult | MessagingError | None] = [None] * len(requests)
+    fresh = _to_store(room, requests, results)
+    if fresh:
+        try:
+            _store(room, fresh)
+        except IntegrityError:
+            # A concurrent send of the same client_id won the race; this transaction, its
+            # seqs included, is rolled back. One by one, each finds what won or stores anew.
+            for send in fresh:
+                results[send.index] = _post_alone(room, send.request)
+        else:
+            for send in fresh:
+                results[send.index] = PostResult(send.message, duplicate=False)
+    for index, result in enumerate(results):
+        if isinstance(result, _Send):  # a resend of a message stored in this batch
+            results[index] = PostResult(result.message, duplicate=True)
+    return results
+
+
+def _post_alone(room: Room, request: SendRequest) -> PostResult | MessagingError:
+    results: list = [None]
+    fresh = _to_store(room, [request], results)
+    if fresh:
+        try:
+            _store(room, fresh)
+        except IntegrityError:
+            stored = Message.objects.filter(
+                room=room, sender=request.sender, client_id=fresh[0].client_id
+            ).first()
+            if stored is None:
+                raise
+            return _duplicate(stored, fresh[0].digest_input)
+        return PostResult(fresh[0].message, duplicate=False)
+    return results[0]
+
+
+def _to_store(room: Room, requests: list[SendRequest], results: list) -> list[_Send]:
+    """Check every request; refusals and resends go into `results`, the rest is returned."""
+    sends = _validated(requests, results)
+    found = _look_up(room, sends)
+    for check in (_readers, _threads, _replies, _mentioned):
+        refusals = check(room, sends, found)
+        for send in sends:
+            if send.index in refusals:
+                results[send.index] = refusals[send.index]
+        sends = [send for send in sends if send.index not in refusals]
+    return _resends(room, sends, results, found)
+
+
+@dataclass
+class _Found:
+    readers: set[int]
+    threads: set[uuid.UUID]
+    resent: bool  # some client_id of the batch is already stored in the room
+
+
+def _look_up(room: Room, sends: list[_Send]) -> _Found:
+    """The batch's look-ups, in one round trip: who of the senders may read the room, which
+    of the named threads are the room's, whether any client_id is already stored."""
+    if not sends:
+        return _Found(set(), set(), resent=False)
+    threads = sorted({ref for send in sends if isinstance(ref := _thread_ref(send), uuid.UUID)})
+    client_ids = sorted({send.client_id for send in sends})
+    with prepared.together():
+        readers = access.users_who_can_read_later(room, [send.request.sender for send in sends])
+        threads = threads and _room_threads.execute(None, room=room.pk, threads=threads)
+        stored = _room_client_ids.execute(None, room=room.pk, client_ids=client_ids)
+        return _Found(
+            readers(),
+            {_uuid(row[0]) for row in (threads.fetchall() if threads else [])},
+            resent=bool(stored.fetchall()),
+        )
+
+
+def _thread_ref(send: _Send):
+    """The thread a request names: a Thread, a UUID, or None if it names none or no UUID."""
+    thread = send.request.thread
+    if isinstance(thread, Thread) or thread in (None, ""):
+        return thread or None
+    try:
+        return uuid.UUID(str(thread))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _validated(requests: list[SendRequest], results: list) -> list[_Send]:
+    sends = []
+    for index, request in enumerate(requests):
+        try:
+            client_id = _client_id(request.client_id)
+            body = _body(request.body)
+            code, note = _handling(request.handling_code, request.handling_note)
+            evaluation = _evaluation(request.evaluation)
+        except MessagingError as error:
+            results[index] = error
+            continue
+        sends.append(_Send(index, request, client_id, body, code, note, evaluation))
+    return sends
+
+
+def _readers(room: Room, sends: list[_Send], found: _Found) -> dict[int, MessagingError]:
+    return {
+        send.index: MessagingError("unknown_room", "no such room")
+        for send in sends
+        if send.request.sender.pk not in found.readers
+    }
+
+
+def _threads(room: Room, sends: list[_Send], found: _Found) -> dict[int, MessagingError]:
+    refusals = {}
+    for send in sends:
+        thread = _thread_ref(send)
+        if isinstance(thread, Thread):
+            send.thread_id = thread.pk
+            if thread.room_id != room.pk:
+                refusals[send.index] = _invalid("thread", "no such thread in this room")
+        elif thread is not None:
+            send.thread_id = thread
+            if thread not in found.threads:
+                refusals[send.index] = _invalid("thread", "no such thread in this room")
+        elif send.request.thread in (None, ""):
+            refusals[send.index] = MessagingError(
+                "missing_field", "thread is required", field="thread"
+            )
+        else:
+            refusals[send.index] = _invalid("thread", "no such thread in this room")
+    return refusals
+
+
+_room_threads = prepared.PreparedQuery(
+    lambda room, threads: (
+        Thread.objects.filter(room_id=room, pk__in=threads).values_list("pk").order_by()
     )
-    stored = Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
-    if stored is not None:
-        return _duplicate(stored, digest_input)
+)
+_room_client_ids = prepared.PreparedQuery(
+    lambda room, client_ids: (
+        Message.objects.filter(room_id=room, client_id__in=client_ids)
+        .values_list("sender_id", "client_id")
+        .order_by()
+    )
+)
+
+
+def _uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def _replies(room: Room, sends: list[_Send], found: _Found) -> dict[int, MessagingError]:
+    refusal = _invalid("reply_to", "reply_to is the seq of a message in this room")
+    refusals, wanted = {}, {}
+    for send in sends:
+        reply_to = send.request.reply_to
+        if reply_to is None:
+            continue
+        if isinstance(reply_to, bool) or not isinstance(reply_to, int):
+            refusals[send.index] = refusal
+        else:
+            wanted[send.index] = reply_to
+    if wanted:
+        rows = Message.objects.filter(room=room, seq__in=set(wanted.values()))
+        found = {row.seq: row for row in rows}
+        for send in sends:
+            if send.index in wanted:
+                send.reply = found.get(wanted[send.index])
+                if send.reply is None:
+                    refusals[send.index] = refusal
+    return refusals
+
+
+def _mentioned(room: Room, sends: list[_Send], found: _Found) -> dict[int, MessagingError]:
+    """Mentioned members: ids of people who may read the room, each once, in order."""
+    refusals, wanted = {}, {}
+    for send in sends:
+        mentions = send.request.mentions
+        if mentions in (None, []):
+            continue
+        if (
+            not isinstance(mentions, list)
+            or len(mentions) > 50
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in mentions)
+        ):
+            refusals[send.index] = _invalid("mentions", "mentions is a list of at most 50 user ids")
+        else:
+            wanted[send.index] = list(dict.fromkeys(mentions))
+    if wanted:
+        readers = access.users_with_access(room, {i for ids in wanted.values() for i in ids})
+        for send in sends:
+            if send.index in wanted:
+                send.mentions = wanted[send.index]
+                if set(send.mentions) - readers:
+                    refusals[send.index] = _invalid(
+                        "mentions", "a mentioned person cannot read this room"
+                    )
+    return refusals
+
+
+def _resends(room: Room, sends: list[_Send], results: list, found: _Found) -> list[_Send]:
+    """The sends to store: a resend of a stored message (or of one earlier in the batch)
+    gets the stored one back, or `client_id_conflict` if its content differs."""
+    for send in sends:
+        send.digest_input = merkle.canonical_json(
+            {
+                "thread": str(send.thread_id),
+                "body": send.body,
+                "handling": send.handling_code,
+                "note": send.handling_note,
+                "evaluation": send.evaluation,
+                "reply_to": send.reply.seq if send.reply else None,
+                "mentions": send.mentions,
+            }
+        )
+    stored = {}
+    if sends and found.resent:
+        # A resend (rare): the stored messages themselves.
+        rows = Message.objects.filter(room=room, client_id__in={send.client_id for send in sends})
+        stored = {(row.sender_id, row.client_id): row for row in rows}
+    fresh, earlier = [], {}
+    for send in sends:
+        key = (send.request.sender.pk, send.client_id)
+        if key in stored:
+            try:
+                results[send.index] = _duplicate(stored[key], send.digest_input)
+            except MessagingError as error:
+                results[send.index] = error
+        elif key in earlier:
+            first = earlier[key]
+            if crypto.digest_matches(send.digest_input, first.message.content_digest):
+                results[send.index] = first  # resolved once the first is stored
+            else:
+                results[send.index] = MessagingError(
+                    "client_id_conflict", "this client_id was already used for a different message"
+                )
+        else:
+            send.message = _new_message(room, send)
+            earlier[key] = send
+            fresh.append(send)
+    return fresh
+
+
+def _new_message(room: Room, send: _Send) -> Message:
     message = Message(
         id=uuid.uuid4(),
         room=room,
-        thread=thread,
-        sender=sender,
-        client_id=client_id,
+        thread_id=send.thread_id,
+        sender=send.request.sender,
+        client_id=send.client_id,
         key_epoch=room.key_epoch,
-        content_digest=crypto.content_digest(digest_input),
-        handling_code=handling_code,
-        handling_note=handling_note,
-        evaluation=evaluation,
-        reply_to=reply,
-        mentions=mentioned,
+        content_digest=crypto.content_digest(send.digest_input),
+        handling_code=send.handling_code,
+        handling_note=send.handling_note,
+        evaluation=send.evaluation,
+        reply_to=send.reply,
+        mentions=send.mentions,
     )
-    message.body_ciphertext = crypto.seal_body(message, body)
-    try:
-        with transaction.atomic():
-            head, epoch = _take_seq(room)
-            room.head_seq, room.key_epoch = head - 1, epoch
-            message.seq = head
+    message.body_ciphertext = crypto.seal_body(message, send.body)
+    return message
+
+
+def _store(room: Room, sends: list[_Send]) -> None:
+    """Number, insert and log the messages of `sends` in one transaction; notice after commit.
+
+    Three round trips to PostgreSQL: the transaction's start with the statement that locks
+    the room and takes the seqs, the two inserts, the commit."""
+    with transaction.atomic():
+        with prepared.together():
+            head, epoch = _take_seq(room, len(sends))
+        room.head_seq, room.key_epoch = head - len(sends), epoch
+        events = []
+        for send in sends:
+            message = send.message
+            message.seq = room.head_seq + 1
             if message.key_epoch != epoch:  # the room's key changed meanwhile
                 message.key_epoch = epoch
-                message.body_ciphertext = crypto.seal_body(message, body)
-            message.save(force_insert=True)
-            event = _append_event(
-                room,
-                kind=RoomEvent.Kind.MESSAGE_POSTED,
-                actor=sender,
-                details=_message_details(message),
-                secret=body,
-                message=message,
+                message.body_ciphertext = crypto.seal_body(message, send.body)
+            events.append(
+                _new_event(
+                    room,
+                    kind=RoomEvent.Kind.MESSAGE_POSTED,
+                    actor=send.request.sender,
+                    details=_message_details(message),
+                    secret=send.body,
+                    message=message,
+                )
             )
-            room_id, seq = room.pk, event.seq
-            transaction.on_commit(lambda: broadcast.room_event(room_id, seq))
-    except IntegrityError:
-        # A concurrent send of the same client_id won the race; this transaction, its seq
-        # included, is rolled back.
-        stored = Message.objects.filter(room=room, sender=sender, client_id=client_id).first()
-        if stored is None:
-            raise
-        return _duplicate(stored, digest_input)
-    return PostResult(message, duplicate=False)
+        with prepared.together():
+            Message.objects.bulk_create([send.message for send in sends])
+            RoomEvent.objects.bulk_create(events)
+        room_id, seq = room.pk, room.head_seq
+        transaction.on_commit(lambda: broadcast.room_event(room_id, seq))
 
 
-def _take_seq(room: Room) -> tuple[int, int]:
-    """Lock the room row and take its next seq in one statement: (seq, key epoch)."""
+def _take_seq(room: Room, count: int = 1) -> tuple[int, int]:
+    """Lock the room row and take its next `count` seqs in one statement: (last seq, key
+    epoch)."""
     table = connection.ops.quote_name(Room._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET head_seq = head_seq + 1 WHERE id = %s "  # noqa: S608
+            f"UPDATE {table} SET head_seq = head_seq + %s WHERE id = %s "  # noqa: S608
             "RETURNING head_seq, key_epoch",
-            [Room._meta.pk.get_db_prep_value(room.pk, connection)],
+            [count, Room._meta.pk.get_db_prep_value(room.pk, connection)],
         )
         row = cursor.fetchone()
     if row is None:

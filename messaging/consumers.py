@@ -10,7 +10,6 @@ import asyncio
 import json
 import time
 import uuid
-import weakref
 from dataclasses import dataclass, field
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -21,6 +20,7 @@ from messaging.actions import MessagingError
 from messaging.db import run_in_db
 from messaging.hub import get_hub
 from messaging.models import Room, room_group_name
+from messaging.sends import Busy, get_send_queue
 from network import membership
 from network.accounts.sessions import LAST_SEEN_KEY, is_two_factor_verified
 
@@ -60,29 +60,6 @@ class TokenBucket:
         return (1 - self.tokens) / self.rate
 
 
-class SendBound:
-    """Sends in progress in this process (per event loop), bounded so that past saturation
-    a send is refused at once with `rate_limited` instead of waiting behind every other."""
-
-    _pending: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, int]" = (
-        weakref.WeakKeyDictionary()
-    )
-
-    def __enter__(self):
-        loop = asyncio.get_running_loop()
-        pending = self._pending.get(loop, 0)
-        if pending >= settings.COUNTERPART_MAX_PENDING_SENDS:
-            raise FrameError(
-                "rate_limited", "the server is busy; wait a moment and send again", retry=0.5
-            )
-        self._pending[loop] = pending + 1
-        self.loop = loop
-        return self
-
-    def __exit__(self, *exc_info):
-        self._pending[self.loop] -= 1
-
-
 class FrameError(Exception):
     def __init__(self, code: str, message: str, *, retry: float | None = None):
         super().__init__(message)
@@ -111,36 +88,18 @@ def _catch_up(user, room_id, after: int | None, limit: int) -> tuple[list, int]:
     return [(row.seq, events.event_frame(row)) for row in rows], room.head_seq
 
 
-def _post(user, frame: dict) -> dict:
-    # post_message checks access itself, before any other look-up: one check per send.
-    room = Room.objects.filter(pk=frame["room"]).first()
-    if room is None:
-        raise access.UnknownRoom(frame["room"])
-    try:
-        result = actions.post_message(
-            room=room,
-            sender=user,
-            thread=frame.get("thread"),
-            client_id=frame.get("client_id"),
-            body=frame.get("body"),
-            handling_code=frame.get("handling"),
-            handling_note=frame.get("handling_note"),
-            evaluation=frame.get("evaluation"),
-            reply_to=frame.get("reply_to"),
-            mentions=frame.get("mentions"),
-        )
-    except MessagingError as error:
-        if error.code == "unknown_room":
-            raise access.UnknownRoom(frame["room"]) from error
-        raise
-    return {
-        "type": "ack",
-        "client_id": str(result.message.client_id),
-        "room": str(room.pk),
-        "seq": result.message.seq,
-        "message": str(result.message.pk),
-        "duplicate": result.duplicate,
-    }
+def _send_request(user, frame: dict) -> actions.SendRequest:
+    return actions.SendRequest(
+        sender=user,
+        thread=frame.get("thread"),
+        client_id=frame.get("client_id"),
+        body=frame.get("body"),
+        handling_code=frame.get("handling"),
+        handling_note=frame.get("handling_note"),
+        evaluation=frame.get("evaluation"),
+        reply_to=frame.get("reply_to"),
+        mentions=frame.get("mentions"),
+    )
 
 
 def _mark_read(user, room_id, seq) -> int:
@@ -304,10 +263,23 @@ class RoomsConsumer(AsyncWebsocketConsumer):
             await self.deliver(room, seq, text)
 
     async def _send_message(self, frame: dict) -> None:
-        _room_field(frame)
-        with SendBound():
-            ack = await run_in_db(_post)(self.user, frame)
-        await self._send(ack)
+        room = _room_field(frame)
+        try:
+            result = await get_send_queue().post(room, _send_request(self.user, frame))
+        except Busy as busy:
+            raise FrameError(
+                "rate_limited", "the server is busy; wait a moment and send again", retry=0.5
+            ) from busy
+        await self._send(
+            {
+                "type": "ack",
+                "client_id": str(result.message.client_id),
+                "room": room,
+                "seq": result.message.seq,
+                "message": str(result.message.pk),
+                "duplicate": result.duplicate,
+            }
+        )
 
     async def _typing(self, frame: dict) -> None:
         room = self._subscribed(frame)

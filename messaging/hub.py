@@ -8,6 +8,13 @@ subscribes and leaves when the last one goes. An action's after-commit notice is
 query, one decryption), re-checks in one query which local subscribers may still read the
 room, renders each frame's JSON text once and hands that same text to every local socket.
 
+A hub lingers `COUNTERPART_DELIVERY_LINGER_MS` after the first notice of a quiet moment
+before it loads: the notices that arrive meanwhile are loaded by the same query and their
+frames reach each socket in the same write. Every frame written costs the server framework
+(Daphne, Twisted, autobahn) about 0.1 ms when written alone against a few hundredths when
+several go out together, so a few milliseconds of waiting buy most of a busy room's
+throughput (docs/benchmarks.md).
+
 The layer may drop a notice: the next notice of the room loads everything after the last
 seq the hub delivered, and clients catch up from the database on a gap.
 """
@@ -19,6 +26,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from messaging import access, events
 from messaging.db import run_in_db
@@ -130,6 +138,9 @@ class RoomHub:
 
     async def _drain(self) -> None:
         try:
+            linger = settings.COUNTERPART_DELIVERY_LINGER_MS / 1000
+            if linger > 0:
+                await asyncio.sleep(linger)
             await self._drain_pending()
         except Exception:
             logger.exception("hub delivery failed; the next notice retries from the database")

@@ -283,8 +283,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # Messaging limits (docs/messaging.md).
 COUNTERPART_MESSAGE_MAX_CHARS = envint("COUNTERPART_MESSAGE_MAX_CHARS", 20000)
-# Sends in progress per server process; past it a send is answered `rate_limited` at once.
-COUNTERPART_MAX_PENDING_SENDS = envint("COUNTERPART_MAX_PENDING_SENDS", 8)
+# Sends queued or being written per server process; past it a send is answered
+# `rate_limited` at once (messaging/sends.py).
+COUNTERPART_MAX_PENDING_SENDS = envint("COUNTERPART_MAX_PENDING_SENDS", 32)
+# How long a process's delivery hub gathers notices before it loads and writes (messaging/hub.py).
+COUNTERPART_DELIVERY_LINGER_MS = envint("COUNTERPART_DELIVERY_LINGER_MS", 10)
 COUNTERPART_ATTACHMENT_MAX_BYTES = envint("COUNTERPART_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 EMAIL_BACKEND = os.environ.get(

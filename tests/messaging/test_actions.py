@@ -198,10 +198,10 @@ def test_attachments_over_the_limit_are_refused(post, member, settings):
 
 
 def test_posting_costs_a_fixed_number_of_queries(post, member, django_assert_num_queries):
-    """Once the room key is cached, a post costs the same few queries every time (the access
-    check is two indexed look-ups, then thread, resend, seq, two inserts)."""
+    """Once the room key is cached, a post costs the same few queries every time (access,
+    thread, resend, seq, two inserts, and the transaction's savepoint-free commit)."""
     post(member, "warm the key cache")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         post(member, "counted")
 
 
@@ -212,3 +212,94 @@ def test_mentions_name_people_who_read_the_room(post, member, counterpart, coord
         with pytest.raises(MessagingError) as error:
             post(member, "x", mentions=mentions)
         assert (error.value.code, error.value.field) == ("invalid_field", "mentions")
+
+
+# --- Group commit: several sends of a room in one transaction ----------------------------------
+
+
+def _request(sender, thread, body="words", **fields):
+    fields.setdefault("client_id", uuid.uuid4())
+    return actions.SendRequest(sender=sender, thread=thread, body=body, **fields)
+
+
+def test_a_batch_is_numbered_in_order_and_logged_like_single_posts(
+    case_room, thread, post, member, counterpart
+):
+    post(member, "before")
+    requests = [_request([member, counterpart][i % 2], thread, f"batch {i}") for i in range(5)]
+    results = actions.post_messages(room=case_room, requests=requests)
+    assert [r.duplicate for r in results] == [False] * 5
+    seqs = [r.message.seq for r in results]
+    case_room.refresh_from_db()
+    assert seqs == list(range(case_room.head_seq - 4, case_room.head_seq + 1))
+    stored = Message.objects.filter(room=case_room, seq__in=seqs).order_by("seq")
+    assert [crypto.open_body(m) for m in stored] == [f"batch {i}" for i in range(5)]
+    assert [m.sender_id for m in stored] == [r.sender.pk for r in requests]
+    events = RoomEvent.objects.filter(room=case_room, seq__in=seqs).order_by("seq")
+    assert [(e.kind, e.message_id) for e in events] == [
+        ("message.posted", r.message.pk) for r in results
+    ]
+    from messaging import roomlog
+
+    assert roomlog.verify(case_room).intact
+
+
+def test_a_refused_send_in_a_batch_stores_nothing_and_holds_up_no_other(
+    case_room, thread, post, member, outsider
+):
+    taken = uuid.uuid4()
+    post(member, "first words", client_id=taken)
+    head = RoomEvent.objects.filter(room=case_room).count()
+    requests = [
+        _request(member, thread, "fine one"),
+        _request(member, thread, ""),
+        _request(outsider, thread, "not mine to send"),
+        _request(member, str(uuid.uuid4()), "no such thread"),
+        _request(member, thread, "other words", client_id=taken),
+        _request(member, thread, "first words", client_id=taken),
+        _request(member, thread, "reply", reply_to=10_000),
+        _request(member, thread, "fine two"),
+    ]
+    results = actions.post_messages(room=case_room, requests=requests)
+    outcome = [r.code if isinstance(r, MessagingError) else r.duplicate for r in results]
+    assert outcome == [
+        False,
+        "missing_field",
+        "unknown_room",
+        "invalid_field",
+        "client_id_conflict",
+        True,
+        "invalid_field",
+        False,
+    ]
+    assert RoomEvent.objects.filter(room=case_room).count() == head + 2
+    assert results[1].field == "body" and results[3].field == "thread"
+    assert results[6].field == "reply_to"
+    assert results[7].message.seq == results[0].message.seq + 1
+
+
+def test_a_resend_inside_one_batch_is_stored_once(case_room, thread, member):
+    client_id = uuid.uuid4()
+    results = actions.post_messages(
+        room=case_room,
+        requests=[
+            _request(member, thread, "twice", client_id=client_id),
+            _request(member, thread, "twice", client_id=client_id),
+            _request(member, thread, "changed", client_id=client_id),
+        ],
+    )
+    assert [r.duplicate for r in results[:2]] == [False, True]
+    assert results[1].message.pk == results[0].message.pk
+    assert results[2].code == "client_id_conflict"
+    assert Message.objects.filter(client_id=client_id).count() == 1
+
+
+def test_a_batch_costs_the_queries_of_one_post(
+    case_room, thread, post, member, counterpart, django_assert_num_queries
+):
+    """Group commit: twenty sends cost the same seven queries as one."""
+    post(member, "warm the key cache")
+    requests = [_request([member, counterpart][i % 2], thread, f"n{i}") for i in range(20)]
+    with django_assert_num_queries(7):
+        results = actions.post_messages(room=case_room, requests=requests)
+    assert len({r.message.seq for r in results}) == 20

@@ -1,13 +1,14 @@
 """Per-room order and gapless numbering under concurrent senders (PostgreSQL row locks)."""
 
 import threading
+import time
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from messaging import actions
-from messaging.models import Message, RoomEvent
+from messaging.models import Message, Room, RoomEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -83,3 +84,74 @@ def test_concurrent_resends_store_one_message(case_room, thread, member):
     assert errors == []
     assert sorted(r.duplicate for r in results) == [False] + [True] * 5
     assert Message.objects.filter(client_id=client_id).count() == 1
+
+
+def test_concurrent_batches_sharing_a_client_id_store_it_once_and_the_rest_in_full(
+    case_room, thread, member, counterpart
+):
+    """Two batches race on one client_id: both pass the resend look-up while a third
+    transaction holds the room row, so the second to insert hits the unique constraint; its
+    transaction rolls back and its sends are stored one by one, so nothing is lost, nothing
+    is stored twice and seqs stay gapless."""
+    shared = uuid.uuid4()
+    results, errors = {}, []
+    release, held = threading.Event(), threading.Event()
+
+    def hold_the_room():
+        try:
+            with transaction.atomic():
+                Room.objects.select_for_update().get(pk=case_room.pk)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def run(name, sender):
+        requests = [
+            actions.SendRequest(sender=sender, thread=thread, client_id=uuid.uuid4(), body=name)
+            for _ in range(3)
+        ] + [actions.SendRequest(sender=member, thread=thread, client_id=shared, body="shared")]
+        try:
+            results[name] = actions.post_messages(room=case_room, requests=requests)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_room)
+    holder.start()
+    assert held.wait(10)
+    workers = [
+        threading.Thread(target=run, args=(name, sender))
+        for name, sender in (("a", member), ("b", counterpart))
+    ]
+    for worker in workers:
+        worker.start()
+    _wait_for_lock_waiters(2)
+    release.set()
+    for worker in [holder, *workers]:
+        worker.join()
+    assert errors == []
+    shared_results = [results[name][-1] for name in "ab"]
+    assert sorted(r.duplicate for r in shared_results) == [False, True]
+    assert shared_results[0].message.pk == shared_results[1].message.pk
+    assert Message.objects.filter(client_id=shared).count() == 1
+    assert all(not r.duplicate for name in "ab" for r in results[name][:3])
+    assert Message.objects.filter(room=case_room).count() == 7
+    seqs = list(RoomEvent.objects.filter(room=case_room).values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+
+
+def _wait_for_lock_waiters(count: int) -> None:
+    """Until `count` backends of this database wait on a lock (the room row)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+        time.sleep(0.02)
+    raise AssertionError(f"{count} senders never waited on the room lock")

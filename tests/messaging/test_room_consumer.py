@@ -383,3 +383,31 @@ async def test_a_socket_closes_when_its_session_expires(open_socket, member, cli
 
     socket = await open_socket(cookie=await sync_to_async(short_session)())
     assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_notices_within_the_linger_are_delivered_by_one_load(
+    open_socket, case_room, thread, member, counterpart, settings, monkeypatch
+):
+    """The hub waits COUNTERPART_DELIVERY_LINGER_MS after a notice: the notices that come
+    meanwhile are loaded and written together, in order, each event once."""
+    from messaging import hub
+
+    loads = []
+    load = hub._load_batches
+
+    def counted(requests):
+        loads.append(len(requests))
+        return load(requests)
+
+    monkeypatch.setattr(hub, "_load_batches", counted)
+    settings.COUNTERPART_DELIVERY_LINGER_MS = 400
+    reader = await open_socket(counterpart)
+    await subscribe(reader, case_room)
+    for n in range(3):
+        await sync_to_async(actions.post_message)(
+            room=case_room, sender=member, thread=thread, client_id=uuid.uuid4(), body=f"n{n}"
+        )
+    events = [await next_of(reader, "event") for _ in range(3)]
+    assert [e["data"]["body"] for e in events] == ["n0", "n1", "n2"]
+    assert [e["seq"] for e in events] == list(range(events[0]["seq"], events[0]["seq"] + 3))
+    assert loads == [1]

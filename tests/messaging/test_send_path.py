@@ -1,18 +1,23 @@
-"""The send path of the WebSocket server: the per-process bound on sends in progress, notices
-sent from the event loop, and the database connection pool setting."""
+"""The send path of the WebSocket server: group commit per room, the per-process bound on
+sends in progress, notices sent from the event loop, and the database connection pool
+setting."""
 
+import asyncio
 import os
 import subprocess
 import sys
+import threading
 import uuid
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db import connection, transaction
 
 from messaging import actions
 from messaging.db import run_in_db
-from messaging.models import Message, room_group_name
+from messaging.models import Message, Room, room_group_name
+from messaging.sends import get_send_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,6 +54,74 @@ async def test_a_send_past_the_process_bound_is_rate_limited_and_stores_nothing(
     assert ack["type"] == "ack"
     assert ack["duplicate"] is False
     assert await database_sync_to_async(Message.objects.count)() == 1
+
+
+@pytest.mark.postgres
+async def test_sends_that_queue_behind_a_write_are_stored_together(
+    open_socket, member, counterpart, thread, settings
+):
+    """Group commit: while a room's write waits on the room row, the sends that arrive queue
+    in the process and are then stored by one transaction with one notice; every sender gets
+    its own ack and the room's numbering has no gap. (A socket handles its frames one after
+    another, so each queued send comes from a socket of its own.)"""
+    settings.COUNTERPART_MAX_PENDING_SENDS = 64
+    room_id = str(thread.room_id)
+    layer = get_channel_layer()
+    notices = await layer.new_channel()
+    await layer.group_add(room_group_name(room_id), notices)
+    sockets = [await open_socket([member, counterpart][n % 2]) for n in range(11)]
+    release, held = threading.Event(), threading.Event()
+
+    def hold_the_room():
+        try:
+            with transaction.atomic():
+                Room.objects.select_for_update().get(pk=room_id)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_room)
+    holder.start()
+    assert await asyncio.to_thread(held.wait, 10)
+    client_ids = [uuid.uuid4() for _ in sockets]
+    await sockets[0].send_json_to(send_frame(thread.room, thread, client_ids[0], "first"))
+    await _until(lambda: _lock_waiters() >= 1)  # the room's writer, with a batch of one
+    for n in range(1, 11):
+        await sockets[n].send_json_to(send_frame(thread.room, thread, client_ids[n], f"n{n}"))
+    await _until(lambda: len(get_send_queue().rooms[room_id].waiting) == 10, sync=True)
+    release.set()
+    await asyncio.to_thread(holder.join)
+
+    acks = {}
+    for socket in sockets:
+        frame = await socket.receive_json_from(timeout=10)
+        assert frame["type"] == "ack", frame
+        acks[frame["client_id"]] = frame["seq"]
+    seqs = [acks[str(client_id)] for client_id in client_ids]
+    assert seqs == list(range(seqs[0], seqs[0] + 11))
+    announced = [(await layer.receive(notices))["seq"] for _ in range(2)]
+    assert announced == [seqs[0], seqs[-1]]
+    assert await database_sync_to_async(Message.objects.count)() == 11
+
+
+def _lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+async def _until(condition, *, sync=False, timeout=10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        done = condition() if sync else await database_sync_to_async(condition)()
+        if done:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the condition never held")
 
 
 async def test_a_committed_write_is_announced_even_when_the_call_fails_afterwards(member, thread):

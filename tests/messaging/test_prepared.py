@@ -1,0 +1,75 @@
+"""Prepared queries: ORM querysets compiled once per shape give what the ORM gives."""
+
+import uuid
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from messaging import access, prepared
+from messaging.models import Message, RoomParticipant, Thread
+from network.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def _participants(room, users):
+    return (
+        RoomParticipant.objects.filter(room_id=room, user_id__in=users)
+        .values_list("user_id", "room_id")
+        .order_by("user_id")
+    )
+
+
+def _normal(rows):
+    return [(user, uuid.UUID(str(room))) for user, room in rows]
+
+
+def test_it_returns_what_the_queryset_returns_and_builds_once_per_shape(
+    case_room, member, counterpart
+):
+    built = []
+    query = prepared.PreparedQuery(lambda **values: built.append(1) or _participants(**values))
+    for users in ([member.pk], [member.pk, counterpart.pk], [counterpart.pk, 10**6], [10**6]):
+        rows = query.rows("shape", room=case_room.pk, users=users)
+        assert _normal(rows) == _normal(_participants(case_room.pk, users))
+    assert len(built) == 2  # one list of one id, one of two
+
+
+def test_another_room_or_value_binds_into_the_same_sql(case_room, thread):
+    query = prepared.PreparedQuery(
+        lambda room, threads: Thread.objects.filter(room_id=room, pk__in=threads).values_list("pk")
+    )
+    rows = query.rows(None, room=case_room.pk, threads=[thread.pk])
+    assert [uuid.UUID(str(row[0])) for row in rows] == [thread.pk]
+    assert query.rows(None, room=uuid.uuid4(), threads=[thread.pk]) == []
+    assert query.rows(None, room=case_room.pk, threads=[uuid.uuid4()]) == []
+
+
+def test_it_refuses_values_it_cannot_place():
+    query = prepared.PreparedQuery(lambda name: Message.objects.filter(handling_code=name))
+    with pytest.raises(TypeError):
+        query.rows(None, name="H0")
+
+
+def test_access_by_prepared_query_agrees_with_the_readable_rooms_rule(
+    case_room, member, counterpart, outsider, suspended_member, coordinator
+):
+    people = [member, counterpart, outsider, suspended_member, coordinator]
+    by_rule = {
+        user.pk for user in people if access.readable_rooms(user).filter(pk=case_room.pk).exists()
+    }
+    assert access.users_with_access(case_room, [u.pk for u in people]) == by_rule
+    assert by_rule == {member.pk, counterpart.pk}
+    Membership.objects.filter(user=counterpart).update(status=Membership.Status.SUSPENDED)
+    assert access.users_with_access(case_room, [u.pk for u in people]) == {member.pk}
+
+
+@pytest.mark.postgres
+def test_statements_sent_together_raise_django_errors(case_room, member):
+    with pytest.raises(IntegrityError), transaction.atomic(), prepared.together():
+        RoomParticipant.objects.bulk_create(
+            [
+                RoomParticipant(room=case_room, user=member, added_by=member),
+                RoomParticipant(room=case_room, user=member, added_by=member),
+            ]
+        )
