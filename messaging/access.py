@@ -103,24 +103,20 @@ def users_with_access_later(room: Room | dict, user_ids) -> Callable[[], set[int
     if kind == Room.Kind.NETWORK:
         if network_id is None:
             return set
-        cursor = _network_readers.execute(timezone.localdate(), network=network_id, users=user_ids)
+        pending = _network_readers.execute(timezone.localdate(), network=network_id, users=user_ids)
     elif network_id is None:
-        cursor = _participant_readers.execute(
+        pending = _participant_readers.execute(
             timezone.localdate(), room=_parse_room_id(room_id), users=user_ids
         )
     else:
-        cursor = _network_participant_readers.execute(
+        pending = _network_participant_readers.execute(
             timezone.localdate(),
             room=_parse_room_id(room_id),
             network=network_id,
             users=user_ids,
         )
 
-    def answer() -> set[int]:
-        with cursor:
-            return {row[0] for row in cursor.fetchall()}
-
-    return answer
+    return lambda: {row[0] for row in pending.fetch()}
 
 
 def _readers(room, users, network=None):

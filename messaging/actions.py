@@ -483,8 +483,8 @@ def _look_up(room: Room, sends: list[_Send]) -> _Found:
         stored = _room_client_ids.execute(None, room=room.pk, client_ids=client_ids)
         return _Found(
             readers(),
-            {_uuid(row[0]) for row in (threads.fetchall() if threads else [])},
-            resent=bool(stored.fetchall()),
+            {row[0] for row in (threads.fetch() if threads else [])},
+            resent=bool(stored.fetch()),
         )
 
 
@@ -555,10 +555,6 @@ _room_client_ids = prepared.PreparedQuery(
         .order_by()
     )
 )
-
-
-def _uuid(value) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
 def _replies(room: Room, sends: list[_Send], found: _Found) -> dict[int, MessagingError]:

@@ -187,7 +187,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
                         "type": "error",
                         "code": "rate_limited",
                         "message": "too many frames; wait before sending again",
-                        "retry_after": round(wait, 3),
+                        "retry_after": max(0.001, round(wait, 3)),
                         "ref": None,
                     }
                 )

@@ -6,10 +6,12 @@ message shows no body.
 """
 
 import json
+import uuid
 
-from messaging import crypto
+from messaging import crypto, prepared
 from messaging.models import Message, RoomEvent
 from messaging.rendering import render_markdown
+from network.accounts.models import User
 
 MESSAGE_KINDS = {
     RoomEvent.Kind.MESSAGE_POSTED,
@@ -62,10 +64,51 @@ def event_frame(event: RoomEvent) -> str:
     return json.dumps(event_dict(event), separators=(",", ":"), ensure_ascii=False)
 
 
+_EVENT = [f.attname for f in RoomEvent._meta.concrete_fields]
+_MESSAGE = [f.attname for f in Message._meta.concrete_fields]
+_events_queries: dict[int, prepared.PreparedQuery] = {}
+
+
+def _events_query(limit: int) -> prepared.PreparedQuery:
+    """Events after a seq with their message, its sender's name and the seq it replies to
+    (one query, compiled once per limit)."""
+    query = _events_queries.get(limit)
+    if query is None:
+        query = _events_queries[limit] = prepared.PreparedQuery(
+            lambda room, after: (
+                RoomEvent.objects.filter(room_id=room, seq__gt=after)
+                .order_by("seq")
+                .values_list(
+                    *_EVENT,
+                    *(f"message__{name}" for name in _MESSAGE),
+                    "message__sender__display_name",
+                    "message__reply_to__seq",
+                )[:limit]
+            )
+        )
+    return query
+
+
 def events_after(room_id, after: int, limit: int) -> list[RoomEvent]:
-    """Up to `limit` events with seq > after, in order (one query)."""
-    return list(
-        RoomEvent.objects.filter(room_id=room_id, seq__gt=after)
-        .select_related("message", "message__sender", "message__reply_to")
-        .order_by("seq")[:limit]
-    )
+    """Up to `limit` events with seq > after, in order (one query), each with its message,
+    the message's sender and the message it replies to loaded."""
+    rows = _events_query(limit).rows(None, room=_room_uuid(room_id), after=after)
+    return [_event(row) for row in rows]
+
+
+def _room_uuid(room_id) -> uuid.UUID:
+    return room_id if isinstance(room_id, uuid.UUID) else uuid.UUID(str(room_id))
+
+
+def _event(row: tuple) -> RoomEvent:
+    event = prepared.instance(RoomEvent, dict(zip(_EVENT, row, strict=False)))
+    values = dict(zip(_MESSAGE, row[len(_EVENT) :], strict=False))
+    if values["id"] is not None:
+        message = prepared.instance(Message, values)
+        message.sender = prepared.instance(User, {"id": message.sender_id, "display_name": row[-2]})
+        if message.reply_to_id is not None:
+            message.reply_to = prepared.instance(
+                Message, {"id": message.reply_to_id, "seq": row[-1]}
+            )
+        event.message = message
+    return event

@@ -9,35 +9,60 @@ values into the same SQL and runs it. A shape is whatever changes the SQL text b
 values: the lengths of lists (an `IN (…)` has one parameter per item), branches of the
 builder, and constants the builder reads itself (today's date, for instance).
 
-Only queries of `values_list` rows: the result is a list of tuples, as the database returns
-them (a UUID column may come back as text on SQLite: callers normalise).
+Only queries of `values_list` rows: the result is a list of tuples, converted as the ORM
+converts them (UUIDs, JSON, dates), and `instance` turns such values into model instances.
 """
 
 import contextlib
 import threading
 import uuid
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
 
-_STAND_IN_BASE = -7_300_000_000_000
+# Stand-in integers: positive and within 32 bits, as the ORM drops a comparison with a value
+# outside its field's range from the SQL; no constant of a hot query is near them.
+_STAND_IN_BASE = 2_000_000_000
+
+
+@dataclass
+class _Compiled:
+    sql: str
+    slots: list
+    compiler: object  # the SQLCompiler, whose converters apply to the rows
+    converters: dict
+
+
+class Pending:
+    """A query sent to the database, its rows read by `fetch` (see `together`)."""
+
+    def __init__(self, cursor, compiled: _Compiled):
+        self.cursor, self.compiled = cursor, compiled
+
+    def fetch(self) -> list[tuple]:
+        with self.cursor:
+            rows = self.cursor.fetchall()
+        if self.compiled.converters:
+            converted = self.compiled.compiler.apply_converters(rows, self.compiled.converters)
+            rows = [tuple(row) for row in converted]
+        return rows
 
 
 class PreparedQuery:
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
-        self._compiled: dict[Hashable, tuple[str, list]] = {}
+        self._compiled: dict[Hashable, _Compiled] = {}
         self._lock = threading.Lock()
 
     def rows(self, shape: Hashable, **values) -> list[tuple]:
         """Run the query for `values` (ints, UUIDs, or lists of them); `shape` must change
         whenever the SQL text would (list lengths are added to it here)."""
-        with self.execute(shape, **values) as cursor:
-            return cursor.fetchall()
+        return self.execute(shape, **values).fetch()
 
-    def execute(self, shape: Hashable, **values):
-        """The cursor the query ran on, to fetch from later (see `together`)."""
+    def execute(self, shape: Hashable, **values) -> Pending:
+        """Send the query; read its rows later with `fetch` (see `together`)."""
         values = {k: list(v) if _length(v) is not None else v for k, v in values.items()}
         key = (shape, connection.vendor, *((k, _length(v)) for k, v in sorted(values.items())))
         compiled = self._compiled.get(key)
@@ -45,13 +70,12 @@ class PreparedQuery:
             compiled = self._compile(values)
             with self._lock:
                 self._compiled[key] = compiled
-        sql, slots = compiled
-        params = [slot(values) for slot in slots]
+        params = [slot(values) for slot in compiled.slots]
         cursor = connection.cursor()
-        cursor.execute(sql, params)
-        return cursor
+        cursor.execute(compiled.sql, params)
+        return Pending(cursor, compiled)
 
-    def _compile(self, values: dict) -> tuple[str, list]:
+    def _compile(self, values: dict) -> _Compiled:
         stand_ins, where = {}, {}
         counter = iter(range(1, 1_000_000))
         for name, value in values.items():
@@ -65,7 +89,9 @@ class PreparedQuery:
             else:
                 stand_ins[name] = _stand_in(value, next(counter))
                 where[_normal(stand_ins[name])] = (name, None)
-        sql, params = self.build(**stand_ins).query.sql_with_params()
+        compiler = self.build(**stand_ins).query.get_compiler(connection.alias)
+        sql, params = compiler.as_sql()
+        converters = compiler.get_converters([c[0] for c in compiler.select[: compiler.col_count]])
         slots = []
         for param in params:
             place = where.get(_normal(param))
@@ -75,7 +101,7 @@ class PreparedQuery:
                 slots.append(_binder(*place, as_text=isinstance(param, str)))
         if len({_normal(p) for p in params} & set(where)) != len(where):
             raise ValueError("a value of the prepared query did not reach its SQL")
-        return sql, slots
+        return _Compiled(sql, slots, compiler, converters)
 
 
 @contextlib.contextmanager
@@ -90,6 +116,13 @@ def together():
     connection.ensure_connection()
     with connection.wrap_database_errors, connection.connection.pipeline():
         yield
+
+
+def instance(model, values: dict):
+    """A model instance from some of its fields' values (the others deferred: read from the
+    database if ever touched), as the ORM builds one from a row."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def _length(value) -> int | None:
