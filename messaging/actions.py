@@ -9,6 +9,7 @@ import os
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -398,47 +399,58 @@ def post_message(*, room: Room, sender, **fields) -> PostResult:
 
 
 def post_messages(*, room: Room, requests: list[SendRequest]) -> list[PostResult | MessagingError]:
-    """Store several messages of one room in one transaction (group commit).
+    """Store several messages of one room in one transaction: `post_to_rooms` for one room."""
+    (results,) = post_to_rooms([(room, requests)])
+    return results
+
+
+def post_to_rooms(
+    batches: list[tuple[Room, list[SendRequest]]],
+) -> list[list[PostResult | MessagingError]]:
+    """Store the messages of several rooms in one transaction (group commit).
 
     Each request gets its own result, in order: a `PostResult` (stored, or a resend of a
     stored message: `duplicate`) or the `MessagingError` that refused it; a refused request
     stores nothing and does not hold up the others. The checks of one request come in a
     fixed order (client_id, body, handling, evaluation, access, thread, reply, mentions,
-    resend) and each is one query for the whole batch.
+    resend); the look-ups of every room go to the database together, in one round trip.
 
-    Everything that does not need the room's next seq happens before the room row is locked,
-    encryption included (its associated data names the message id, not the seq). The lock is
-    then taken by the statement that takes the seqs (`UPDATE … RETURNING head_seq`) and held
-    for the two bulk inserts and the commit: a busy room pays one lock, one commit and one
-    channel-layer notice per batch, not per message. The access check is as strict as
+    Everything that does not need a room's next seq happens before the room rows are locked,
+    encryption included (its associated data names the message id, not the seq). The locks
+    are then taken, in the order of the rooms' ids (so that two writers never wait on each
+    other), by the statements that take the seqs (`UPDATE … RETURNING head_seq`), and held
+    for the two bulk inserts and the commit: busy rooms pay one lock each, one commit and one
+    channel-layer notice each per batch, not per message. The access check is as strict as
     checking under the lock: a check inside the locking statement would read the snapshot
     taken before waiting for the lock as well.
     """
-    results: list[PostResult | MessagingError | None] = [None] * len(requests)
-    fresh = _to_store(room, requests, results)
-    if fresh:
-        try:
-            _store(room, fresh)
-        except IntegrityError:
-            # A concurrent send of the same client_id won the race; this transaction, its
-            # seqs included, is rolled back. One by one, each finds what won or stores anew.
-            for send in fresh:
-                results[send.index] = _post_alone(room, send.request)
-        else:
-            for send in fresh:
-                results[send.index] = PostResult(send.message, duplicate=False)
-    for index, result in enumerate(results):
-        if isinstance(result, _Send):  # a resend of a message stored in this batch
-            results[index] = PostResult(result.message, duplicate=True)
+    results = [[None] * len(requests) for _, requests in batches]
+    fresh = _to_store(batches, results)
+    try:
+        _store(fresh)
+    except IntegrityError:
+        # A concurrent send of the same client_id won the race; this transaction, its seqs
+        # included, is rolled back. One by one, each finds what won or stores anew.
+        for (room, sends), room_results in zip(fresh, results, strict=True):
+            for send in sends:
+                room_results[send.index] = _post_alone(room, send.request)
+    else:
+        for (_, sends), room_results in zip(fresh, results, strict=True):
+            for send in sends:
+                room_results[send.index] = PostResult(send.message, duplicate=False)
+    for room_results in results:
+        for index, result in enumerate(room_results):
+            if isinstance(result, _Send):  # a resend of a message stored in this batch
+                room_results[index] = PostResult(result.message, duplicate=True)
     return results
 
 
 def _post_alone(room: Room, request: SendRequest) -> PostResult | MessagingError:
-    results: list = [None]
-    fresh = _to_store(room, [request], results)
+    results: list = [[None]]
+    ((_, fresh),) = _to_store([(room, [request])], results)
     if fresh:
         try:
-            _store(room, fresh)
+            _store([(room, fresh)])
         except IntegrityError:
             stored = Message.objects.filter(
                 room=room, sender=request.sender, client_id=fresh[0].client_id
@@ -447,20 +459,31 @@ def _post_alone(room: Room, request: SendRequest) -> PostResult | MessagingError
                 raise
             return _duplicate(stored, fresh[0].digest_input)
         return PostResult(fresh[0].message, duplicate=False)
-    return results[0]
+    return results[0][0]
 
 
-def _to_store(room: Room, requests: list[SendRequest], results: list) -> list[_Send]:
-    """Check every request; refusals and resends go into `results`, the rest is returned."""
-    sends = _validated(requests, results)
-    found = _look_up(room, sends)
-    for check in (_readers, _threads, _replies, _mentioned):
-        refusals = check(room, sends, found)
-        for send in sends:
-            if send.index in refusals:
-                results[send.index] = refusals[send.index]
-        sends = [send for send in sends if send.index not in refusals]
-    return _resends(room, sends, results, found)
+def _to_store(batches: list[tuple[Room, list[SendRequest]]], results: list) -> list:
+    """Check every request; refusals and resends go into `results`, and what is left to
+    store is returned as (room, sends) for each room."""
+    validated = [
+        _validated(requests, room_results)
+        for (_, requests), room_results in zip(batches, results, strict=True)
+    ]
+    with prepared.together():
+        later = [_look_up(room, sends) for (room, _), sends in zip(batches, validated, strict=True)]
+        found = [answer() for answer in later]
+    fresh = []
+    for (room, _), sends, room_found, room_results in zip(
+        batches, validated, found, results, strict=True
+    ):
+        for check in (_readers, _threads, _replies, _mentioned):
+            refusals = check(room, sends, room_found)
+            for send in sends:
+                if send.index in refusals:
+                    room_results[send.index] = refusals[send.index]
+            sends = [send for send in sends if send.index not in refusals]
+        fresh.append((room, _resends(room, sends, room_results, room_found)))
+    return fresh
 
 
 @dataclass
@@ -470,22 +493,22 @@ class _Found:
     resent: bool  # some client_id of the batch is already stored in the room
 
 
-def _look_up(room: Room, sends: list[_Send]) -> _Found:
-    """The batch's look-ups, in one round trip: who of the senders may read the room, which
-    of the named threads are the room's, whether any client_id is already stored."""
+def _look_up(room: Room, sends: list[_Send]) -> Callable[[], _Found]:
+    """Send the look-ups of a room's batch: who of the senders may read the room, which of
+    the named threads are the room's, whether any client_id is already stored; the answer
+    is read when called (so that several rooms' look-ups travel together)."""
     if not sends:
-        return _Found(set(), set(), resent=False)
+        return lambda: _Found(set(), set(), resent=False)
     threads = sorted({ref for send in sends if isinstance(ref := _thread_ref(send), uuid.UUID)})
     client_ids = sorted({send.client_id for send in sends})
-    with prepared.together():
-        readers = access.users_who_can_read_later(room, [send.request.sender for send in sends])
-        threads = threads and _room_threads.execute(None, room=room.pk, threads=threads)
-        stored = _room_client_ids.execute(None, room=room.pk, client_ids=client_ids)
-        return _Found(
-            readers(),
-            {row[0] for row in (threads.fetch() if threads else [])},
-            resent=bool(stored.fetch()),
-        )
+    readers = access.users_who_can_read_later(room, [send.request.sender for send in sends])
+    threads = threads and _room_threads.execute(None, room=room.pk, threads=threads)
+    stored = _room_client_ids.execute(None, room=room.pk, client_ids=client_ids)
+    return lambda: _Found(
+        readers(),
+        {row[0] for row in (threads.fetch() if threads else [])},
+        resent=bool(stored.fetch()),
+    )
 
 
 def _thread_ref(send: _Send):
@@ -668,53 +691,67 @@ def _new_message(room: Room, send: _Send) -> Message:
     return message
 
 
-def _store(room: Room, sends: list[_Send]) -> None:
-    """Number, insert and log the messages of `sends` in one transaction; notice after commit.
+def _store(batches: list[tuple[Room, list[_Send]]]) -> None:
+    """Number, insert and log the messages of each room's sends in one transaction; one
+    notice per room after commit.
 
-    Three round trips to PostgreSQL: the transaction's start with the statement that locks
-    the room and takes the seqs, the two inserts, the commit."""
+    Three round trips to PostgreSQL: the transaction's start with the statements that lock
+    the rooms (in the order of their ids) and take their seqs, the two inserts, the commit."""
+    batches = sorted(((r, s) for r, s in batches if s), key=lambda batch: str(batch[0].pk))
+    if not batches:
+        return
     with transaction.atomic():
         with prepared.together():
-            head, epoch = _take_seq(room, len(sends))
-        room.head_seq, room.key_epoch = head - len(sends), epoch
-        events = []
-        for send in sends:
-            message = send.message
-            message.seq = room.head_seq + 1
-            if message.key_epoch != epoch:  # the room's key changed meanwhile
-                message.key_epoch = epoch
-                message.body_ciphertext = crypto.seal_body(message, send.body)
-            events.append(
-                _new_event(
-                    room,
-                    kind=RoomEvent.Kind.MESSAGE_POSTED,
-                    actor=send.request.sender,
-                    details=_message_details(message),
-                    secret=send.body,
-                    message=message,
+            taken = [_take_seq_later(room, len(sends)) for room, sends in batches]
+            taken = [answer() for answer in taken]
+        messages, events = [], []
+        for (room, sends), (head, epoch) in zip(batches, taken, strict=True):
+            room.head_seq, room.key_epoch = head - len(sends), epoch
+            for send in sends:
+                message = send.message
+                message.seq = room.head_seq + 1
+                if message.key_epoch != epoch:  # the room's key changed meanwhile
+                    message.key_epoch = epoch
+                    message.body_ciphertext = crypto.seal_body(message, send.body)
+                messages.append(message)
+                events.append(
+                    _new_event(
+                        room,
+                        kind=RoomEvent.Kind.MESSAGE_POSTED,
+                        actor=send.request.sender,
+                        details=_message_details(message),
+                        secret=send.body,
+                        message=message,
+                    )
                 )
+            room_id, seq = room.pk, room.head_seq
+            transaction.on_commit(
+                lambda room_id=room_id, seq=seq: broadcast.room_event(room_id, seq)
             )
         with prepared.together():
-            Message.objects.bulk_create([send.message for send in sends])
+            Message.objects.bulk_create(messages)
             RoomEvent.objects.bulk_create(events)
-        room_id, seq = room.pk, room.head_seq
-        transaction.on_commit(lambda: broadcast.room_event(room_id, seq))
 
 
-def _take_seq(room: Room, count: int = 1) -> tuple[int, int]:
-    """Lock the room row and take its next `count` seqs in one statement: (last seq, key
-    epoch)."""
+def _take_seq_later(room: Room, count: int) -> Callable[[], tuple[int, int]]:
+    """Lock the room row and take its next `count` seqs in one statement; the answer, read
+    when called: (last seq, key epoch)."""
     table = connection.ops.quote_name(Room._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET head_seq = head_seq + %s WHERE id = %s "  # noqa: S608
-            "RETURNING head_seq, key_epoch",
-            [count, Room._meta.pk.get_db_prep_value(room.pk, connection)],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise MessagingError("unknown_room", "no such room")
-    return row[0], row[1]
+    cursor = connection.cursor()
+    cursor.execute(
+        f"UPDATE {table} SET head_seq = head_seq + %s WHERE id = %s "  # noqa: S608
+        "RETURNING head_seq, key_epoch",
+        [count, Room._meta.pk.get_db_prep_value(room.pk, connection)],
+    )
+
+    def answer() -> tuple[int, int]:
+        with cursor:
+            row = cursor.fetchone()
+        if row is None:
+            raise MessagingError("unknown_room", "no such room")
+        return row[0], row[1]
+
+    return answer
 
 
 def _duplicate(stored: Message, digest_input: bytes) -> PostResult:

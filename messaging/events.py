@@ -7,6 +7,7 @@ message shows no body.
 
 import json
 import uuid
+from collections.abc import Callable
 
 from messaging import crypto, prepared
 from messaging.models import Message, RoomEvent
@@ -92,8 +93,14 @@ def _events_query(limit: int) -> prepared.PreparedQuery:
 def events_after(room_id, after: int, limit: int) -> list[RoomEvent]:
     """Up to `limit` events with seq > after, in order (one query), each with its message,
     the message's sender and the message it replies to loaded."""
-    rows = _events_query(limit).rows(None, room=_room_uuid(room_id), after=after)
-    return [_event(row) for row in rows]
+    return events_after_later(room_id, after, limit)()
+
+
+def events_after_later(room_id, after: int, limit: int) -> Callable[[], list[RoomEvent]]:
+    """`events_after`, its query sent now and its answer read when called (to send it with
+    others: prepared.together)."""
+    pending = _events_query(limit).execute(None, room=_room_uuid(room_id), after=after)
+    return lambda: [_event(row) for row in pending.fetch()]
 
 
 def _room_uuid(room_id) -> uuid.UUID:

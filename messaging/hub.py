@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from messaging import access, events
+from messaging import access, events, prepared
 from messaging.db import run_in_db
 from messaging.models import Room, room_group_name
 
@@ -51,13 +51,21 @@ def _room_head(room_id) -> int:
 
 
 def _load_batches(requests: list[tuple[dict, int, set[int]]]) -> list[tuple[list, set[int]]]:
-    """For each (room meta, after, user ids): the rendered new events and who may read them."""
-    results = []
-    for meta, after, user_ids in requests:
-        allowed = access.users_with_access(meta, user_ids)
-        rows = events.events_after(meta["id"], after, BATCH_LIMIT) if allowed else []
-        results.append(([(row.seq, events.event_frame(row)) for row in rows], allowed))
-    return results
+    """For each (room meta, after, user ids): the rendered new events and who may read them.
+    The queries of every room travel to the database together (one round trip)."""
+    with prepared.together():
+        later = [
+            (
+                access.users_with_access_later(meta, user_ids),
+                events.events_after_later(meta["id"], after, BATCH_LIMIT),
+            )
+            for meta, after, user_ids in requests
+        ]
+        loaded = [(allowed(), rows()) for allowed, rows in later]
+    return [
+        ([(row.seq, events.event_frame(row)) for row in rows] if allowed else [], allowed)
+        for allowed, rows in loaded
+    ]
 
 
 class RoomHub:

@@ -1,12 +1,12 @@
 """Group commit of the WebSocket `send` frames of one server process (one event loop).
 
-A socket's `send` joins its room's queue in this process and waits for its result. One
-writer task per room and process stores whatever is queued for that room in one database
-call and one transaction (`actions.post_messages`: one access query, one room lock, one
-commit, one channel-layer notice for the whole batch), then answers each sender, then takes
-what queued meanwhile. A quiet room therefore writes each message alone, as soon as it
-comes; a busy room writes several per transaction, and its lock, commit and notice are paid
-per batch instead of per message. Rooms are written side by side (the database thread pool).
+A socket's `send` joins the process's queue and waits for its result. One writer task per
+process stores whatever is queued, whatever the room, in one database call and one
+transaction (`actions.post_to_rooms`: the look-ups of every room in one round trip, one lock
+per room, one commit, one channel-layer notice per room), then answers each sender, then
+takes what queued meanwhile. A quiet server therefore writes each message alone, as soon as
+it comes; a busy one writes many per transaction, and pays the round trips, the commit and
+the thread hand-off per batch instead of per message.
 
 Sends waiting or being written are bounded per process (`COUNTERPART_MAX_PENDING_SENDS`):
 past the bound a send is refused at once with `rate_limited`, nothing stored, so a saturated
@@ -17,7 +17,7 @@ import asyncio
 import logging
 import uuid
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -29,7 +29,8 @@ from messaging.prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
 
-BATCH_MAX = 100
+BATCH_MAX = 200
+ROOMS_REMEMBERED = 10_000
 
 
 class Busy(Exception):
@@ -38,6 +39,7 @@ class Busy(Exception):
 
 @dataclass
 class _Waiting:
+    room_id: str
     request: actions.SendRequest
     result: asyncio.Future
 
@@ -48,89 +50,96 @@ _ROOM_FIELDS = tuple(
     for f in Room._meta.concrete_fields
     if f.attname in {"id", "kind", "network_id", "key_epoch", "head_seq"}
 )
-_room_row = PreparedQuery(lambda room: Room.objects.filter(pk=room).values_list(*_ROOM_FIELDS))
+_room_rows = PreparedQuery(
+    lambda rooms: Room.objects.filter(pk__in=rooms).values_list(*_ROOM_FIELDS).order_by()
+)
 
 
-def _room_fields(room_id: str) -> tuple | None:
-    rows = _room_row.rows(None, room=uuid.UUID(room_id))
-    if not rows:
-        return None
-    # The id as a UUID whatever the database returns (it goes into associated data).
-    row = dict(zip(_ROOM_FIELDS, rows[0], strict=True), id=uuid.UUID(room_id))
-    return tuple(row[name] for name in _ROOM_FIELDS)
-
-
-def _write(room_id: str, fields: tuple | None, requests: list[actions.SendRequest]) -> tuple:
-    """Store a batch of one room: (the room's fields, a PostResult or an exception per
-    request, in order). `fields` are those of an earlier batch, if any: a room's kind and
-    network never change, and the seq and key epoch are taken under the lock."""
-    fields = fields or _room_fields(room_id)
-    if fields is None:
-        return None, [access.UnknownRoom(room_id)] * len(requests)
-    room = Room.from_db(connection.alias, _ROOM_FIELDS, fields)
-    results = actions.post_messages(room=room, requests=requests)
-    return fields, [
-        access.UnknownRoom(room_id)
-        if isinstance(result, actions.MessagingError) and result.code == "unknown_room"
-        else result
-        for result in results
+def _write(batches: list[tuple[str, list[actions.SendRequest]]], known: dict) -> tuple:
+    """Store the sends of several rooms: (the rooms' fields, by id; for each room, a
+    PostResult or an exception per request, in order). `known` holds the fields of rooms
+    written before: a room's kind and network never change, and the seq and key epoch are
+    taken under the lock."""
+    missing = sorted({uuid.UUID(room_id) for room_id, _ in batches if room_id not in known})
+    fields = {room_id: known[room_id] for room_id, _ in batches if room_id in known}
+    if missing:
+        for row in _room_rows.rows(None, rooms=missing):
+            fields[str(row[0])] = row
+    rooms = [
+        (Room.from_db(connection.alias, _ROOM_FIELDS, fields[room_id]), requests)
+        for room_id, requests in batches
+        if room_id in fields
     ]
-
-
-@dataclass
-class _Room:
-    waiting: list = field(default_factory=list)
-    writing: bool = False
-    fields: tuple | None = None
+    stored = iter(actions.post_to_rooms(rooms))
+    results = []
+    for room_id, requests in batches:
+        if room_id not in fields:
+            results.append([access.UnknownRoom(room_id)] * len(requests))
+            continue
+        results.append(
+            [
+                access.UnknownRoom(room_id)
+                if isinstance(result, actions.MessagingError) and result.code == "unknown_room"
+                else result
+                for result in next(stored)
+            ]
+        )
+    return fields, results
 
 
 class SendQueue:
     def __init__(self):
-        self.rooms: dict[str, _Room] = {}
+        self.waiting: list[_Waiting] = []
+        self.writing = False
         self.in_progress = 0
+        self.rooms: dict[str, tuple] = {}  # fields of rooms written before
 
     async def post(self, room_id: str, request: actions.SendRequest) -> actions.PostResult:
-        """Store `request` in room `room_id`; returns after commit. Raises Busy, UnknownRoom
-        or MessagingError."""
+        """Store `request` in room `room_id` (a canonical UUID string); returns after commit.
+        Raises Busy, UnknownRoom or MessagingError."""
         if self.in_progress >= settings.COUNTERPART_MAX_PENDING_SENDS:
             raise Busy
-        waiting = _Waiting(request, asyncio.get_running_loop().create_future())
+        waiting = _Waiting(room_id, request, asyncio.get_running_loop().create_future())
         waiting.result.add_done_callback(_retrieve)
-        room = self.rooms.setdefault(room_id, _Room())
-        room.waiting.append(waiting)
+        self.waiting.append(waiting)
         self.in_progress += 1
         try:
-            if not room.writing:
-                room.writing = True
-                asyncio.ensure_future(self._writer(room_id, room))
+            if not self.writing:
+                self.writing = True
+                asyncio.ensure_future(self._writer())
             # Shielded: a socket that closes meanwhile does not cancel a write in progress.
             return await asyncio.shield(waiting.result)
         finally:
             self.in_progress -= 1
 
-    async def _writer(self, room_id: str, room: _Room) -> None:
+    async def _writer(self) -> None:
         try:
-            while room.waiting:
-                batch, room.waiting[:] = room.waiting[:BATCH_MAX], room.waiting[BATCH_MAX:]
+            while self.waiting:
+                batch, self.waiting = self.waiting[:BATCH_MAX], self.waiting[BATCH_MAX:]
+                by_room: dict[str, list[_Waiting]] = {}
+                for waiting in batch:
+                    by_room.setdefault(waiting.room_id, []).append(waiting)
                 try:
                     fields, results = await run_in_db(_write)(
-                        room_id, room.fields, [w.request for w in batch]
+                        [(room, [w.request for w in ws]) for room, ws in by_room.items()],
+                        dict(self.rooms),
                     )
-                    room.fields = fields
+                    if len(self.rooms) > ROOMS_REMEMBERED:
+                        self.rooms.clear()
+                    self.rooms.update(fields)
                 except Exception as exc:  # nothing of the batch was acknowledged
                     logger.exception("a batch of sends failed")
-                    results = [exc] * len(batch)
-                for waiting, result in zip(batch, results, strict=True):
-                    if waiting.result.done():
-                        continue
-                    if isinstance(result, Exception):
-                        waiting.result.set_exception(result)
-                    else:
-                        waiting.result.set_result(result)
+                    results = [[exc] * len(ws) for ws in by_room.values()]
+                for waitings, room_results in zip(by_room.values(), results, strict=True):
+                    for waiting, result in zip(waitings, room_results, strict=True):
+                        if waiting.result.done():
+                            continue
+                        if isinstance(result, Exception):
+                            waiting.result.set_exception(result)
+                        else:
+                            waiting.result.set_result(result)
         finally:
-            room.writing = False
-            if not room.waiting and self.rooms.get(room_id) is room:
-                del self.rooms[room_id]
+            self.writing = False
 
 
 def _retrieve(future: asyncio.Future) -> None:

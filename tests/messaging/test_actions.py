@@ -303,3 +303,56 @@ def test_a_batch_costs_the_queries_of_one_post(
     with django_assert_num_queries(7):
         results = actions.post_messages(room=case_room, requests=requests)
     assert len({r.message.seq for r in results}) == 20
+
+
+def test_one_transaction_stores_the_batches_of_several_rooms(
+    case_room, thread, member, counterpart, tipp, outsider
+):
+    other = actions.create_room(kind="case", creator=counterpart, title="Other", network=tipp)
+    other_thread = actions.create_thread(room=other, creator=counterpart, title="Main")
+    results = actions.post_to_rooms(
+        [
+            (case_room, [_request(member, thread, "a1"), _request(outsider, thread, "no")]),
+            (other, [_request(counterpart, other_thread, "b1"), _request(member, other_thread)]),
+        ]
+    )
+    assert [r.message.seq for r in (results[0][0], results[1][0])] == [
+        case_room.head_seq,
+        other.head_seq,
+    ]
+    assert results[0][1].code == "unknown_room"  # the outsider reads neither room
+    assert results[1][1].code == "unknown_room"  # the member is not in the other room
+    for room in (case_room, other):
+        seqs = list(RoomEvent.objects.filter(room=room).values_list("seq", flat=True))
+        assert seqs == list(range(1, len(seqs) + 1))
+    assert crypto.open_body(Message.objects.get(room=other)) == "b1"
+
+
+def test_a_batch_of_several_rooms_locks_them_in_the_order_of_their_ids(
+    case_room, thread, member, counterpart, tipp
+):
+    """So that two writers never wait on each other (see test_concurrency.py)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    others = [
+        actions.create_room(kind="case", creator=member, title=f"R{n}", network=tipp)
+        for n in range(3)
+    ]
+    rooms = [case_room, *others]
+    threads = [thread] + [
+        actions.create_thread(room=room, creator=member, title="Main") for room in others
+    ]
+    for order in (rooms, rooms[::-1]):
+        with CaptureQueriesContext(connection) as queries:
+            actions.post_to_rooms(
+                [(room, [_request(member, threads[rooms.index(room)])]) for room in order]
+            )
+        locked = [
+            q["sql"].split("WHERE id = ")[1].split()[0].strip("'").split("'")[0]
+            for q in queries.captured_queries
+            if q["sql"].startswith('UPDATE "messaging_room" SET head_seq')
+        ]
+        assert [uuid.UUID(value) for value in locked] == sorted(
+            (room.pk for room in rooms), key=str
+        )

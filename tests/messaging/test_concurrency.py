@@ -155,3 +155,54 @@ def _wait_for_lock_waiters(count: int) -> None:
                 return
         time.sleep(0.02)
     raise AssertionError(f"{count} senders never waited on the room lock")
+
+
+def _room_with_thread(member, counterpart, tipp, title):
+    room = actions.create_room(
+        kind="case", creator=member, title=title, network=tipp, participants=[counterpart]
+    )
+    return room, actions.create_thread(room=room, creator=member, title="Main")
+
+
+def test_writers_of_the_same_rooms_in_opposite_orders_never_deadlock(member, counterpart, tipp):
+    """Batches of several rooms lock the rooms in the order of their ids: two writers whose
+    batches name the same rooms in opposite orders both finish, each room gapless."""
+    rooms = [_room_with_thread(member, counterpart, tipp, f"Room {n}") for n in range(2)]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run(order):
+        try:
+            barrier.wait()
+            for n in range(15):
+                actions.post_to_rooms(
+                    [
+                        (
+                            Room.objects.get(pk=room.pk),
+                            [
+                                actions.SendRequest(
+                                    sender=member,
+                                    thread=thread,
+                                    client_id=uuid.uuid4(),
+                                    body=f"{n}",
+                                )
+                            ],
+                        )
+                        for room, thread in order
+                    ]
+                )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run, args=(o,)) for o in (rooms, rooms[::-1])]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    for room, _ in rooms:
+        assert Message.objects.filter(room=room).count() == 30
+        seqs = list(RoomEvent.objects.filter(room=room).values_list("seq", flat=True))
+        assert seqs == list(range(1, len(seqs) + 1))

@@ -60,10 +60,10 @@ async def test_a_send_past_the_process_bound_is_rate_limited_and_stores_nothing(
 async def test_sends_that_queue_behind_a_write_are_stored_together(
     open_socket, member, counterpart, thread, settings
 ):
-    """Group commit: while a room's write waits on the room row, the sends that arrive queue
-    in the process and are then stored by one transaction with one notice; every sender gets
-    its own ack and the room's numbering has no gap. (A socket handles its frames one after
-    another, so each queued send comes from a socket of its own.)"""
+    """Group commit: while the process's write waits on the room row, the sends that arrive
+    queue in the process and are then stored by one transaction with one notice; every
+    sender gets its own ack and the room's numbering has no gap. (A socket handles its frames
+    one after another, so each queued send comes from a socket of its own.)"""
     settings.COUNTERPART_MAX_PENDING_SENDS = 64
     room_id = str(thread.room_id)
     layer = get_channel_layer()
@@ -89,7 +89,7 @@ async def test_sends_that_queue_behind_a_write_are_stored_together(
     await _until(lambda: _lock_waiters() >= 1)  # the room's writer, with a batch of one
     for n in range(1, 11):
         await sockets[n].send_json_to(send_frame(thread.room, thread, client_ids[n], f"n{n}"))
-    await _until(lambda: len(get_send_queue().rooms[room_id].waiting) == 10, sync=True)
+    await _until(lambda: len(get_send_queue().waiting) == 10, sync=True)
     release.set()
     await asyncio.to_thread(holder.join)
 
