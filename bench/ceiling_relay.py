@@ -19,6 +19,7 @@ import json
 import sys
 from collections import defaultdict
 
+import relay_frames
 from websockets.asyncio.server import broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
@@ -54,35 +55,8 @@ async def handler(ws):
                 heads[room] += 1
                 seq = heads[room]
                 message = next(message_ids)
-                await ws.send(
-                    json.dumps(
-                        {
-                            "type": "ack",
-                            "client_id": frame.get("client_id"),
-                            "room": room,
-                            "seq": seq,
-                            "message": message,
-                            "duplicate": False,
-                        }
-                    )
-                )
-                event = json.dumps(
-                    {
-                        "type": "event",
-                        "room": room,
-                        "seq": seq,
-                        "kind": "message.posted",
-                        "data": {
-                            "id": message,
-                            "seq": seq,
-                            "thread": frame.get("thread"),
-                            "sender": user,
-                            "body": frame.get("body", ""),
-                            "handling": frame.get("handling", "H0"),
-                        },
-                    }
-                )
-                broadcast(subscribers[room], event)
+                await ws.send(relay_frames.ack(frame, room, seq, message))
+                broadcast(subscribers[room], relay_frames.event(frame, room, seq, message, user))
             elif kind == "subscribe":
                 room = frame.get("room")
                 rooms.add(room)

@@ -20,6 +20,7 @@ from django.conf import settings
 if not settings.configured:
     settings.configure(CHANNEL_LAYERS={})
 
+import relay_frames  # noqa: E402
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
@@ -57,32 +58,8 @@ class Relay(AsyncWebsocketConsumer):
                 return
             heads[room] += 1
             seq, message = heads[room], next(message_ids)
-            await self.send_json(
-                {
-                    "type": "ack",
-                    "client_id": frame.get("client_id"),
-                    "room": room,
-                    "seq": seq,
-                    "message": message,
-                    "duplicate": False,
-                }
-            )
-            event = json.dumps(
-                {
-                    "type": "event",
-                    "room": room,
-                    "seq": seq,
-                    "kind": "message.posted",
-                    "data": {
-                        "id": message,
-                        "seq": seq,
-                        "thread": frame.get("thread"),
-                        "sender": self.user,
-                        "body": frame.get("body", ""),
-                        "handling": frame.get("handling", "H0"),
-                    },
-                }
-            )
+            await self.send(text_data=relay_frames.ack(frame, room, seq, message))
+            event = relay_frames.event(frame, room, seq, message, self.user)
             for subscriber in list(subscribers[room]):
                 await subscriber.send(text_data=event)
         elif kind == "subscribe":

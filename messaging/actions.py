@@ -371,6 +371,22 @@ class SendRequest:
     reply_to: int | None = None
     mentions: object = None
 
+    @classmethod
+    def from_payload(cls, sender, data: dict) -> "SendRequest":
+        """From the fields of a `send` frame or of the API's message POST (the same names,
+        docs/protocol.md); their values are checked when the request is posted."""
+        return cls(
+            sender=sender,
+            thread=data.get("thread"),
+            client_id=data.get("client_id"),
+            body=data.get("body"),
+            handling_code=data.get("handling"),
+            handling_note=data.get("handling_note"),
+            evaluation=data.get("evaluation"),
+            reply_to=data.get("reply_to"),
+            mentions=data.get("mentions"),
+        )
+
 
 @dataclass
 class _Send:
@@ -392,7 +408,12 @@ class _Send:
 
 def post_message(*, room: Room, sender, **fields) -> PostResult:
     """Store one message once per client_id; a resend returns the stored one (duplicate)."""
-    (result,) = post_messages(room=room, requests=[SendRequest(sender=sender, **fields)])
+    return post_request(room, SendRequest(sender=sender, **fields))
+
+
+def post_request(room: Room, request: SendRequest) -> PostResult:
+    """`post_message` for a ready request; raises the MessagingError that refused it."""
+    (result,) = post_messages(room=room, requests=[request])
     if isinstance(result, MessagingError):
         raise result
     return result

@@ -311,18 +311,7 @@ def history(request, room_id):
 def messages(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
     data = _body(request)
-    result = actions.post_message(
-        room=room,
-        sender=request.user,
-        thread=data.get("thread"),
-        client_id=data.get("client_id"),
-        body=data.get("body"),
-        handling_code=data.get("handling"),
-        handling_note=data.get("handling_note"),
-        evaluation=data.get("evaluation"),
-        reply_to=data.get("reply_to"),
-        mentions=data.get("mentions"),
-    )
+    result = actions.post_request(room, actions.SendRequest.from_payload(request.user, data))
     return Response(
         {
             "client_id": str(result.message.client_id),

@@ -88,20 +88,6 @@ def _catch_up(user, room_id, after: int | None, limit: int) -> tuple[list, int]:
     return [(row.seq, events.event_frame(row)) for row in rows], room.head_seq
 
 
-def _send_request(user, frame: dict) -> actions.SendRequest:
-    return actions.SendRequest(
-        sender=user,
-        thread=frame.get("thread"),
-        client_id=frame.get("client_id"),
-        body=frame.get("body"),
-        handling_code=frame.get("handling"),
-        handling_note=frame.get("handling_note"),
-        evaluation=frame.get("evaluation"),
-        reply_to=frame.get("reply_to"),
-        mentions=frame.get("mentions"),
-    )
-
-
 def _mark_read(user, room_id, seq) -> int:
     return actions.mark_read(room=access.get_room_for_member(user, room_id), user=user, seq=seq)
 
@@ -265,7 +251,9 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     async def _send_message(self, frame: dict) -> None:
         room = _room_field(frame)
         try:
-            result = await get_send_queue().post(room, _send_request(self.user, frame))
+            result = await get_send_queue().post(
+                room, actions.SendRequest.from_payload(self.user, frame)
+            )
         except Busy as busy:
             raise FrameError(
                 "rate_limited", "the server is busy; wait a moment and send again", retry=0.5
