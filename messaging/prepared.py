@@ -25,6 +25,8 @@ from django.db.models import QuerySet
 # Stand-in integers: positive and within 32 bits, as the ORM drops a comparison with a value
 # outside its field's range from the SQL; no constant of a hot query is near them.
 _STAND_IN_BASE = 2_000_000_000
+# Compiled shapes kept per query; a shape that bakes in today's date is replaced daily.
+MAX_SHAPES = 256
 
 
 @dataclass
@@ -69,6 +71,8 @@ class PreparedQuery:
         if compiled is None:
             compiled = self._compile(values)
             with self._lock:
+                if len(self._compiled) >= MAX_SHAPES:  # e.g. yesterday's dates: start over
+                    self._compiled.clear()
                 self._compiled[key] = compiled
         params = [slot(values) for slot in compiled.slots]
         cursor = connection.cursor()

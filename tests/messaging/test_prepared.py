@@ -35,6 +35,16 @@ def test_it_returns_what_the_queryset_returns_and_builds_once_per_shape(
     assert len(built) == 2  # one list of one id, one of two
 
 
+def test_it_keeps_a_bounded_number_of_shapes(case_room, member, monkeypatch):
+    monkeypatch.setattr(prepared, "MAX_SHAPES", 3)
+    query = prepared.PreparedQuery(_participants)
+    for day in range(10):
+        assert _normal(query.rows(day, room=case_room.pk, users=[member.pk])) == _normal(
+            _participants(case_room.pk, [member.pk])
+        )
+        assert len(query._compiled) <= 3
+
+
 def test_another_room_or_value_binds_into_the_same_sql(case_room, thread):
     query = prepared.PreparedQuery(
         lambda room, threads: Thread.objects.filter(room_id=room, pk__in=threads).values_list("pk")
