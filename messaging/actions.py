@@ -520,11 +520,11 @@ def _look_up(room: Room, sends: list[_Send]) -> Callable[[], _Found]:
     is read when called (so that several rooms' look-ups travel together)."""
     if not sends:
         return lambda: _Found(set(), set(), resent=False)
-    threads = sorted({ref for send in sends if isinstance(ref := _thread_ref(send), uuid.UUID)})
+    named = sorted({ref for send in sends if isinstance(ref := _thread_ref(send), uuid.UUID)})
     client_ids = sorted({send.client_id for send in sends})
     readers = access.users_who_can_read_later(room, [send.request.sender for send in sends])
-    threads = threads and _room_threads.execute(None, room=room.pk, threads=threads)
-    stored = _room_client_ids.execute(None, room=room.pk, client_ids=client_ids)
+    threads = named and _room_threads.execute(None, room=room.pk, threads=named)
+    stored = _stored_client_id.execute(None, room=room.pk, client_ids=client_ids)
     return lambda: _Found(
         readers(),
         {row[0] for row in (threads.fetch() if threads else [])},
@@ -592,12 +592,10 @@ _room_threads = prepared.PreparedQuery(
         Thread.objects.filter(room_id=room, pk__in=threads).values_list("pk").order_by()
     )
 )
-_room_client_ids = prepared.PreparedQuery(
-    lambda room, client_ids: (
-        Message.objects.filter(room_id=room, client_id__in=client_ids)
-        .values_list("sender_id", "client_id")
-        .order_by()
-    )
+_stored_client_id = prepared.PreparedQuery(
+    lambda room, client_ids: Message.objects.filter(
+        room_id=room, client_id__in=client_ids
+    ).values_list("pk")[:1]
 )
 
 
