@@ -104,44 +104,36 @@ def users_with_access_later(room: Room | dict, user_ids) -> Callable[[], set[int
         if network_id is None:
             return set
         pending = _network_readers.execute(timezone.localdate(), network=network_id, users=user_ids)
-    elif network_id is None:
-        pending = _participant_readers.execute(
-            timezone.localdate(), room=_parse_room_id(room_id), users=user_ids
-        )
     else:
-        pending = _network_participant_readers.execute(
-            timezone.localdate(),
-            room=_parse_room_id(room_id),
-            network=network_id,
-            users=user_ids,
+        # The participants of a case or direct room, with an active membership of its network,
+        # or of any network if the room has none.
+        network = {} if network_id is None else {"network": network_id}
+        pending = _participant_readers.execute(
+            timezone.localdate(), room=_parse_room_id(room_id), users=user_ids, **network
         )
 
     return lambda: {row[0] for row in pending.fetch()}
 
 
-def _readers(room, users, network=None):
+def _active(network=None):
     active = Membership.objects.active()
-    if network is not None:
-        active = active.filter(network_id=network)
-    return (
-        RoomParticipant.objects.current()
-        .filter(room_id=room, user_id__in=users)
-        .filter(Exists(active.filter(user_id=OuterRef("user_id"))))
-        .values_list("user_id")
-        .order_by()
-    )
+    return active if network is None else active.filter(network_id=network)
 
 
 _network_readers = PreparedQuery(
     lambda network, users: (
-        Membership.objects.active()
-        .filter(network_id=network, user_id__in=users)
+        _active(network).filter(user_id__in=users).values_list("user_id").order_by()
+    )
+)
+_participant_readers = PreparedQuery(
+    lambda room, users, network=None: (
+        RoomParticipant.objects.current()
+        .filter(room_id=room, user_id__in=users)
+        .filter(Exists(_active(network).filter(user_id=OuterRef("user_id"))))
         .values_list("user_id")
         .order_by()
     )
 )
-_participant_readers = PreparedQuery(_readers)
-_network_participant_readers = PreparedQuery(_readers)
 
 
 def is_owner(user, room: Room) -> bool:

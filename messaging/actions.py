@@ -60,6 +60,16 @@ class PostResult:
     message: Message
     duplicate: bool
 
+    def receipt(self) -> dict:
+        """What the sender is told: the `ack` frame's fields and the API's answer."""
+        return {
+            "client_id": str(self.message.client_id),
+            "room": str(self.message.room_id),
+            "seq": self.message.seq,
+            "message": str(self.message.pk),
+            "duplicate": self.duplicate,
+        }
+
 
 # --- Helpers -----------------------------------------------------------------------------
 

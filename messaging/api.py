@@ -312,16 +312,7 @@ def messages(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
     data = _body(request)
     result = actions.post_request(room, actions.SendRequest.from_payload(request.user, data))
-    return Response(
-        {
-            "client_id": str(result.message.client_id),
-            "room": str(room.pk),
-            "seq": result.message.seq,
-            "message": str(result.message.pk),
-            "duplicate": result.duplicate,
-        },
-        status=200 if result.duplicate else 201,
-    )
+    return Response(result.receipt(), status=200 if result.duplicate else 201)
 
 
 def _message_in(room: Room, message_id) -> Message:

@@ -258,16 +258,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
             raise FrameError(
                 "rate_limited", "the server is busy; wait a moment and send again", retry=0.5
             ) from busy
-        await self._send(
-            {
-                "type": "ack",
-                "client_id": str(result.message.client_id),
-                "room": room,
-                "seq": result.message.seq,
-                "message": str(result.message.pk),
-                "duplicate": result.duplicate,
-            }
-        )
+        await self._send({"type": "ack", **result.receipt()})
 
     async def _typing(self, frame: dict) -> None:
         room = self._subscribed(frame)
