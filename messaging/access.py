@@ -76,61 +76,89 @@ def user_pk(user) -> int | None:
 
 def users_who_can_read(room: Room | dict, users) -> set[int]:
     """Ids of those of `users` (signed-in, active accounts) who may read `room` now."""
-    return users_who_can_read_later(room, users)()
+    return users_who_can_read_in([(room, users)])()[0]
 
 
-def users_who_can_read_later(room: Room | dict, users) -> Callable[[], set[int]]:
-    """`users_who_can_read`, its query sent now and its answer read when called (to send it
-    with others: prepared.together)."""
-    return users_with_access_later(
-        room, {user.pk for user in users if user_pk(user) is not None and user.is_active}
+def users_who_can_read_in(requests) -> Callable[[], list[set[int]]]:
+    """For each (room, users) of `requests`: the ids of those of the users (signed-in, active
+    accounts) who may read the room now; `users_with_access_in`, sent now and read when
+    called."""
+    return users_with_access_in(
+        [
+            (room, {user.pk for user in users if user_pk(user) is not None and user.is_active})
+            for room, users in requests
+        ]
     )
 
 
 def users_with_access(room: Room | dict, user_ids) -> set[int]:
     """Of `user_ids`, those who may read `room` now (one query): the rule of
-    `readable_rooms`, for one room and many people. Compiled once per shape (prepared.py)."""
-    return users_with_access_later(room, user_ids)()
+    `readable_rooms`, for one room and many people."""
+    return users_with_access_in([(room, user_ids)])()[0]
 
 
-def users_with_access_later(room: Room | dict, user_ids) -> Callable[[], set[int]]:
-    user_ids = sorted(set(user_ids))
-    if not user_ids:
-        return set
-    kind = room["kind"] if isinstance(room, dict) else room.kind
-    network_id = room["network_id"] if isinstance(room, dict) else room.network_id
-    room_id = room["id"] if isinstance(room, dict) else room.pk
-    if kind == Room.Kind.NETWORK:
-        if network_id is None:
-            return set
-        pending = _network_readers.execute(timezone.localdate(), network=network_id, users=user_ids)
-    else:
-        # The participants of a case or direct room, with an active membership of its network,
-        # or of any network if the room has none.
-        network = {} if network_id is None else {"network": network_id}
-        pending = _participant_readers.execute(
-            timezone.localdate(), room=_parse_room_id(room_id), users=user_ids, **network
-        )
+def users_with_access_in(requests) -> Callable[[], list[set[int]]]:
+    """For each (room, user ids) of `requests`: those of the ids who may read the room now.
 
-    return lambda: {row[0] for row in pending.fetch()}
+    The rule of `readable_rooms` for many rooms and many people in at most two queries,
+    whatever the number of rooms: one for the network channels, one for the case and direct
+    rooms, each compiled once per shape (prepared.py). The queries are sent now and the
+    answer is read when called (to send them with others: prepared.together)."""
+    wanted = [(_room_fields(room), set(user_ids)) for room, user_ids in requests]
+    users = sorted({user for _, user_ids in wanted for user in user_ids})
+    networks = sorted(
+        {network for (_, kind, network), ids in wanted if ids and kind == Room.Kind.NETWORK}
+        - {None}
+    )
+    rooms = sorted({room for (room, kind, _), ids in wanted if ids and kind != Room.Kind.NETWORK})
+    today = timezone.localdate()
+    by_network = networks and _network_readers.execute(today, networks=networks, users=users)
+    by_room = rooms and _participant_readers.execute(today, rooms=rooms, users=users)
+
+    def answer() -> list[set[int]]:
+        readers: dict = {}
+        for key, user in (by_network.fetch() if by_network else []) + (
+            by_room.fetch() if by_room else []
+        ):
+            readers.setdefault(key, set()).add(user)
+        return [
+            user_ids & readers.get(network if kind == Room.Kind.NETWORK else room, set())
+            for (room, kind, network), user_ids in wanted
+        ]
+
+    return answer
 
 
-def _active(network=None):
-    active = Membership.objects.active()
-    return active if network is None else active.filter(network_id=network)
+def _room_fields(room: Room | dict) -> tuple[uuid.UUID | None, str, int | None]:
+    if isinstance(room, dict):
+        return _parse_room_id(room["id"]), room["kind"], room["network_id"]
+    return room.pk, room.kind, room.network_id
 
 
+def _active_member(user, **network):
+    return Membership.objects.active().filter(user_id=user, **network)
+
+
+# Active members of networks: (network id, user id).
 _network_readers = PreparedQuery(
-    lambda network, users: (
-        _active(network).filter(user_id__in=users).values_list("user_id").order_by()
+    lambda networks, users: (
+        Membership.objects.active()
+        .filter(network_id__in=networks, user_id__in=users)
+        .values_list("network_id", "user_id")
+        .order_by()
     )
 )
+# The participants of case and direct rooms with an active membership of the room's network,
+# or of any network if the room has none: (room id, user id).
 _participant_readers = PreparedQuery(
-    lambda room, users, network=None: (
+    lambda rooms, users: (
         RoomParticipant.objects.current()
-        .filter(room_id=room, user_id__in=users)
-        .filter(Exists(_active(network).filter(user_id=OuterRef("user_id"))))
-        .values_list("user_id")
+        .filter(room_id__in=rooms, user_id__in=users)
+        .filter(
+            Q(room__network__isnull=True) & Exists(_active_member(OuterRef("user_id")))
+            | Exists(_active_member(OuterRef("user_id"), network_id=OuterRef("room__network_id")))
+        )
+        .values_list("room_id", "user_id")
         .order_by()
     )
 )

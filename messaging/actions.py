@@ -501,8 +501,7 @@ def _to_store(batches: list[tuple[Room, list[SendRequest]]], results: list) -> l
         for (_, requests), room_results in zip(batches, results, strict=True)
     ]
     with prepared.together():
-        later = [_look_up(room, sends) for (room, _), sends in zip(batches, validated, strict=True)]
-        found = [answer() for answer in later]
+        found = _look_up([room for room, _ in batches], validated)()
     fresh = []
     for (room, _), sends, room_found, room_results in zip(
         batches, validated, found, results, strict=True
@@ -524,22 +523,42 @@ class _Found:
     resent: bool  # some client_id of the batch is already stored in the room
 
 
-def _look_up(room: Room, sends: list[_Send]) -> Callable[[], _Found]:
-    """Send the look-ups of a room's batch: who of the senders may read the room, which of
-    the named threads are the room's, whether any client_id is already stored; the answer
-    is read when called (so that several rooms' look-ups travel together)."""
-    if not sends:
-        return lambda: _Found(set(), set(), resent=False)
-    named = sorted({ref for send in sends if isinstance(ref := _thread_ref(send), uuid.UUID)})
-    client_ids = sorted({send.client_id for send in sends})
-    readers = access.users_who_can_read_later(room, [send.request.sender for send in sends])
-    threads = named and _room_threads.execute(None, room=room.pk, threads=named)
-    stored = _stored_client_id.execute(None, room=room.pk, client_ids=client_ids)
-    return lambda: _Found(
-        readers(),
-        {row[0] for row in (threads.fetch() if threads else [])},
-        resent=bool(stored.fetch()),
+def _look_up(rooms: list[Room], sends: list[list[_Send]]) -> Callable[[], list[_Found]]:
+    """Send the look-ups of a batch, for each room with its sends: who of the senders may
+    read the room, which of the named threads are the room's, whether any client_id is
+    already stored. Four queries at most, whatever the number of rooms; the answer is read
+    when called (after the block of `prepared.together`)."""
+    readers = access.users_who_can_read_in(
+        [
+            (room, [send.request.sender for send in room_sends])
+            for room, room_sends in zip(rooms, sends, strict=True)
+        ]
     )
+    everything = [send for room_sends in sends for send in room_sends]
+    named = sorted({ref for send in everything if isinstance(ref := _thread_ref(send), uuid.UUID)})
+    threads = named and _threads_of_rooms.execute(None, threads=named)
+    stored = everything and _stored_client_ids.execute(
+        None,
+        rooms=sorted(
+            {room.pk for room, room_sends in zip(rooms, sends, strict=True) if room_sends}
+        ),
+        senders=sorted({send.request.sender.pk for send in everything}),
+        client_ids=sorted({send.client_id for send in everything}),
+    )
+
+    def answer() -> list[_Found]:
+        room_of_thread = dict(threads.fetch()) if threads else {}
+        resent = {row[0] for row in stored.fetch()} if stored else set()
+        return [
+            _Found(
+                room_readers,
+                {thread for thread, room_id in room_of_thread.items() if room_id == room.pk},
+                resent=room.pk in resent,
+            )
+            for room, room_readers in zip(rooms, readers(), strict=True)
+        ]
+
+    return answer
 
 
 def _thread_ref(send: _Send):
@@ -597,15 +616,17 @@ def _threads(room: Room, sends: list[_Send], found: _Found) -> dict[int, Messagi
     return refusals
 
 
-_room_threads = prepared.PreparedQuery(
-    lambda room, threads: (
-        Thread.objects.filter(room_id=room, pk__in=threads).values_list("pk").order_by()
-    )
+_threads_of_rooms = prepared.PreparedQuery(
+    lambda threads: Thread.objects.filter(pk__in=threads).values_list("pk", "room_id").order_by()
 )
-_stored_client_id = prepared.PreparedQuery(
-    lambda room, client_ids: Message.objects.filter(
-        room_id=room, client_id__in=client_ids
-    ).values_list("pk")[:1]
+# Rooms where one of the senders already stored one of the client ids (the unique index of
+# room, sender and client_id answers it).
+_stored_client_ids = prepared.PreparedQuery(
+    lambda rooms, senders, client_ids: (
+        Message.objects.filter(room_id__in=rooms, sender_id__in=senders, client_id__in=client_ids)
+        .values_list("room_id")
+        .order_by()
+    )
 )
 
 
@@ -676,7 +697,11 @@ def _resends(room: Room, sends: list[_Send], results: list, found: _Found) -> li
     stored = {}
     if sends and found.resent:
         # A resend (rare): the stored messages themselves.
-        rows = Message.objects.filter(room=room, client_id__in={send.client_id for send in sends})
+        rows = Message.objects.filter(
+            room=room,
+            sender_id__in={send.request.sender.pk for send in sends},
+            client_id__in={send.client_id for send in sends},
+        )
         stored = {(row.sender_id, row.client_id): row for row in rows}
     fresh, earlier = [], {}
     for send in sends:

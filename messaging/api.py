@@ -293,7 +293,7 @@ def history(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
     after = _int_param(request, "after", 0, 0, None)
     limit = _int_param(request, "limit", 200, 1, events.HISTORY_LIMIT_MAX)
-    rows = events.events_after(room.pk, after, limit)
+    rows = events.events_after(room.pk, after, limit, upto=room.head_seq)
     last = rows[-1].seq if rows else after
     return Response(
         {

@@ -1,7 +1,9 @@
 """Notices on the channel layer, sent after commit. They carry ids and numbers, never content.
 
-- `room.<uuid hex>`: `{type: room.event, room, seq}` — the process hubs load the event from
-  the database and deliver it to their local subscribers (messaging/hub.py).
+- `room-events`: `{type: room.events, rooms: {room id: seq}}` — the last seq of each room that
+  a database call committed, one notice per call whatever the number of rooms; every
+  process hub is in this group, loads the new events of the rooms it has subscribers in and
+  delivers them (messaging/hub.py). Typing indicators (`room.typing`) travel the same way.
 - `member.<user id>`: access changed for this member (membership, removal from a room,
   account disabled, every session ended).
 - `session.<digest>`: one session ended; the digest hides the session key.
@@ -19,8 +21,6 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from messaging.models import room_group_name
-
 logger = logging.getLogger(__name__)
 
 # Set while a database call of the consumers runs (messaging/db.py): notices are kept here and
@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 _collected: contextvars.ContextVar[list | None] = contextvars.ContextVar(
     "counterpart_notices", default=None
 )
+
+
+# Every process hub is in this group: one notice reaches every process, whatever the rooms.
+ROOM_EVENTS_GROUP = "room-events"
 
 
 def member_group_name(user_id: int) -> str:
@@ -50,17 +54,31 @@ def collect_notices():
 
 
 async def send_notices(notices: list[tuple[str, dict]]) -> None:
-    """Send collected notices, in order, from the event loop."""
+    """Send collected notices, in order, from the event loop; the room events of every room
+    as one notice, where the first of them was."""
     if not notices:
         return
     layer = get_channel_layer()
     if layer is None:
         return
-    for group, message in notices:
+    for group, message in _merged(notices):
         try:
             await layer.group_send(group, message)
         except Exception:  # the commit stands; clients catch up from the database
             logger.exception("channel layer notice to %s failed", group)
+
+
+def _merged(notices: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    merged, rooms = [], {}
+    for group, message in notices:
+        if message["type"] != "room.events":
+            merged.append((group, message))
+            continue
+        if not rooms:
+            merged.append((group, {"type": "room.events", "rooms": rooms}))
+        for room, seq in message["rooms"].items():
+            rooms[room] = max(seq, rooms.get(room, 0))
+    return merged
 
 
 def _send(group: str, message: dict) -> None:
@@ -89,7 +107,8 @@ def _log_failure(task: asyncio.Future) -> None:
 
 
 def room_event(room_id, seq: int) -> None:
-    _send(room_group_name(room_id), {"type": "room.event", "room": str(room_id), "seq": seq})
+    """Room `room_id` has committed events up to `seq`."""
+    _send(ROOM_EVENTS_GROUP, {"type": "room.events", "rooms": {str(room_id): seq}})
 
 
 def typing(room_id, *, thread_id: str, user_id: int) -> dict:

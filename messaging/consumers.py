@@ -19,7 +19,7 @@ from messaging import access, actions, broadcast, events
 from messaging.actions import MessagingError
 from messaging.db import run_in_db
 from messaging.hub import get_hub
-from messaging.models import Room, room_group_name
+from messaging.models import Room
 from messaging.sends import Busy, get_send_queue
 from network import membership
 from network.accounts.sessions import LAST_SEEN_KEY, is_two_factor_verified
@@ -84,7 +84,7 @@ def _catch_up(user, room_id, after: int | None, limit: int) -> tuple[list, int]:
         return [], room.head_seq
     if after > room.head_seq:
         raise FrameError("invalid_field", "after is beyond the room's last seq")
-    rows = events.events_after(room.pk, after, limit)
+    rows = events.events_after(room.pk, after, limit, upto=room.head_seq)
     return [(row.seq, events.event_frame(row)) for row in rows], room.head_seq
 
 
@@ -267,7 +267,8 @@ class RoomsConsumer(AsyncWebsocketConsumer):
             raise FrameError("invalid_field", "thread must be a thread id")
         await run_in_db(_readable_meta)(self.user, room)
         await self.channel_layer.group_send(
-            room_group_name(room), broadcast.typing(room, thread_id=thread, user_id=self.user.pk)
+            broadcast.ROOM_EVENTS_GROUP,
+            broadcast.typing(room, thread_id=thread, user_id=self.user.pk),
         )
 
     async def _read(self, frame: dict) -> None:

@@ -5,9 +5,13 @@ catch-up that replays `message.posted` after an edit shows the edited body, and 
 message shows no body.
 """
 
+import functools
 import json
+import operator
 import uuid
 from collections.abc import Callable
+
+from django.db.models import Q
 
 from messaging import crypto, prepared
 from messaging.models import Message, RoomEvent
@@ -67,18 +71,29 @@ def event_frame(event: RoomEvent) -> str:
 
 _EVENT = [f.attname for f in RoomEvent._meta.concrete_fields]
 _MESSAGE = [f.attname for f in Message._meta.concrete_fields]
-_events_queries: dict[int, prepared.PreparedQuery] = {}
+_events_queries: dict[tuple[int, bool], prepared.PreparedQuery] = {}
 
 
-def _events_query(limit: int) -> prepared.PreparedQuery:
-    """Events after a seq with their message, its sender's name and the seq it replies to
-    (one query, compiled once per limit)."""
-    query = _events_queries.get(limit)
+def _events_query(limit: int, bounded: bool) -> prepared.PreparedQuery:
+    """The events of several rooms, each after its own seq (and up to its own seq if
+    `bounded`), with their message, its sender's name and the seq it replies to; in the
+    order of room and seq (one query, compiled once per limit and shape).
+
+    An upper bound keeps PostgreSQL's estimate of the rows small and so its plan a few index
+    look-ups per event: without one, `seq > n` over many rooms can look like a large part of
+    the table and turn the message join into a scan of every message."""
+    query = _events_queries.get((limit, bounded))
     if query is None:
-        query = _events_queries[limit] = prepared.PreparedQuery(
-            lambda room, after: (
-                RoomEvent.objects.filter(room_id=room, seq__gt=after)
-                .order_by("seq")
+
+        def build(rooms, afters, uptos=()):
+            uptos = uptos or [None] * len(rooms)
+            wanted = (
+                Q(room_id=room, seq__gt=after) & (Q() if upto is None else Q(seq__lte=upto))
+                for room, after, upto in zip(rooms, afters, uptos, strict=True)
+            )
+            return (
+                RoomEvent.objects.filter(functools.reduce(operator.or_, wanted))
+                .order_by("room_id", "seq")
                 .values_list(
                     *_EVENT,
                     *(f"message__{name}" for name in _MESSAGE),
@@ -86,21 +101,37 @@ def _events_query(limit: int) -> prepared.PreparedQuery:
                     "message__reply_to__seq",
                 )[:limit]
             )
-        )
+
+        query = _events_queries[(limit, bounded)] = prepared.PreparedQuery(build)
     return query
 
 
-def events_after(room_id, after: int, limit: int) -> list[RoomEvent]:
-    """Up to `limit` events with seq > after, in order (one query), each with its message,
-    the message's sender and the message it replies to loaded."""
-    return events_after_later(room_id, after, limit)()
+def events_after(room_id, after: int, limit: int, upto: int | None = None) -> list[RoomEvent]:
+    """Up to `limit` events with seq > after (and ≤ upto, if given), in order (one query),
+    each with its message, the message's sender and the message it replies to loaded."""
+    return events_after_in([(room_id, after, upto)], limit)()[0]
 
 
-def events_after_later(room_id, after: int, limit: int) -> Callable[[], list[RoomEvent]]:
-    """`events_after`, its query sent now and its answer read when called (to send it with
-    others: prepared.together)."""
-    pending = _events_query(limit).execute(None, room=_room_uuid(room_id), after=after)
-    return lambda: [_event(row) for row in pending.fetch()]
+def events_after_in(requests, limit: int) -> Callable[[], list[list[RoomEvent]]]:
+    """For each (room id, after, upto) of `requests`: its events with after < seq ≤ upto
+    (upto None: no upper bound for any room), in order, up to `limit` events in all (the
+    first rooms in id order first). One query for all the rooms, sent now and read when
+    called (to send it with others: prepared.together)."""
+    rooms = [_room_uuid(room_id) for room_id, _, _ in requests]
+    values = {"rooms": rooms, "afters": [after for _, after, _ in requests]}
+    bounded = all(upto is not None for _, _, upto in requests)
+    if bounded:
+        values["uptos"] = [upto for _, _, upto in requests]
+    pending = _events_query(limit, bounded).execute(None, **values)
+
+    def answer() -> list[list[RoomEvent]]:
+        by_room: dict[uuid.UUID, list[RoomEvent]] = {room: [] for room in rooms}
+        for row in pending.fetch():
+            event = _event(row)
+            by_room[event.room_id].append(event)
+        return [by_room[room] for room in rooms]
+
+    return answer
 
 
 def _room_uuid(room_id) -> uuid.UUID:

@@ -2,11 +2,13 @@
 
 The tutorial pattern — every consumer in the room's group, one layer message and one decode
 per recipient — costs a channel-layer round trip per delivery. Here the process's hub channel
-is the only member of a room's group in this process: it joins when the first local socket
-subscribes and leaves when the last one goes. An action's after-commit notice is one
-`group_send` of `{room, seq}`; per batch of notices the hub loads the new events once (one
-query, one decryption), re-checks in one query which local subscribers may still read the
-room, renders each frame's JSON text once and hands that same text to every local socket.
+is the process's only listener for room events: while the process has a subscribed socket,
+the hub is in the `room-events` group (messaging/broadcast.py). A database call that commits
+events sends one notice, `{room: seq, ...}` for every room it wrote, whatever the number of
+rooms; each hub keeps the rooms it has local subscribers in, and per batch of notices loads
+the new events of all those rooms at once (one round trip: the events, and who of the local
+subscribers may still read each room), renders each frame's JSON text once and hands that
+same text to every local socket of the room.
 
 A hub lingers `COUNTERPART_DELIVERY_LINGER_MS` after the first notice of a quiet moment
 before it loads: the notices that arrive meanwhile are loaded by the same query and their
@@ -29,8 +31,9 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from messaging import access, events, prepared
+from messaging.broadcast import ROOM_EVENTS_GROUP
 from messaging.db import run_in_db
-from messaging.models import Room, room_group_name
+from messaging.models import Room
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +45,6 @@ GROUP_REFRESH_SECONDS = 3600
 class RoomState:
     meta: dict
     last_seq: int
-    joined_at: float
     subscribers: dict = field(default_factory=dict)  # consumer -> user id
 
 
@@ -50,29 +52,34 @@ def _room_head(room_id) -> int:
     return Room.objects.filter(pk=room_id).values_list("head_seq", flat=True).first() or 0
 
 
-def _load_batches(requests: list[tuple[dict, int, set[int]]]) -> list[tuple[list, set[int]]]:
-    """For each (room meta, after, user ids): the rendered new events and who may read them.
-    The queries of every room travel to the database together (one round trip)."""
+def _load_batches(
+    requests: list[tuple[dict, int, int, set[int]]],
+) -> tuple[list[tuple[list, set[int]]], bool]:
+    """For each (room meta, after, upto, user ids): the rendered events after `after` up to
+    `upto` (the seq of the room's last notice) and who of the users may read them;
+    and whether the load stopped at BATCH_LIMIT events (the rest is for the next load).
+    Two or three queries for all the rooms (events; access to case and direct rooms, to
+    network channels), sent to the database together (one round trip)."""
     with prepared.together():
-        later = [
-            (
-                access.users_with_access_later(meta, user_ids),
-                events.events_after_later(meta["id"], after, BATCH_LIMIT),
-            )
-            for meta, after, user_ids in requests
-        ]
-        loaded = [(allowed(), rows()) for allowed, rows in later]
-    return [
-        ([(row.seq, events.event_frame(row)) for row in rows] if allowed else [], allowed)
-        for allowed, rows in loaded
+        allowed = access.users_with_access_in([(meta, users) for meta, _, _, users in requests])
+        loaded = events.events_after_in(
+            [(meta["id"], after, upto) for meta, after, upto, _ in requests], BATCH_LIMIT
+        )
+        allowed, loaded = allowed(), loaded()
+    batches = [
+        ([(row.seq, events.event_frame(row)) for row in rows] if readers else [], readers)
+        for rows, readers in zip(loaded, allowed, strict=True)
     ]
+    return batches, sum(len(rows) for rows in loaded) >= BATCH_LIMIT
 
 
 class RoomHub:
     def __init__(self, layer):
         self.layer = layer
         self.channel_name: str | None = None
+        self.joined_at = 0.0
         self.rooms: dict[str, RoomState] = {}
+        self._joining: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
         self._pending: dict[str, int] = {}
         self._receiver: asyncio.Task | None = None
@@ -81,18 +88,22 @@ class RoomHub:
     # --- Local subscribers ---------------------------------------------------------------
 
     async def subscribe(self, consumer, meta: dict, user_id: int) -> None:
-        """Register a local socket; the first one makes this process join the room's group."""
+        """Register a local socket; the first one makes this process listen for room events."""
         room = str(meta["id"])
         async with self._lock(room):
             state = self.rooms.get(room)
-            if state is None or time.monotonic() - state.joined_at > GROUP_REFRESH_SECONDS:
-                await self._start()
-                await self.layer.group_add(room_group_name(room), self.channel_name)
-                if state is None:
-                    # Read the head after joining: no notice can fall between the two.
+            if state is None:
+                # Notices that come while the head is read are kept for the room (_receive):
+                # none can fall between the two.
+                self._joining.add(room)
+                try:
+                    await self._start()
                     head = await run_in_db(_room_head)(room)
-                    state = self.rooms[room] = RoomState(meta, head, time.monotonic())
-                state.joined_at = time.monotonic()
+                finally:
+                    self._joining.discard(room)
+                state = self.rooms[room] = RoomState(meta, head)
+                if self._pending.get(room, 0) > head:
+                    self._drain_soon()
             state.subscribers[consumer] = user_id
 
     async def unsubscribe(self, consumer, room: str) -> None:
@@ -102,9 +113,8 @@ class RoomHub:
                 return
             if not state.subscribers:
                 del self.rooms[room]
-                await self.layer.group_discard(room_group_name(room), self.channel_name)
-            if not self.rooms:
-                self._stop()
+            if not self.rooms and not self._joining:
+                await self._stop()
 
     def _lock(self, room: str) -> asyncio.Lock:
         return self._locks.setdefault(room, asyncio.Lock())
@@ -117,32 +127,47 @@ class RoomHub:
             # one shared inbox per prefix, and a second prefix would wait behind the first.
             self.channel_name = await self.layer.new_channel()
             self._receiver = asyncio.ensure_future(self._receive())
+            self.joined_at = 0.0
+        await self._stay_in_group()
 
-    def _stop(self) -> None:
+    async def _stay_in_group(self) -> None:
+        """Join the group, and join again within the layer's group expiry (a day)."""
+        if time.monotonic() - self.joined_at > GROUP_REFRESH_SECONDS or not self.joined_at:
+            self.joined_at = time.monotonic()
+            await self.layer.group_add(ROOM_EVENTS_GROUP, self.channel_name)
+
+    async def _stop(self) -> None:
         if self._receiver is not None:
             self._receiver.cancel()
             self._receiver = None
+            self._pending.clear()
+            await self.layer.group_discard(ROOM_EVENTS_GROUP, self.channel_name)
 
     async def _receive(self) -> None:
         channel = self.channel_name
         while True:
             try:
                 message = await self.layer.receive(channel)
+                kind = message.get("type")
+                if kind == "room.events":
+                    for room, seq in message.get("rooms", {}).items():
+                        if (room in self.rooms or room in self._joining) and seq > (
+                            self._pending.get(room, 0)
+                        ):
+                            self._pending[room] = seq
+                    self._drain_soon()
+                elif kind == "room.typing":
+                    await self._typing(message)
+                await self._stay_in_group()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("hub could not read from the channel layer")
                 await asyncio.sleep(0.5)
-                continue
-            kind = message.get("type")
-            if kind == "room.event":
-                room, seq = str(message.get("room")), int(message.get("seq", 0))
-                if seq > self._pending.get(room, 0):
-                    self._pending[room] = seq
-                if self._drainer is None or self._drainer.done():
-                    self._drainer = asyncio.ensure_future(self._drain())
-            elif kind == "room.typing":
-                await self._typing(message)
+
+    def _drain_soon(self) -> None:
+        if self._pending and (self._drainer is None or self._drainer.done()):
+            self._drainer = asyncio.ensure_future(self._drain())
 
     async def _drain(self) -> None:
         try:
@@ -154,8 +179,10 @@ class RoomHub:
             logger.exception("hub delivery failed; the next notice retries from the database")
 
     async def _drain_pending(self) -> None:
-        while self._pending:
-            pending, self._pending = self._pending, {}
+        # A room still being joined keeps its notice until subscribe has read its head.
+        while any(room not in self._joining for room in self._pending):
+            pending = {r: s for r, s in self._pending.items() if r not in self._joining}
+            self._pending = {r: s for r, s in self._pending.items() if r in self._joining}
             states = [
                 (room, self.rooms[room])
                 for room, seq in pending.items()
@@ -164,19 +191,21 @@ class RoomHub:
             if not states:
                 continue
             requests = [
-                (state.meta, state.last_seq, set(state.subscribers.values())) for _, state in states
+                (state.meta, state.last_seq, pending[room], set(state.subscribers.values()))
+                for room, state in states
             ]
             try:
-                results = await run_in_db(_load_batches)(requests)
+                results, truncated = await run_in_db(_load_batches)(requests)
             except Exception:
                 logger.exception("hub could not load room events")
                 continue
-            for (room, state), (frames, allowed), (_, after, _) in zip(
+            for (room, state), (frames, allowed), (_, after, _, _) in zip(
                 states, results, requests, strict=True
             ):
                 await self._deliver(room, state, after, frames, allowed)
-                if len(frames) == BATCH_LIMIT:
-                    self._pending[room] = max(self._pending.get(room, 0), frames[-1][0] + 1)
+                if truncated and state.last_seq < pending[room]:
+                    # The load stopped at BATCH_LIMIT events: the rest comes in the next.
+                    self._pending[room] = max(self._pending.get(room, 0), pending[room])
 
     async def _deliver(self, room, state: RoomState, after: int, frames, allowed) -> None:
         if frames and state.last_seq == after:

@@ -59,18 +59,8 @@ class Room(models.Model):
         return self.title or f"{self.get_kind_display()} {self.pk}"
 
     @property
-    def group_name(self) -> str:
-        return room_group_name(self.pk)
-
-    @property
     def has_participants(self) -> bool:
         return self.kind in (self.Kind.CASE, self.Kind.DIRECT)
-
-
-def room_group_name(room_id) -> str:
-    """The channel-layer group of a room: opaque, never a title or a case number."""
-    value = room_id if isinstance(room_id, uuid.UUID) else uuid.UUID(str(room_id))
-    return f"room.{value.hex}"
 
 
 class RoomParticipantQuerySet(models.QuerySet):

@@ -115,3 +115,45 @@ def test_the_single_room_check_agrees_with_readable_rooms(
     actions.remove_participant(room=case_room, user=users[1], removed_by=member)
     Membership.objects.filter(user=other_network_member).update(status="suspended")
     agree()
+
+
+def test_many_rooms_are_answered_by_two_queries_as_readable_rooms_answers(
+    request,
+    case_room,
+    member,
+    other_network_member,
+    coordinator,
+    tipp,
+    redtram,
+    make_membership,
+    make_user,
+    django_assert_num_queries,
+):
+    """The hub's and the send batch's check: for rooms of every kind at once, each with its
+    own people, two queries (case and direct rooms; network channels) and the rule's answer."""
+    redtram_coordinator = make_user("redtram-coordinator@example.org")
+    make_membership(redtram_coordinator, redtram, role="coordinator")
+    rooms = [
+        case_room,
+        actions.create_room(kind="case", creator=member, title="No network"),
+        actions.create_room(kind="direct", creator=member, participants=[other_network_member]),
+        actions.create_room(kind="network", creator=coordinator, network=tipp),
+        actions.create_room(kind="network", creator=redtram_coordinator, network=redtram),
+    ]
+    make_membership(member, redtram)
+    users = [request.getfixturevalue(persona) for persona in PERSONAS]
+    Membership.objects.filter(user=users[3]).update(status="suspended")  # other_network_member
+    # Still a participant of the TIPP case room and active in REDTRAM only: may not read it.
+    make_membership(users[1], redtram)
+    Membership.objects.filter(user=users[1], network=tipp).update(status="suspended")
+    asked = [(room, {user.pk for user in users[i % 3 :]}) for i, room in enumerate(rooms)]
+    with django_assert_num_queries(2):
+        answers = access.users_with_access_in(asked)()
+    for (room, ids), answer in zip(asked, answers, strict=True):
+        expected = {
+            user.pk
+            for user in users
+            if user.pk in ids and access.readable_rooms(user).filter(pk=room.pk).exists()
+        }
+        assert answer == expected, room.kind
+    assert any(answers) and not all(answer == answers[0] for answer in answers)

@@ -35,6 +35,17 @@ def test_it_returns_what_the_queryset_returns_and_builds_once_per_shape(
     assert len(built) == 2  # one list of one id, one of two
 
 
+def test_lists_share_a_shape_up_to_the_next_power_of_two(case_room, member, counterpart):
+    built = []
+    query = prepared.PreparedQuery(lambda **values: built.append(1) or _participants(**values))
+    people = [member.pk, counterpart.pk, 10**6, 10**6 + 1, 10**6 + 2]
+    for count in (3, 4, 3, 5, 8):
+        users = people[:count] + [10**7 + n for n in range(count - len(people[:count]))]
+        rows = query.rows("shape", room=case_room.pk, users=users)
+        assert _normal(rows) == _normal(_participants(case_room.pk, users))
+    assert len(built) == 2  # 3 and 4 items as 4; 5 and 8 items as 8
+
+
 def test_it_keeps_a_bounded_number_of_shapes(case_room, member, monkeypatch):
     monkeypatch.setattr(prepared, "MAX_SHAPES", 3)
     query = prepared.PreparedQuery(_participants)

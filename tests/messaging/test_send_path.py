@@ -14,9 +14,9 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from messaging import actions
+from messaging import actions, broadcast
 from messaging.db import run_in_db
-from messaging.models import Message, Room, room_group_name
+from messaging.models import Message, Room
 from messaging.sends import get_send_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,7 +68,7 @@ async def test_sends_that_queue_behind_a_write_are_stored_together(
     room_id = str(thread.room_id)
     layer = get_channel_layer()
     notices = await layer.new_channel()
-    await layer.group_add(room_group_name(room_id), notices)
+    await layer.group_add(broadcast.ROOM_EVENTS_GROUP, notices)
     sockets = [await open_socket([member, counterpart][n % 2]) for n in range(11)]
     release, held = threading.Event(), threading.Event()
 
@@ -100,8 +100,8 @@ async def test_sends_that_queue_behind_a_write_are_stored_together(
         acks[frame["client_id"]] = frame["seq"]
     seqs = [acks[str(client_id)] for client_id in client_ids]
     assert seqs == list(range(seqs[0], seqs[0] + 11))
-    announced = [(await layer.receive(notices))["seq"] for _ in range(2)]
-    assert announced == [seqs[0], seqs[-1]]
+    announced = [(await layer.receive(notices))["rooms"] for _ in range(2)]
+    assert announced == [{room_id: seqs[0]}, {room_id: seqs[-1]}]
     assert await database_sync_to_async(Message.objects.count)() == 11
 
 
@@ -126,10 +126,10 @@ async def _until(condition, *, sync=False, timeout=10.0) -> None:
 
 async def test_a_committed_write_is_announced_even_when_the_call_fails_afterwards(member, thread):
     """Notices of a database call are sent from the event loop after the call; a commit made
-    before the call raised is still announced, with `{room, seq}` only."""
+    before the call raised is still announced, with room ids and seqs only."""
     layer = get_channel_layer()
     channel = await layer.new_channel()
-    await layer.group_add(room_group_name(thread.room_id), channel)
+    await layer.group_add(broadcast.ROOM_EVENTS_GROUP, channel)
 
     def post_then_fail():
         actions.post_message(
@@ -141,7 +141,88 @@ async def test_a_committed_write_is_announced_even_when_the_call_fails_afterward
         await run_in_db(post_then_fail)()
     notice = await layer.receive(channel)
     stored = await database_sync_to_async(Message.objects.get)()
-    assert notice == {"type": "room.event", "room": str(thread.room_id), "seq": stored.seq}
+    assert notice == {"type": "room.events", "rooms": {str(thread.room_id): stored.seq}}
+
+
+async def test_a_batch_in_several_rooms_is_announced_by_one_notice(member, counterpart, thread):
+    """One notice per database call, whatever the number of rooms: each room with its last
+    seq."""
+    other = await database_sync_to_async(actions.create_room)(
+        kind="case", creator=member, title="Other", participants=[counterpart]
+    )
+    other_thread = await database_sync_to_async(actions.create_thread)(
+        room=other, creator=member, title="Other thread"
+    )
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(broadcast.ROOM_EVENTS_GROUP, channel)
+
+    def request(in_thread, body):
+        return actions.SendRequest(
+            sender=member, thread=in_thread, client_id=uuid.uuid4(), body=body
+        )
+
+    results = await run_in_db(actions.post_to_rooms)(
+        [
+            (thread.room, [request(thread, "one")]),
+            (other, [request(other_thread, "two"), request(other_thread, "three")]),
+        ]
+    )
+    (first,), (_, last) = results
+    notice = await layer.receive(channel)
+    assert notice == {
+        "type": "room.events",
+        "rooms": {str(thread.room_id): first.message.seq, str(other.pk): last.message.seq},
+    }
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(layer.receive(channel), 0.3)
+
+
+@pytest.mark.postgres
+async def test_a_notice_that_comes_while_a_room_is_being_joined_is_kept(
+    member, thread, settings, monkeypatch
+):
+    """A hub reads the room's head when its first local socket subscribes; an event committed
+    and announced while that read is under way is delivered once the room is joined. (On
+    SQLite the database calls of a process run one after another: no write can come between.)"""
+    from messaging import hub
+
+    settings.COUNTERPART_DELIVERY_LINGER_MS = 0
+    room_hub = hub.RoomHub(get_channel_layer())
+    read, go_on = threading.Event(), threading.Event()
+    head_of = hub._room_head
+
+    def slow_head(room):
+        head = head_of(room)
+        read.set()
+        go_on.wait(10)
+        return head
+
+    monkeypatch.setattr(hub, "_room_head", slow_head)
+    delivered = []
+
+    class Socket:
+        async def deliver(self, room, seq, text):
+            delivered.append(seq)
+
+        async def room_lost(self, room):
+            delivered.append("lost")
+
+    socket, room = Socket(), str(thread.room_id)
+    meta = {"id": room, "kind": thread.room.kind, "network_id": thread.room.network_id}
+    joining = asyncio.ensure_future(room_hub.subscribe(socket, meta, member.pk))
+    assert await asyncio.to_thread(read.wait, 10)
+    stored = await run_in_db(actions.post_message)(
+        room=thread.room, sender=member, thread=thread, client_id=uuid.uuid4(), body="early"
+    )
+    await _until(lambda: room in room_hub._pending, sync=True)
+    await asyncio.sleep(0.1)  # a drain runs meanwhile (no linger)
+    go_on.set()
+    await joining
+    await _until(lambda: delivered, sync=True, timeout=3)
+    assert delivered == [stored.message.seq]
+    await room_hub.unsubscribe(socket, room)
+    assert room_hub.rooms == {} and room_hub._receiver is None
 
 
 def _database_options(**env) -> str:
