@@ -31,8 +31,12 @@ sys.path.insert(0, str(HERE))
 import procstat  # noqa: E402
 import realserver  # noqa: E402
 
+ONLY = ""
 
-def measure(label: str, count: int, work) -> dict:
+
+def measure(label: str, count: int, work) -> dict | None:
+    if ONLY not in label:
+        return None
     pg0 = procstat.service_cpu(("postgres",))
     cpu0 = time.process_time()
     wall0 = time.perf_counter()
@@ -60,31 +64,47 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=500)
     parser.add_argument("--members", type=int, default=50)
+    parser.add_argument(
+        "--rooms",
+        type=int,
+        default=10,
+        help="rooms of the multi-room batches (one send per room, as in rooms100x10)",
+    )
     parser.add_argument("--profile", action="store_true", help="print the top functions")
+    parser.add_argument("--only", default="", help="measure only what this names, e.g. 'hub load'")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL") or realserver.DEFAULT_DATABASE_URL,
     )
     args = parser.parse_args(argv)
+    global ONLY
+    ONLY = args.only
     if not 1 <= args.messages <= 100_000:
         parser.error("--messages must be 1 to 100000")
+    if not 1 <= args.rooms <= 1000:
+        parser.error("--rooms must be 1 to 1000")
     os.environ.pop("REDIS_URL", None)
     realserver.prepare_django(database_url=args.database_url, redis_url="", channel_prefix="cpb")
 
+    from django.contrib.sessions.backends.db import SessionStore
     from django.db import close_old_connections
 
-    from messaging import actions, events
+    from messaging import actions, events, hub
     from messaging.models import Room, RoomEvent
+    from network.accounts.models import User
 
     fixture = realserver.make_fixture(n_rooms=1, members_per_room=args.members)
     room = Room.objects.get(pk=fixture["rooms"][0]["id"])
     thread = fixture["rooms"][0]["thread"]
-    from django.contrib.sessions.backends.db import SessionStore
 
-    from network.accounts.models import User
+    def members(keys):
+        return [User.objects.get(pk=SessionStore(key)["_auth_user_id"]) for key in keys]
 
-    senders = [
-        User.objects.get(pk=SessionStore(key)["_auth_user_id"]) for key in fixture["members"][0]
+    senders = members(fixture["members"][0])
+    many = realserver.make_fixture(n_rooms=args.rooms, members_per_room=2)
+    spread = [
+        (Room.objects.get(pk=r["id"]), r["thread"], members(keys)[0])
+        for r, keys in zip(many["rooms"], many["members"], strict=True)
     ]
     first_seq = room.head_seq + 1
 
@@ -116,6 +136,44 @@ def main(argv=None) -> int:
 
         return work
 
+    def post_spread():
+        # One send in each of --rooms rooms per batch: the shape of rooms100x10's batches.
+        for start in range(0, args.messages, len(spread)):
+            actions.post_to_rooms(
+                [
+                    (
+                        spread_room,
+                        [
+                            actions.SendRequest(
+                                sender=sender,
+                                thread=spread_thread,
+                                client_id=uuid.uuid4(),
+                                body=f"bench:{time.monotonic_ns()}:0:{i} a message of some length",
+                            )
+                        ],
+                    )
+                    for i, (spread_room, spread_thread, sender) in enumerate(spread)
+                    if start + i < args.messages
+                ]
+            )
+
+    def hub_spread():
+        # As a process hub loads one new event in each of --rooms rooms.
+        rooms = Room.objects.filter(pk__in=[r.pk for r, _, _ in spread])
+        heads = dict(rooms.values_list("pk", "head_seq"))
+        for _ in range(0, args.messages, len(spread)):
+            hub._load_batches(
+                [
+                    (
+                        {"id": str(r.pk), "kind": r.kind, "network_id": r.network_id},
+                        heads[r.pk] - 1,
+                        heads[r.pk],
+                        {sender.pk},
+                    )
+                    for r, _, sender in spread
+                ]
+            )
+
     def frames():
         for seq in range(first_seq, first_seq + args.messages):
             # As a process hub would: one query for the event, then one frame for everyone.
@@ -143,8 +201,10 @@ def main(argv=None) -> int:
     for size in (5, 20):
         label = f"post_messages, batches of {size} (group commit)"
         measure(label, args.messages, post_batched(size))
+    measure(f"post_to_rooms, one send in each of {len(spread)} rooms", args.messages, post_spread)
     measure("event frame, one query per event", args.messages, frames)
     measure("event frame, 50 events per query", args.messages, frames_batched)
+    measure(f"hub load, one event in each of {len(spread)} rooms", args.messages, hub_spread)
     if profiler:
         profiler.disable()
     measure("new database connection + one query", min(args.messages, 200), reconnecting)

@@ -42,6 +42,7 @@ SCENARIOS = {
     "room50": (1, 50, 3000),
     "rooms100x10": (100, 10, 15000),
 }
+WARMUP_RATE = 50.0
 
 
 # --- child processes ---------------------------------------------------------------------
@@ -304,6 +305,27 @@ def run_scenario(server, scenario: str, args, workdir: Path, run_hex: str) -> li
         + ")",
         flush=True,
     )
+    if args.warmup > 0:
+        # Step 0, not reported: the server's first seconds (query shapes compiled, pools
+        # filled) are not its steady state.
+        for p, client in enumerate(clients):
+            client.send(
+                {
+                    "cmd": "run",
+                    "step": 0,
+                    "rate": WARMUP_RATE,
+                    "count": int(WARMUP_RATE * args.warmup),
+                    "duration": args.warmup,
+                    "t0": time.monotonic_ns() + 300_000_000,
+                    "drain_idle": args.drain_idle,
+                    "drain_max": args.drain_max,
+                    "max_outstanding": args.max_outstanding,
+                    "out": str(workdir / f"{server.name}-{scenario}-warmup-{p}"),
+                }
+            )
+        for client in clients:
+            assert client.read_event(args.warmup + args.drain_max + 60)["event"] == "done"
+        time.sleep(args.pause)
     results = []
     for number, rate_name in enumerate(args.rates, start=1):
         rate = float(args.max_rate or default_max) if rate_name == "max" else float(rate_name)
@@ -618,6 +640,12 @@ def parse_args(argv=None):
         help="seconds to wait for late deliveries after sending ended",
     )
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between steps")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=3.0,
+        help=f"seconds of sending at {WARMUP_RATE} messages/s before the first step, not reported",
+    )
     parser.add_argument(
         "--settings",
         default="network.settings",
