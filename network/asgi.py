@@ -29,7 +29,7 @@ application = ProtocolTypeRouter(
 # server framework) lives as long as the process: frozen, full collections no longer walk it.
 # A young generation of GC_YOUNG allocations instead of 700 lets the objects of the requests
 # and frames in flight die young instead of being promoted to the old generations, so full
-# collections come seldom: under load they took 60-180 ms every few seconds, and set the p99
+# collections come seldom: under load they took 80-180 ms every few seconds, and set the p99
 # of delivery (docs/benchmarks.md).
 GC_YOUNG, GC_MIDDLE, GC_OLD = 50_000, 20, 10
 gc.freeze()
