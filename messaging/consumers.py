@@ -22,6 +22,7 @@ from messaging.hub import get_hub
 from messaging.models import Room
 from messaging.sends import Busy, get_send_queue
 from network import membership
+from network.accounts import sessions
 from network.accounts.sessions import LAST_SEEN_KEY, is_two_factor_verified
 
 PROTOCOL_VERSION = 1
@@ -30,6 +31,7 @@ CATCH_UP_DEFAULT = 200
 RATE_CAPACITY = 40
 RATE_PER_SECOND = 20.0
 RATE_STRIKES_BEFORE_CLOSE = 50
+ACTIVITY_SAVE_SECONDS = 60
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -118,7 +120,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
             or not self.user.is_authenticated
             or session is None
             or not is_two_factor_verified(session)
-            or _idle_expired(session)
+            or sessions.is_idle(session)
         ):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
@@ -131,18 +133,57 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         ):
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
-        # A socket must not outlive its session (Daphne keeps sockets for up to 24 hours).
+        # A socket must not outlive its session (Daphne keeps sockets for up to 24 hours),
+        # nor its session's inactivity limit.
         self.expiry = asyncio.get_running_loop().call_later(
             max(0.0, session.get_expiry_age()),
             lambda: asyncio.ensure_future(self._close(CLOSE_UNAUTHENTICATED)),
         )
+        self.active_at = self.activity_saved_at = session.get(LAST_SEEN_KEY) or time.time()
+        self._watch_idleness(self.active_at + settings.COUNTERPART_IDLE_TIMEOUT)
         await self._send({"type": "hello", "protocol": PROTOCOL_VERSION, "user": self.user.pk})
 
     async def disconnect(self, code):
-        expiry = getattr(self, "expiry", None)
-        if expiry is not None:
-            expiry.cancel()
+        for timer in (getattr(self, "expiry", None), getattr(self, "idle_timer", None)):
+            if timer is not None:
+                timer.cancel()
         await self._leave_everything()
+
+    # --- Inactivity ------------------------------------------------------------------------
+
+    def _watch_idleness(self, deadline: float) -> None:
+        self.idle_timer = asyncio.get_running_loop().call_later(
+            max(0.0, deadline - time.time()), lambda: asyncio.ensure_future(self._idle_check())
+        )
+
+    async def _idle_check(self) -> None:
+        """At the inactivity deadline: close, unless the member was active meanwhile, on this
+        socket or anywhere else in the session (another tab's requests)."""
+        timeout = settings.COUNTERPART_IDLE_TIMEOUT
+        last = self.active_at
+        if time.time() > last + timeout:
+            stored = await run_in_db(sessions.last_activity)(self.scope["session"].session_key)
+            if stored is None:
+                await self._close(CLOSE_UNAUTHENTICATED)
+                return
+            last = max(last, stored)
+            if time.time() > last + timeout:
+                await self._close(CLOSE_UNAUTHENTICATED)
+                return
+        self._watch_idleness(last + timeout)
+
+    async def _note_activity(self) -> bool:
+        """A frame of the member's own: activity of the session, stored at most once a
+        minute (the pages' idle check reads it). False, and the socket closed, if the
+        session has ended."""
+        self.active_at = now = time.time()
+        if now - self.activity_saved_at >= ACTIVITY_SAVE_SECONDS:
+            self.activity_saved_at = now
+            key = self.scope["session"].session_key
+            if not await run_in_db(sessions.record_activity)(key, now):
+                await self._close(CLOSE_UNAUTHENTICATED)
+                return False
+        return True
 
     async def _leave_everything(self) -> None:
         hub = get_hub()
@@ -186,6 +227,9 @@ class RoomsConsumer(AsyncWebsocketConsumer):
                 raise FrameError("unknown_type", "type is missing or not a frame type of v1")
             if frame["type"] == "send" and isinstance(frame.get("client_id"), str):
                 ref = frame["client_id"]
+            # The page's heartbeat is not the member's activity.
+            if frame["type"] != "ping" and not await self._note_activity():
+                return
             await handler(self, frame)
         except FrameError as error:
             await self._error(error.code, error.message, ref, retry_after=error.retry)
@@ -419,8 +463,3 @@ def _optional_seq(frame: dict, name: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise FrameError("invalid_field", f"{name} must be a non-negative integer")
     return value
-
-
-def _idle_expired(session) -> bool:
-    last_seen = session.get(LAST_SEEN_KEY)
-    return last_seen is not None and time.time() - last_seen > settings.COUNTERPART_IDLE_TIMEOUT

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -6,7 +5,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from network.accounts import session_index
-from network.accounts.sessions import LAST_SEEN_KEY, is_two_factor_verified
+from network.accounts.sessions import LAST_SEEN_KEY, is_idle, is_two_factor_verified
 
 # Paths a half-authenticated session (password only, no second factor yet) may reach: the
 # password step, the second-factor step, first enrolment and sign-out. Everything the
@@ -23,7 +22,7 @@ class TwoFactorGateMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and self._idle_expired(request):
+        if user.is_authenticated and is_idle(request.session):
             self._end_idle_session(request)
             return self._refuse(
                 request, "Your session ended after a period of inactivity.", "accounts:sign_in"
@@ -43,13 +42,6 @@ class TwoFactorGateMiddleware:
         if user.is_authenticated or request.path.startswith(("/accounts/", "/api/")):
             patch_cache_control(response, no_store=True, private=True)
         return response
-
-    @staticmethod
-    def _idle_expired(request) -> bool:
-        last_seen = request.session.get(LAST_SEEN_KEY)
-        if last_seen is None:
-            return False
-        return timezone.now().timestamp() - last_seen > settings.COUNTERPART_IDLE_TIMEOUT
 
     @staticmethod
     def _end_idle_session(request) -> None:

@@ -385,6 +385,86 @@ async def test_a_socket_closes_when_its_session_expires(open_socket, member, cli
     assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}
 
 
+def _signed_in(client_for, user):
+    """(the test client of a fresh session of `user`, its cookie header)."""
+    client = client_for(user)
+    return client, f"sessionid={client.cookies['sessionid'].value}"
+
+
+def _stored_last_seen(client) -> float:
+    from network.accounts.sessions import last_activity
+
+    return last_activity(client.cookies["sessionid"].value)
+
+
+async def _pings_until_closed(socket, seconds: float):
+    """Ping every 0.2 s (the page's heartbeat); the close frame's code, or None if the
+    socket is still open after `seconds`."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        await socket.send_json_to({"type": "ping", "nonce": "n"})
+        output = await socket.receive_output(timeout=1)
+        if output["type"] == "websocket.close":
+            return output["code"]
+        assert json.loads(output["text"])["type"] == "pong"
+        await asyncio.sleep(0.2)
+    return None
+
+
+async def test_an_idle_socket_closes_at_the_inactivity_limit(
+    open_socket, member, client_for, settings
+):
+    """S2: the idle timeout applies to open sockets; heartbeats are not activity."""
+    settings.COUNTERPART_IDLE_TIMEOUT = 1
+    _, cookie = await sync_to_async(_signed_in)(client_for, member)
+    socket = await open_socket(cookie=cookie)
+    assert await _pings_until_closed(socket, 3) == 4401
+
+
+async def test_the_members_frames_keep_a_socket_open_and_count_for_the_session(
+    open_socket, member, case_room, client_for, settings, monkeypatch
+):
+    from messaging import consumers
+
+    settings.COUNTERPART_IDLE_TIMEOUT = 1
+    monkeypatch.setattr(consumers, "ACTIVITY_SAVE_SECONDS", 0)
+    client, cookie = await sync_to_async(_signed_in)(client_for, member)
+    signed_in_at = await sync_to_async(_stored_last_seen)(client)
+    socket = await open_socket(cookie=cookie)
+    for _ in range(8):  # 2 s of work in the room: twice the limit
+        await subscribe(socket, case_room)
+        await asyncio.sleep(0.25)
+    assert await sync_to_async(_stored_last_seen)(client) > signed_in_at + 1.5
+    assert (await sync_to_async(client.get)("/")).status_code == 200  # the pages agree
+    assert await _pings_until_closed(socket, 3) == 4401
+
+
+async def test_activity_elsewhere_in_the_session_keeps_the_socket_open(
+    open_socket, member, client_for, settings
+):
+    settings.COUNTERPART_IDLE_TIMEOUT = 1
+    client, cookie = await sync_to_async(_signed_in)(client_for, member)
+    socket = await open_socket(cookie=cookie)
+    for _ in range(4):  # another tab's pages, for 2 s
+        await asyncio.sleep(0.5)
+        assert (await sync_to_async(client.get)("/")).status_code == 200
+    assert await _pings_until_closed(socket, 0.5) is None
+    assert await _pings_until_closed(socket, 3) == 4401
+
+
+async def test_a_socket_whose_session_ended_closes_at_its_next_frame(
+    open_socket, member, case_room, client_for, monkeypatch
+):
+    from messaging import consumers
+
+    monkeypatch.setattr(consumers, "ACTIVITY_SAVE_SECONDS", 0)
+    client, cookie = await sync_to_async(_signed_in)(client_for, member)
+    socket = await open_socket(cookie=cookie)
+    await sync_to_async(client.session.delete)()
+    await socket.send_json_to({"type": "subscribe", "room": str(case_room.pk)})
+    assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}
+
+
 async def test_notices_within_the_linger_are_delivered_by_one_load(
     open_socket, case_room, thread, member, counterpart, settings, monkeypatch
 ):

@@ -1,6 +1,8 @@
 """Sessions: the user's list of sessions, ending one or all others, signing out (here or
 everywhere), the idle timeout, and headers of authenticated responses."""
 
+import time
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -187,6 +189,21 @@ def test_an_idle_api_session_gets_401(two_sessions, settings):
     response = laptop.get("/api/v1/me/")
 
     assert response.status_code == 401
+
+
+def test_a_session_lives_twelve_hours_from_sign_in_however_active(two_sessions, settings):
+    """S2: the lifetime is absolute; requests do not move the session's end forward."""
+    _, laptop, _ = two_sessions
+    key = laptop.cookies["sessionid"].value
+    ends_at = Session.objects.get(pk=key).expire_date
+    signed_in_at = laptop.session[LAST_SEEN_KEY]
+    assert abs(ends_at.timestamp() - signed_in_at - settings.SESSION_COOKIE_AGE) < 5
+    time.sleep(1.1)
+    assert laptop.get(reverse("home")).status_code == 200
+    assert laptop.session[LAST_SEEN_KEY] > signed_in_at + 1  # the request was seen
+    assert Session.objects.get(pk=key).expire_date == ends_at
+    Session.objects.filter(pk=key).update(expire_date=timezone.now())  # twelve hours later
+    assert laptop.get(reverse("home")).status_code == 302
 
 
 def test_an_active_session_stays(two_sessions):
