@@ -89,7 +89,7 @@ def main(argv=None) -> int:
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import close_old_connections
 
-    from messaging import actions, events, hub
+    from messaging import actions, broadcast, events, hub
     from messaging.models import Room, RoomEvent
     from network.accounts.models import User
 
@@ -138,24 +138,25 @@ def main(argv=None) -> int:
 
     def post_spread():
         # One send in each of --rooms rooms per batch: the shape of rooms100x10's batches.
+        # The notices are collected, as the server's event loop sends them (messaging/db.py).
         for start in range(0, args.messages, len(spread)):
-            actions.post_to_rooms(
-                [
-                    (
-                        spread_room,
-                        [
-                            actions.SendRequest(
-                                sender=sender,
-                                thread=spread_thread,
-                                client_id=uuid.uuid4(),
-                                body=f"bench:{time.monotonic_ns()}:0:{i} a message of some length",
-                            )
-                        ],
-                    )
-                    for i, (spread_room, spread_thread, sender) in enumerate(spread)
-                    if start + i < args.messages
-                ]
-            )
+            batches = [
+                (
+                    spread_room,
+                    [
+                        actions.SendRequest(
+                            sender=sender,
+                            thread=spread_thread,
+                            client_id=uuid.uuid4(),
+                            body=f"bench:{time.monotonic_ns()}:0:{i} a message of some length",
+                        )
+                    ],
+                )
+                for i, (spread_room, spread_thread, sender) in enumerate(spread)
+                if start + i < args.messages
+            ]
+            with broadcast.collect_notices():
+                actions.post_to_rooms(batches)
 
     def hub_spread():
         # As a process hub loads one new event in each of --rooms rooms.
