@@ -10,12 +10,11 @@ the new events of all those rooms at once (one round trip: the events, and who o
 subscribers may still read each room), renders each frame's JSON text once and hands that
 same text to every local socket of the room.
 
-A hub lingers `COUNTERPART_DELIVERY_LINGER_MS` after the first notice of a quiet moment
-before it loads: the notices that arrive meanwhile are loaded by the same query and their
-frames reach each socket in the same write. Every frame written costs the server framework
-(Daphne, Twisted, autobahn) about 0.1 ms when written alone against a few hundredths when
-several go out together, so a few milliseconds of waiting buy most of a busy room's
-throughput (docs/benchmarks.md).
+Notices that arrive while a load is under way are loaded together by the next one, and their
+frames reach each socket in the same write; with group commit one notice already covers a
+whole batch of sends. A hub may also linger `COUNTERPART_DELIVERY_LINGER_MS` after the first
+notice of a quiet moment before it loads (default 0: measured, waiting cost more latency
+than it saved work; docs/benchmarks.md).
 
 The layer may drop a notice: the next notice of the room loads everything after the last
 seq the hub delivered, and clients catch up from the database on a gap.
