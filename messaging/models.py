@@ -172,7 +172,10 @@ class Message(models.Model):
         H3 = "H3", _("H3: other restrictions stated by the provider")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="messages")
+    # Indexed by the unique (room, seq) and (room, sender, client_id): no index of its own.
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, related_name="messages", db_index=False
+    )
     seq = models.PositiveBigIntegerField()
     thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="messages")
     sender = models.ForeignKey(
@@ -326,7 +329,8 @@ class RoomEvent(models.Model):
         THREAD_CREATED = "thread.created", _("thread created")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="events")
+    # Indexed by the unique (room, seq): no index of its own.
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveBigIntegerField()
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
