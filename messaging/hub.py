@@ -98,8 +98,12 @@ class RoomHub:
                 try:
                     await self._start()
                     head = await run_in_db(_room_head)(room)
-                finally:
+                except BaseException:
                     self._joining.discard(room)
+                    if not self.rooms and not self._joining:
+                        await self._stop()
+                    raise
+                self._joining.discard(room)
                 state = self.rooms[room] = RoomState(meta, head)
                 if self._pending.get(room, 0) > head:
                     self._drain_soon()

@@ -225,6 +225,21 @@ async def test_a_notice_that_comes_while_a_room_is_being_joined_is_kept(
     assert room_hub.rooms == {} and room_hub._receiver is None
 
 
+async def test_a_hub_that_cannot_join_its_only_room_stops_listening(member, thread, monkeypatch):
+    from messaging import hub
+
+    room_hub = hub.RoomHub(get_channel_layer())
+
+    def unavailable(room):
+        raise RuntimeError("the database is unavailable")
+
+    monkeypatch.setattr(hub, "_room_head", unavailable)
+    meta = {"id": str(thread.room_id), "kind": thread.room.kind, "network_id": None}
+    with pytest.raises(RuntimeError):
+        await room_hub.subscribe(object(), meta, member.pk)
+    assert room_hub._receiver is None and not room_hub._joining and not room_hub.rooms
+
+
 def _database_options(**env) -> str:
     script = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'network.settings'; "
