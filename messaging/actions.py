@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from messaging import access, broadcast, crypto, merkle, prepared
+from messaging import access, broadcast, crypto, merkle, prepared, signals
 from messaging.files import detect_content_type
 from messaging.models import (
     EVALUATION_CODES,
@@ -873,7 +873,9 @@ def edit_message(*, message: Message, editor, body) -> Message:
 
 
 def delete_message(*, message: Message, actor) -> Message:
-    """A tombstone: readers no longer see the body; the record and its revisions stay."""
+    """A tombstone: readers no longer see the body; the record and its revisions stay. Live
+    translation requests of the message and its files are withdrawn in the same transaction
+    (`signals.message_deleted`)."""
     _own_message(message, actor)
     _require_reader(actor, message.room)
     with transaction.atomic():
@@ -883,6 +885,7 @@ def delete_message(*, message: Message, actor) -> Message:
         message.deleted_at = timezone.now()
         message.deleted_by = actor
         message.save(update_fields=["deleted_at", "deleted_by"])
+        signals.message_deleted.send(sender=Message, message=message, actor=actor)
         event = _append_event(
             room,
             kind=RoomEvent.Kind.MESSAGE_DELETED,

@@ -1,10 +1,18 @@
-"""Cut live access when a membership stops being active or sessions end (after commit)."""
+"""The signal messaging sends, and the receivers that cut live access when a membership stops
+being active or sessions end (after commit).
 
-from django.dispatch import receiver
+- `message_deleted(sender=Message, message, actor)`: sent inside the transaction that
+  tombstones the message, so that what depends on its content (open translation requests)
+  changes in the same commit or not at all.
+"""
+
+from django.dispatch import Signal, receiver
 
 from messaging import broadcast
 from network.accounts.signals import sessions_ended
 from network.signals import membership_deactivated
+
+message_deleted = Signal()
 
 
 @receiver(membership_deactivated, dispatch_uid="messaging.membership_deactivated")

@@ -9,6 +9,7 @@ changes nothing.
       ^               │  ^                  │
       └───release─────┘  └──submit── revision_requested <──request_revision
     cancel (requester): open, claimed, revision_requested → cancelled
+    withdraw (the original deleted): open, claimed, revision_requested → cancelled
     reassign (room owner): open, claimed, revision_requested → claimed (another translator)
 """
 
@@ -17,6 +18,7 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from messaging import access as room_access
@@ -31,6 +33,7 @@ from network.audit import log as audit
 from network.languages.actions import LanguagePairError, language_code
 
 NOTE_MAX = 2000
+WITHDRAWN_NOTE = "The original was deleted by its sender."
 Status = TranslationRequest.Status
 Action = TranslationEvent.Action
 
@@ -398,11 +401,37 @@ def cancel_request(*, request: TranslationRequest, requester, note: str = "") ->
         locked = _lock(request)
         _require_requester(locked, requester)
         _require_status(locked, (Status.OPEN, Status.CLAIMED, Status.REVISION_REQUESTED), "cancel")
-        previous = locked.status
-        locked.status = Status.CANCELLED
-        _save(locked, "status")
-        _record(locked, action=Action.CANCELLED, actor=requester, from_status=previous, note=note)
+        _cancel(locked, actor=requester, note=note)
     return locked
+
+
+def withdraw_requests_of_deleted(*, message: Message, actor) -> int:
+    """Cancel the live requests (open, claimed, revision requested) of a message, or of its
+    files, that its sender has just deleted: nobody can read the original through them any
+    more. In the caller's transaction; returns how many were withdrawn."""
+    live = TranslationRequest.objects.filter(
+        Q(message=message) | Q(attachment__message=message),
+        status__in=(Status.OPEN, Status.CLAIMED, Status.REVISION_REQUESTED),
+    )
+    withdrawn = 0
+    for request in live.order_by("pk"):
+        locked = _lock(request)
+        if locked.status in (Status.OPEN, Status.CLAIMED, Status.REVISION_REQUESTED):
+            _cancel(locked, actor=actor, note=WITHDRAWN_NOTE)
+            withdrawn += 1
+    return withdrawn
+
+
+def _cancel(locked: TranslationRequest, *, actor, note: str) -> None:
+    """Cancel a live request; its translator, if any, is told."""
+    previous = locked.status
+    locked.status = Status.CANCELLED
+    _save(locked, "status")
+    _record(locked, action=Action.CANCELLED, actor=actor, from_status=previous, note=note)
+    if locked.translator_id is not None and locked.translator_id != actor.pk:
+        notifications.notify(
+            recipients=[locked.translator], kind=Notification.Kind.CANCELLED, request=locked
+        )
 
 
 def reassign_request(

@@ -234,6 +234,7 @@ class Notification(models.Model):
         ACCEPTED = "accepted", _("your translation was accepted")
         OVERDUE = "overdue", _("a translation request is overdue")
         REASSIGNED = "reassigned", _("a translation request was assigned to you")
+        CANCELLED = "cancelled", _("a translation request you took was withdrawn")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -260,6 +261,7 @@ class Notification(models.Model):
                         "accepted",
                         "overdue",
                         "reassigned",
+                        "cancelled",
                     ]
                 ),
                 name="notification_kind_valid",

@@ -29,6 +29,7 @@ SUBJECTS = {
     Notification.Kind.ACCEPTED: "Your translation {pair} was accepted",
     Notification.Kind.OVERDUE: "Translation request {pair} is overdue",
     Notification.Kind.REASSIGNED: "Translation request {pair} assigned to you",
+    Notification.Kind.CANCELLED: "Translation request {pair} was withdrawn",
 }
 
 

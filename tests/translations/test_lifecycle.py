@@ -296,3 +296,54 @@ def test_a_translation_that_is_not_valid_unicode_is_refused(
     assert response.json()["code"] == "invalid_field"
     assert response.json()["field"] == "text"
     assert status_of(claimed_request.pk) == "claimed"
+
+
+def test_deleting_the_original_withdraws_its_live_requests(
+    django_capture_on_commit_callbacks,
+    make_request,
+    claimed_request,
+    submitted_request,
+    member,
+    message,
+    translator,
+):
+    """Nobody can read a deleted original through a request any more: its open, claimed and
+    revision-requested requests (of the message and of its files) are cancelled in the
+    deleting transaction, on record, and a translator who held one is told."""
+    from messaging.translations import actions
+    from messaging.translations.models import Notification
+
+    attachment = messaging_actions.add_attachment(
+        message=message, uploader=member, filename="contrato.txt", content=b"Contrato de trabajo."
+    )
+    of_file = make_request(attachment=attachment)
+    still_open = make_request()
+    claimed = actions.claim_request(request=make_request(), translator=translator)
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        messaging_actions.delete_message(message=message, actor=member)
+
+    statuses = {r.pk: r.status for r in TranslationRequest.objects.all()}
+    assert statuses[still_open.pk] == statuses[claimed.pk] == statuses[of_file.pk] == "cancelled"
+    assert statuses[submitted_request.pk] == "submitted"  # the requester still decides on it
+    withdrawn = TranslationEvent.objects.filter(request=claimed, action="cancelled").get()
+    assert withdrawn.actor == member and withdrawn.from_status == "claimed"
+    assert list(
+        Notification.objects.filter(recipient=translator).values_list("kind", "request")
+    ) == [("cancelled", claimed.pk)]
+
+
+def test_a_deletion_whose_withdrawals_fail_deletes_nothing(
+    open_request, member, message, monkeypatch
+):
+    from messaging.translations import signals
+
+    def fail(**kwargs):
+        raise RuntimeError("the withdrawal failed")
+
+    monkeypatch.setattr(signals, "withdraw_requests_of_deleted", fail)
+    with pytest.raises(RuntimeError):
+        messaging_actions.delete_message(message=message, actor=member)
+    message.refresh_from_db()
+    open_request.refresh_from_db()
+    assert message.deleted_at is None and open_request.status == "open"
