@@ -547,14 +547,12 @@ def _look_up(rooms: list[Room], sends: list[list[_Send]]) -> Callable[[], list[_
     )
 
     def answer() -> list[_Found]:
-        room_of_thread = dict(threads.fetch()) if threads else {}
+        threads_of: dict = {}
+        for thread, room_id in threads.fetch() if threads else []:
+            threads_of.setdefault(room_id, set()).add(thread)
         resent = {row[0] for row in stored.fetch()} if stored else set()
         return [
-            _Found(
-                room_readers,
-                {thread for thread, room_id in room_of_thread.items() if room_id == room.pk},
-                resent=room.pk in resent,
-            )
+            _Found(room_readers, threads_of.get(room.pk, set()), resent=room.pk in resent)
             for room, room_readers in zip(rooms, readers(), strict=True)
         ]
 
