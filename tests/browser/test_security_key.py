@@ -59,3 +59,25 @@ def test_a_newcomer_registers_a_passkey_and_signs_in_with_it(newcomer, page):
     page.click("#webauthn-sign-in")
     page.wait_for_url(lambda url: url.endswith("/") and "/accounts/" not in url)
     assert page.locator("h1").inner_text() == f"Welcome, {user.display_name}"
+
+
+@pytest.fixture
+def spanish_newcomer(member):
+    member.preferred_language = "es"
+    member.save(update_fields=["preferred_language"])
+    return member, give_password(member)
+
+
+def test_the_page_script_speaks_the_members_language(spanish_newcomer, page):
+    """What webauthn.js says comes from the page, translated (accounts/_webauthn_status.html)."""
+    user, password = spanish_newcomer
+    _add_virtual_authenticator(page)
+    _password_step(page, user, password, "/accounts/sign-in/enrol/")
+
+    page.click("#webauthn-register")
+    page.locator("#webauthn-continue").wait_for()
+    assert page.locator("#webauthn-status").inner_text() == (
+        "Llave registrada. Guarde estos códigos de recuperación en un lugar seguro; "
+        "solo se muestran ahora."
+    )
+    assert page.locator("#webauthn-continue").inner_text() == "Continuar"

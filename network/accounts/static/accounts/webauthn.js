@@ -1,7 +1,24 @@
 // WebAuthn ceremonies for the sign-in and enrolment pages. The server sends the options as
-// JSON (base64url for binary fields) and checks the answer; nothing here is trusted.
+// JSON (base64url for binary fields) and checks the answer; nothing here is trusted. What it
+// says comes translated from the status element's data-t-* attributes
+// (accounts/_webauthn_status.html).
 (function () {
   "use strict";
+
+  const ENGLISH = {
+    tPrompt: "Follow your browser’s prompt…",
+    tUnsupported: "This browser does not support security keys.",
+    tFailed: "The request failed ({status}).",
+    tKeyName: "Security key",
+    tRegistered: "Key registered. Keep these recovery codes somewhere safe; they are shown only now.",
+    tContinue: "Continue",
+  };
+
+  function t(key, values) {
+    const status = document.getElementById("webauthn-status");
+    const text = (status && status.dataset[key]) || ENGLISH[key];
+    return text.replace(/\{(\w+)\}/g, (whole, name) => (values && name in values ? values[name] : whole));
+  }
 
   function b64urlToBuffer(value) {
     const padded = value.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((value.length + 3) % 4);
@@ -33,7 +50,7 @@
       body: JSON.stringify(body || {}),
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.detail || "The request failed (" + response.status + ").");
+    if (!response.ok) throw new Error(data.detail || t("tFailed", { status: response.status }));
     return data;
   }
 
@@ -52,7 +69,7 @@
     options.user.id = b64urlToBuffer(options.user.id);
     options.excludeCredentials = descriptors(options.excludeCredentials);
     const credential = await navigator.credentials.create({ publicKey: options });
-    const name = (document.getElementById("webauthn-name") || {}).value || "Security key";
+    const name = (document.getElementById("webauthn-name") || {}).value || t("tKeyName");
     const result = await post(button.dataset.verifyUrl, {
       name: name,
       credential: {
@@ -74,12 +91,12 @@
         list.appendChild(item);
       });
       list.hidden = false;
-      say("Key registered. Keep these recovery codes somewhere safe; they are shown only now.");
+      say(t("tRegistered"));
       const next = document.createElement("a");
       next.href = result.redirect;
       next.className = "button";
       next.id = "webauthn-continue";
-      next.textContent = "Continue";
+      next.textContent = t("tContinue");
       list.after(next);
     } else {
       window.location.assign(result.redirect);
@@ -111,12 +128,12 @@
     const button = document.getElementById(id);
     if (!button) return;
     if (!window.PublicKeyCredential) {
-      say("This browser does not support security keys.");
+      say(t("tUnsupported"));
       button.disabled = true;
       return;
     }
     button.addEventListener("click", () => {
-      say("Follow your browser's prompt…");
+      say(t("tPrompt"));
       ceremony(button).catch((error) => say(error.message));
     });
   }
