@@ -1,13 +1,16 @@
 from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from network.accounts import actions, session_index, tokens
+from network.accounts import actions, invitations, session_index, tokens
 from network.accounts.api_auth import ApiTokenAuthentication
-from network.models import Membership
+from network.models import Membership, Network
+
+INVITATIONS_LISTED = 200
 
 
 class MembershipSummarySerializer(serializers.Serializer):
@@ -122,3 +125,71 @@ def token_detail(request, token_id: int):
     except tokens.TokenError as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_404_NOT_FOUND)
     return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Invitations ---------------------------------------------------------------------------
+
+
+class InvitationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    network = serializers.CharField(source="network.slug")
+    email = serializers.EmailField()
+    note = serializers.CharField()
+    inviter_name = serializers.CharField()
+    state = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField()
+
+
+class InvitationRequestSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _invitation_refused(error: invitations.InvitationError) -> Response:
+    return Response({"code": error.code, "detail": error.message}, status=error.http_status)
+
+
+@extend_schema(responses=InvitationSerializer(many=True))
+@api_view(["GET"])
+def invitation_list(request):
+    """The invitations I sent and those to the networks I coordinate, newest first (200)."""
+    rows = invitations.invitations_visible_to(request)[:INVITATIONS_LISTED]
+    return Response(InvitationSerializer(rows, many=True).data)
+
+
+@extend_schema(request=InvitationRequestSerializer, responses={201: InvitationSerializer})
+@api_view(["POST"])
+def invite(request, slug: str):
+    """Invite a colleague by email to apply to the network: the link goes by email only."""
+    network = get_object_or_404(Network, slug=slug)
+    wanted = InvitationRequestSerializer(data=request.data)
+    wanted.is_valid(raise_exception=True)
+    try:
+        issued = invitations.create_invitation(
+            network=network,
+            email=wanted.validated_data["email"],
+            note=wanted.validated_data["note"],
+            inviter=request.user,
+            ip_address=session_index.client_ip(request),
+        )
+    except invitations.InvitationError as error:
+        return _invitation_refused(error)
+    return Response(InvitationSerializer(issued.invitation).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=None, responses=InvitationSerializer)
+@api_view(["POST"])
+def revoke_invitation(request, invitation_id: int):
+    """Withdraw a pending invitation (its inviter, or a coordinator of its network)."""
+    try:
+        invitation = invitations.revoke_invitation(
+            invitation=invitations.get_invitation_to_manage(request, invitation_id),
+            actor=request.user,
+            ip_address=session_index.client_ip(request),
+        )
+    except invitations.InvitationError as error:
+        return _invitation_refused(error)
+    return Response(InvitationSerializer(invitation).data)
