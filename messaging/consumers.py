@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass, field
 
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 
 from messaging import access, actions, broadcast, events
 from messaging.actions import MessagingError
@@ -140,7 +139,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
             lambda: asyncio.ensure_future(self._close(CLOSE_UNAUTHENTICATED)),
         )
         self.active_at = self.activity_saved_at = session.get(LAST_SEEN_KEY) or time.time()
-        self._watch_idleness(self.active_at + settings.COUNTERPART_IDLE_TIMEOUT)
+        self._watch_idleness(sessions.idle_deadline_after(self.active_at))
         await self._send({"type": "hello", "protocol": PROTOCOL_VERSION, "user": self.user.pk})
 
     async def disconnect(self, code):
@@ -159,18 +158,17 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     async def _idle_check(self) -> None:
         """At the inactivity deadline: close, unless the member was active meanwhile, on this
         socket or anywhere else in the session (another tab's requests)."""
-        timeout = settings.COUNTERPART_IDLE_TIMEOUT
-        last = self.active_at
-        if time.time() > last + timeout:
+        deadline = sessions.idle_deadline_after(self.active_at)
+        if time.time() > deadline:
             stored = await run_in_db(sessions.last_activity)(self.scope["session"].session_key)
             if stored is None:
                 await self._close(CLOSE_UNAUTHENTICATED)
                 return
-            last = max(last, stored)
-            if time.time() > last + timeout:
+            deadline = sessions.idle_deadline_after(max(self.active_at, stored))
+            if time.time() > deadline:
                 await self._close(CLOSE_UNAUTHENTICATED)
                 return
-        self._watch_idleness(last + timeout)
+        self._watch_idleness(deadline)
 
     async def _note_activity(self) -> bool:
         """A frame of the member's own: activity of the session, stored at most once a

@@ -47,7 +47,12 @@ def two_factor_method(session) -> str | None:
 def idle_deadline(session) -> float | None:
     """When `session` ends for inactivity (a timestamp), or None if no activity was recorded."""
     last_seen = session.get(LAST_SEEN_KEY)
-    return None if last_seen is None else last_seen + settings.COUNTERPART_IDLE_TIMEOUT
+    return None if last_seen is None else idle_deadline_after(last_seen)
+
+
+def idle_deadline_after(last_seen: float) -> float:
+    """When a session last active at `last_seen` (a timestamp) ends for inactivity."""
+    return last_seen + settings.COUNTERPART_IDLE_TIMEOUT
 
 
 def is_idle(session) -> bool:
