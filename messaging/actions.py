@@ -4,6 +4,7 @@ the record, its RoomEvent and Merkle leaf in one transaction, and notifies after
 A returned value means committed: callers acknowledge only after an action returns.
 """
 
+import functools
 import hashlib
 import os
 import re
@@ -17,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from messaging import access, broadcast, crypto, merkle, prepared, signals
+from messaging.events import event_frame
 from messaging.files import detect_content_type
 from messaging.models import (
     EVALUATION_CODES,
@@ -759,6 +761,7 @@ def _store(batches: list[tuple[Room, list[_Send]]]) -> None:
         messages, events = [], []
         for (room, sends), (head, epoch) in zip(batches, taken, strict=True):
             room.head_seq, room.key_epoch = head - len(sends), epoch
+            posted = []
             for send in sends:
                 message = send.message
                 message.seq = room.head_seq + 1
@@ -766,30 +769,38 @@ def _store(batches: list[tuple[Room, list[_Send]]]) -> None:
                     message.key_epoch = epoch
                     message.body_ciphertext = crypto.seal_body(message, send.body)
                 messages.append(message)
-                events.append(
-                    _new_event(
-                        room,
-                        kind=RoomEvent.Kind.MESSAGE_POSTED,
-                        actor=send.request.sender,
-                        details=_message_details(message),
-                        secret=send.body,
-                        message=message,
-                    )
+                event = _new_event(
+                    room,
+                    kind=RoomEvent.Kind.MESSAGE_POSTED,
+                    actor=send.request.sender,
+                    details=_message_details(message),
+                    secret=send.body,
+                    message=message,
                 )
-            room_id, seq = room.pk, room.head_seq
-            transaction.on_commit(
-                lambda room_id=room_id, seq=seq: broadcast.room_event(room_id, seq)
-            )
+                events.append(event)
+                posted.append((event, send.body))
+            transaction.on_commit(functools.partial(_announce, room.pk, posted))
         with prepared.together():
-            Message.objects.bulk_create(messages)
-            RoomEvent.objects.bulk_create(events)
+            _insert_messages.save(messages)
+            _insert_events.save(events)
+
+
+_insert_messages = prepared.BulkInsert(Message)
+_insert_events = prepared.BulkInsert(RoomEvent)
+
+
+def _announce(room_id, posted: list[tuple[RoomEvent, str]]) -> None:
+    """After commit: the room's new events, with their frames rendered from the bodies at
+    hand, so that the hubs need not load and decrypt them again (messaging/broadcast.py)."""
+    frames = [(event.seq, event_frame(event, body)) for event, body in posted]
+    broadcast.room_event(room_id, posted[-1][0].seq, frames)
 
 
 def _take_seq_later(room: Room, count: int) -> Callable[[], tuple[int, int]]:
     """Lock the room row and take its next `count` seqs in one statement; the answer, read
     when called: (last seq, key epoch)."""
     table = connection.ops.quote_name(Room._meta.db_table)
-    cursor = connection.cursor()
+    cursor = prepared.cursor()
     cursor.execute(
         f"UPDATE {table} SET head_seq = head_seq + %s WHERE id = %s "  # noqa: S608
         "RETURNING head_seq, key_epoch",

@@ -1,9 +1,15 @@
-"""Notices on the channel layer, sent after commit. They carry ids and numbers, never content.
+"""Notices on the channel layer, sent after commit.
 
-- `room-events`: `{type: room.events, rooms: {room id: seq}}` — the last seq of each room that
-  a database call committed, one notice per call whatever the number of rooms; every
-  process hub is in this group, loads the new events of the rooms it has subscribers in and
-  delivers them (messaging/hub.py). Typing indicators (`room.typing`) travel the same way.
+- `room-events`: `{type: room.events, rooms: {room id: seq}, frames: {room id: [[seq, text],
+  …]}}` — the last seq of each room that a database call committed, one notice per call
+  whatever the number of rooms; every process hub is in this group and delivers the new
+  events of the rooms it has subscribers in (messaging/hub.py). `frames`, when present, are
+  the rendered `event` frames of the messages the call stored (the writer has them at hand):
+  a hub delivers them as they are when they continue its room without a gap, and loads the
+  events from the database otherwise. They are the only content a notice carries, bounded
+  by FRAMES_MAX_CHARS per notice, and like all layer traffic encrypted with the layer's
+  `symmetric_encryption_keys` (network/settings.py). Typing indicators (`room.typing`)
+  travel the same way.
 - `member.<user id>`: access changed for this member (membership, removal from a room,
   account disabled, every session ended).
 - `session.<digest>`: one session ended; the digest hides the session key.
@@ -32,6 +38,9 @@ _collected: contextvars.ContextVar[list | None] = contextvars.ContextVar(
 
 # Every process hub is in this group: one notice reaches every process, whatever the rooms.
 ROOM_EVENTS_GROUP = "room-events"
+# Rendered frames one notice may carry, in characters; the rooms past it carry their seq only
+# and are loaded from the database by the hubs.
+FRAMES_MAX_CHARS = 256 * 1024
 
 
 def member_group_name(user_id: int) -> str:
@@ -69,7 +78,7 @@ async def send_notices(notices: list[tuple[str, dict]]) -> None:
 
 
 def _merged(notices: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
-    merged, rooms = [], {}
+    merged, rooms, frames = [], {}, {}
     for group, message in notices:
         if message["type"] != "room.events":
             merged.append((group, message))
@@ -78,7 +87,24 @@ def _merged(notices: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
             merged.append((group, {"type": "room.events", "rooms": rooms}))
         for room, seq in message["rooms"].items():
             rooms[room] = max(seq, rooms.get(room, 0))
+        for room, room_frames in message.get("frames", {}).items():
+            frames.setdefault(room, []).extend(room_frames)
+    frames = _within_budget(frames)
+    if frames:
+        for _, message in merged:
+            if message["type"] == "room.events":
+                message["frames"] = frames
     return merged
+
+
+def _within_budget(frames: dict[str, list]) -> dict[str, list]:
+    """The rooms' frames, whole rooms at a time, up to FRAMES_MAX_CHARS in all."""
+    kept, used = {}, 0
+    for room, room_frames in frames.items():
+        size = sum(len(text) for _, text in room_frames)
+        if room_frames and used + size <= FRAMES_MAX_CHARS:
+            kept[room], used = room_frames, used + size
+    return kept
 
 
 def _send(group: str, message: dict) -> None:
@@ -106,9 +132,14 @@ def _log_failure(task: asyncio.Future) -> None:
         logger.error("channel layer notice failed: %r", task.exception())
 
 
-def room_event(room_id, seq: int) -> None:
-    """Room `room_id` has committed events up to `seq`."""
-    _send(ROOM_EVENTS_GROUP, {"type": "room.events", "rooms": {str(room_id): seq}})
+def room_event(room_id, seq: int, frames: list[tuple[int, str]] | None = None) -> None:
+    """Room `room_id` has committed events up to `seq`; `frames` are the `event` frames of
+    some of them, (seq, text) in order up to `seq`."""
+    message = {"type": "room.events", "rooms": {str(room_id): seq}}
+    frames = _within_budget({str(room_id): [list(frame) for frame in frames or ()]})
+    if frames:
+        message["frames"] = frames
+    _send(ROOM_EVENTS_GROUP, message)
 
 
 def typing(room_id, *, thread_id: str, user_id: int) -> dict:

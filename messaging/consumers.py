@@ -1,7 +1,7 @@
 """The WebSocket of docs/protocol.md: one socket per client, multiplexing rooms.
 
 Thin over the actions: authenticate in `connect`, validate each frame, hand writes to
-messaging.actions in small `database_sync_to_async` helpers (each closes old connections),
+messaging.actions in small `run_in_db` helpers (each closes old connections),
 answer with the protocol's frames. Live room events arrive from the process hub
 (messaging/hub.py) as ready-made JSON text.
 """
@@ -12,6 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from messaging import access, actions, broadcast, events
@@ -106,6 +107,15 @@ def _active_anywhere(user) -> bool:
 
 
 class RoomsConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        """Channels' dispatch without its `close_old_connections` before every frame (a
+        thread hop each): this consumer touches the database only through `run_in_db`,
+        which closes connections around each call itself (messaging/db.py)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self):
         self.user = self.scope.get("user")
         self.subscriptions: dict[str, Subscription] = {}

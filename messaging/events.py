@@ -45,15 +45,20 @@ def message_data(message: Message, body: str | None) -> dict:
     }
 
 
-def event_data(event: RoomEvent) -> dict:
+def event_data(event: RoomEvent, body: str | None = None) -> dict:
+    """The event's `data`; `body` is the message's plaintext when the caller has it (the
+    writer, right after storing it), else it is decrypted."""
     if event.kind in MESSAGE_KINDS and event.message_id:
         message = event.message
-        body = None if message.deleted_at else crypto.open_body(message)
+        if message.deleted_at:
+            body = None
+        elif body is None:
+            body = crypto.open_body(message)
         return message_data(message, body)
     return dict(event.details)
 
 
-def event_dict(event: RoomEvent) -> dict:
+def event_dict(event: RoomEvent, body: str | None = None) -> dict:
     return {
         "type": "event",
         "room": str(event.room_id),
@@ -61,12 +66,14 @@ def event_dict(event: RoomEvent) -> dict:
         "kind": event.kind,
         "at": event.occurred_at.isoformat(),
         "actor": event.actor_id,
-        "data": event_data(event),
+        "data": event_data(event, body),
     }
 
 
-def event_frame(event: RoomEvent) -> str:
-    return json.dumps(event_dict(event), separators=(",", ":"), ensure_ascii=False)
+def event_frame(event: RoomEvent, body: str | None = None) -> str:
+    """The `event` frame's JSON text, the same for every reader (see `event_data` for
+    `body`)."""
+    return json.dumps(event_dict(event, body), separators=(",", ":"), ensure_ascii=False)
 
 
 _EVENT = [f.attname for f in RoomEvent._meta.concrete_fields]

@@ -5,10 +5,12 @@ per recipient — costs a channel-layer round trip per delivery. Here the proces
 is the process's only listener for room events: while the process has a subscribed socket,
 the hub is in the `room-events` group (messaging/broadcast.py). A database call that commits
 events sends one notice, `{room: seq, ...}` for every room it wrote, whatever the number of
-rooms; each hub keeps the rooms it has local subscribers in, and per batch of notices loads
-the new events of all those rooms at once (one round trip: the events, and who of the local
-subscribers may still read each room), renders each frame's JSON text once and hands that
-same text to every local socket of the room.
+rooms, with the frames of the messages it stored; each hub keeps the rooms it has local
+subscribers in, and per batch of notices asks the database, in one round trip, who of the
+local subscribers may still read each room, and loads the new events of the rooms whose
+frames did not come with the notices (events other than new messages, a notice over its
+size budget, a gap). Each frame's JSON text is rendered once and handed as it is to every
+local socket of the room.
 
 Notices that arrive while a load is under way are loaded together by the next one, and their
 frames reach each socket in the same write; with group commit one notice already covers a
@@ -55,21 +57,22 @@ def _load_batches(
     requests: list[tuple[dict, int, int, set[int]]],
 ) -> tuple[list[tuple[list, set[int]]], bool]:
     """For each (room meta, after, upto, user ids): the rendered events after `after` up to
-    `upto` (the seq of the room's last notice) and who of the users may read them;
-    and whether the load stopped at BATCH_LIMIT events (the rest is for the next load).
-    Two or three queries for all the rooms (events; access to case and direct rooms, to
-    network channels), sent to the database together (one round trip)."""
+    `upto` (the seq of the room's last notice; none if `upto` is `after`: the hub has them)
+    and who of the users may read them; and whether the load stopped at BATCH_LIMIT events
+    (the rest is for the next load). Up to three queries for all the rooms (access to case
+    and direct rooms, to network channels; events), sent to the database together (one
+    round trip)."""
+    wanted = [(meta["id"], after, upto) for meta, after, upto, _ in requests if upto > after]
     with prepared.together():
         allowed = access.users_with_access_in([(meta, users) for meta, _, _, users in requests])
-        loaded = events.events_after_in(
-            [(meta["id"], after, upto) for meta, after, upto, _ in requests], BATCH_LIMIT
-        )
-        allowed, loaded = allowed(), loaded()
+        loaded = wanted and events.events_after_in(wanted, BATCH_LIMIT)
+        allowed, loaded = allowed(), iter(loaded() if loaded else [])
+    rows_of = [next(loaded) if upto > after else [] for _, after, upto, _ in requests]
     batches = [
         ([(row.seq, events.event_frame(row)) for row in rows] if readers else [], readers)
-        for rows, readers in zip(loaded, allowed, strict=True)
+        for rows, readers in zip(rows_of, allowed, strict=True)
     ]
-    return batches, sum(len(rows) for rows in loaded) >= BATCH_LIMIT
+    return batches, sum(len(rows) for rows in rows_of) >= BATCH_LIMIT
 
 
 class RoomHub:
@@ -81,6 +84,7 @@ class RoomHub:
         self._joining: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
         self._pending: dict[str, int] = {}
+        self._frames: dict[str, dict[int, str]] = {}  # frames that came with notices
         self._receiver: asyncio.Task | None = None
         self._drainer: asyncio.Task | None = None
 
@@ -116,6 +120,7 @@ class RoomHub:
                 return
             if not state.subscribers:
                 del self.rooms[room]
+                self._frames.pop(room, None)
             if not self.rooms and not self._joining:
                 await self._stop()
 
@@ -144,6 +149,7 @@ class RoomHub:
             self._receiver.cancel()
             self._receiver = None
             self._pending.clear()
+            self._frames.clear()
             await self.layer.group_discard(ROOM_EVENTS_GROUP, self.channel_name)
 
     async def _receive(self) -> None:
@@ -153,11 +159,13 @@ class RoomHub:
                 message = await self.layer.receive(channel)
                 kind = message.get("type")
                 if kind == "room.events":
+                    frames = message.get("frames", {})
                     for room, seq in message.get("rooms", {}).items():
-                        if (room in self.rooms or room in self._joining) and seq > (
-                            self._pending.get(room, 0)
-                        ):
-                            self._pending[room] = seq
+                        if room not in self.rooms and room not in self._joining:
+                            continue
+                        self._pending[room] = max(seq, self._pending.get(room, 0))
+                        if room in frames:
+                            self._frames.setdefault(room, {}).update(frames[room])
                     self._drain_soon()
                 elif kind == "room.typing":
                     await self._typing(message)
@@ -191,10 +199,20 @@ class RoomHub:
                 for room, seq in pending.items()
                 if room in self.rooms and seq > self.rooms[room].last_seq
             ]
+            for room in pending.keys() - {room for room, _ in states}:
+                self._frames.pop(room, None)  # delivered already, or no longer subscribed
             if not states:
                 continue
+            at_hand = {
+                room: self._frames_at_hand(room, state, pending[room]) for room, state in states
+            }
             requests = [
-                (state.meta, state.last_seq, pending[room], set(state.subscribers.values()))
+                (
+                    state.meta,
+                    state.last_seq,
+                    state.last_seq if at_hand[room] else pending[room],
+                    set(state.subscribers.values()),
+                )
                 for room, state in states
             ]
             try:
@@ -205,10 +223,21 @@ class RoomHub:
             for (room, state), (frames, allowed), (_, after, _, _) in zip(
                 states, results, requests, strict=True
             ):
+                frames = at_hand[room] or frames
                 await self._deliver(room, state, after, frames, allowed)
                 if truncated and state.last_seq < pending[room]:
                     # The load stopped at BATCH_LIMIT events: the rest comes in the next.
                     self._pending[room] = max(self._pending.get(room, 0), pending[room])
+
+    def _frames_at_hand(self, room: str, state: RoomState, upto: int) -> list | None:
+        """The frames that came with the notices for the room's seqs after its last delivered
+        one up to `upto`, if they cover them all; else None (they are loaded). Either way the
+        room's kept frames are spent."""
+        kept = self._frames.pop(room, {})
+        seqs = range(state.last_seq + 1, upto + 1)
+        if not seqs or any(seq not in kept for seq in seqs):
+            return None
+        return [(seq, kept[seq]) for seq in seqs]
 
     async def _deliver(self, room, state: RoomState, after: int, frames, allowed) -> None:
         if frames and state.last_seq == after:

@@ -123,6 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "options", f"-c statement_timeout={envint('COUNTERPART_DB_STATEMENT_TIMEOUT_MS', 15000)}"
     )
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # The real-time hot path's statements (messaging/prepared.py) become prepared statements
+    # of their connection after this many runs: PostgreSQL stops parsing them. 0 turns it
+    # off (behind a pooler in transaction mode, which cannot keep them).
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "prepare_threshold", envint("COUNTERPART_DB_PREPARE_THRESHOLD", 5) or None
+    )
     # A pool per process: with CONN_MAX_AGE = 0 every database call of the WebSocket consumers
     # would otherwise open (and fork a backend for) a new connection. 0 turns the pool off.
     if envint("COUNTERPART_DB_POOL_SIZE", 8) > 0:

@@ -333,7 +333,6 @@ def test_a_batch_of_several_rooms_locks_them_in_the_order_of_their_ids(
 ):
     """So that two writers never wait on each other (see test_concurrency.py)."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     others = [
         actions.create_room(kind="case", creator=member, title=f"R{n}", network=tipp)
@@ -343,16 +342,17 @@ def test_a_batch_of_several_rooms_locks_them_in_the_order_of_their_ids(
     threads = [thread] + [
         actions.create_thread(room=room, creator=member, title="Main") for room in others
     ]
+    locked = []
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "messaging_room" SET head_seq'):
+            locked.append(uuid.UUID(str(params[-1])))
+        return execute(sql, params, many, context)
+
     for order in (rooms, rooms[::-1]):
-        with CaptureQueriesContext(connection) as queries:
+        locked.clear()
+        with connection.execute_wrapper(record):
             actions.post_to_rooms(
                 [(room, [_request(member, threads[rooms.index(room)])]) for room in order]
             )
-        locked = [
-            q["sql"].split("WHERE id = ")[1].split()[0].strip("'").split("'")[0]
-            for q in queries.captured_queries
-            if q["sql"].startswith('UPDATE "messaging_room" SET head_seq')
-        ]
-        assert [uuid.UUID(value) for value in locked] == sorted(
-            (room.pk for room in rooms), key=str
-        )
+        assert locked == sorted((room.pk for room in rooms), key=str)

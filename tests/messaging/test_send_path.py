@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from messaging import actions, broadcast
+from messaging import actions, broadcast, events
 from messaging.db import run_in_db
 from messaging.models import Message, Room
 from messaging.sends import get_send_queue
@@ -126,7 +126,8 @@ async def _until(condition, *, sync=False, timeout=10.0) -> None:
 
 async def test_a_committed_write_is_announced_even_when_the_call_fails_afterwards(member, thread):
     """Notices of a database call are sent from the event loop after the call; a commit made
-    before the call raised is still announced, with room ids and seqs only."""
+    before the call raised is still announced, with the room's seq and the message's frame,
+    the very text a hub would render from the database."""
     layer = get_channel_layer()
     channel = await layer.new_channel()
     await layer.group_add(broadcast.ROOM_EVENTS_GROUP, channel)
@@ -141,7 +142,13 @@ async def test_a_committed_write_is_announced_even_when_the_call_fails_afterward
         await run_in_db(post_then_fail)()
     notice = await layer.receive(channel)
     stored = await database_sync_to_async(Message.objects.get)()
-    assert notice == {"type": "room.events", "rooms": {str(thread.room_id): stored.seq}}
+    room = str(thread.room_id)
+    (loaded,) = await database_sync_to_async(events.events_after)(room, stored.seq - 1, 1)
+    assert notice == {
+        "type": "room.events",
+        "rooms": {room: stored.seq},
+        "frames": {room: [[stored.seq, events.event_frame(loaded)]]},
+    }
 
 
 async def test_a_batch_in_several_rooms_is_announced_by_one_notice(member, counterpart, thread):
@@ -170,9 +177,14 @@ async def test_a_batch_in_several_rooms_is_announced_by_one_notice(member, count
     )
     (first,), (_, last) = results
     notice = await layer.receive(channel)
-    assert notice == {
-        "type": "room.events",
-        "rooms": {str(thread.room_id): first.message.seq, str(other.pk): last.message.seq},
+    assert notice["rooms"] == {
+        str(thread.room_id): first.message.seq,
+        str(other.pk): last.message.seq,
+    }
+    carried = {room: [seq for seq, _ in frames] for room, frames in notice["frames"].items()}
+    assert carried == {
+        str(thread.room_id): [first.message.seq],
+        str(other.pk): [last.message.seq - 1, last.message.seq],
     }
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(layer.receive(channel), 0.3)
@@ -240,11 +252,11 @@ async def test_a_hub_that_cannot_join_its_only_room_stops_listening(member, thre
     assert room_hub._receiver is None and not room_hub._joining and not room_hub.rooms
 
 
-def _database_options(**env) -> str:
+def _database_options(option="pool", **env) -> str:
     script = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'network.settings'; "
         "from django.conf import settings; "
-        "print(repr(settings.DATABASES['default']['OPTIONS'].get('pool')))"
+        f"print(repr(settings.DATABASES['default']['OPTIONS'].get({option!r})))"
     )
     environ = {k: v for k, v in os.environ.items() if not k.startswith("COUNTERPART_DB_")}
     environ.update(env)
@@ -270,3 +282,44 @@ def test_postgresql_connections_are_pooled_per_process(env, expected):
 
 def test_sqlite_has_no_pool():
     assert _database_options(DATABASE_URL="sqlite:///:memory:") == "None"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "5"),
+        ({"COUNTERPART_DB_PREPARE_THRESHOLD": "2"}, "2"),
+        ({"COUNTERPART_DB_PREPARE_THRESHOLD": "0"}, "None"),
+    ],
+)
+def test_hot_statements_are_prepared_after_a_few_runs_unless_turned_off(env, expected):
+    url = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/counterpart"}
+    assert _database_options("prepare_threshold", **url, **env) == expected
+
+
+@pytest.mark.postgres
+def test_a_batch_runs_as_prepared_statements_once_its_connection_has_seen_them(member, thread):
+    """After a few batches on one connection the inserts, the seq statement and the
+    look-ups are prepared statements of that connection: PostgreSQL no longer parses them.
+    The inserts are one statement each whatever the number of rows."""
+    for size in (1, 3, 2, 5, 1, 4):
+        actions.post_messages(
+            room=thread.room,
+            requests=[
+                actions.SendRequest(
+                    sender=member, thread=thread, client_id=uuid.uuid4(), body=f"{size}.{i}"
+                )
+                for i in range(size)
+            ],
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    inserts = [sql for sql in prepared if sql.startswith("INSERT")]
+    assert sorted(sql.split()[2] for sql in inserts) == [
+        '"messaging_message"',
+        '"messaging_roomevent"',
+    ]
+    assert all("unnest(" in sql for sql in inserts)
+    assert any(sql.startswith('UPDATE "messaging_room" SET head_seq') for sql in prepared)
+    assert Message.objects.filter(room=thread.room).count() == 16
