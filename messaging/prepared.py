@@ -17,6 +17,8 @@ converts them (UUIDs, JSON, dates), and `instance` turns such values into model 
 """
 
 import contextlib
+import datetime
+import json
 import threading
 import uuid
 from collections.abc import Callable, Hashable
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
+from psycopg import Binary
+from psycopg.types.json import Jsonb
 
 # Stand-in integers: positive and within 32 bits, as the ORM drops a comparison with a value
 # outside its field's range from the SQL; no constant of a hot query is near them.
@@ -112,13 +116,15 @@ class PreparedQuery:
 
 
 class BulkInsert:
-    """`Model.objects.bulk_create(objs)` as one statement whose text is the same for any
-    number of rows: on PostgreSQL `INSERT … SELECT * FROM unnest(%s::type[], …)`, one array
-    per column. The ORM's insert has one parameter per value, so its SQL is compiled anew,
-    and parsed again by psycopg and PostgreSQL, for every batch (a few milliseconds of CPU
-    for ten rows); this one is written once per model and prepared once per connection, and
-    each field prepares its values as the ORM does. No signals are sent, as with
-    `bulk_create`. Elsewhere (SQLite) it is `bulk_create`."""
+    """`Model.objects.bulk_create(objs)` as one statement with one parameter, whatever the
+    number of rows: on PostgreSQL `INSERT … SELECT * FROM jsonb_to_recordset(%s) AS r(column
+    type, …)`, the rows as one JSON document. The ORM's insert has one parameter per value,
+    so its SQL is compiled anew, and parsed again by psycopg and PostgreSQL, for every batch
+    size (a few milliseconds of CPU for ten rows); one array parameter per column would cost
+    psycopg a type inspection per column. This statement is written once per model and
+    prepared once per connection; each field prepares its values as the ORM does, and
+    `_json_value` writes them in the text form PostgreSQL reads for the column's type. No
+    signals are sent, as with `bulk_create`. Elsewhere (SQLite) it is `bulk_create`."""
 
     def __init__(self, model):
         self.model = model
@@ -131,9 +137,15 @@ class BulkInsert:
         if connection.vendor != "postgresql":
             self.model.objects.bulk_create(objs)
             return
-        prep = [(field.attname, field.get_db_prep_save) for field in self.fields]
-        columns = [[save(getattr(obj, name), connection) for obj in objs] for name, save in prep]
-        cursor().execute(self._statement(), columns)
+        prep = [(field.column, field.attname, field.get_db_prep_save) for field in self.fields]
+        rows = [
+            {
+                column: _json_value(save(getattr(obj, name), connection))
+                for column, name, save in prep
+            }
+            for obj in objs
+        ]
+        cursor().execute(self._statement(), [json.dumps(rows, separators=(",", ":"))])
         for obj in objs:
             obj._state.adding, obj._state.db = False, connection.alias
 
@@ -141,12 +153,33 @@ class BulkInsert:
         if self._sql is None:
             quote = connection.ops.quote_name
             names = ", ".join(quote(field.column) for field in self.fields)
-            arrays = ", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in self.fields)
+            typed = ", ".join(
+                f"{quote(field.column)} {field.cast_db_type(connection)}" for field in self.fields
+            )
             self._sql = (
                 f"INSERT INTO {quote(self.model._meta.db_table)} ({names}) "  # noqa: S608
-                f"SELECT * FROM unnest({arrays})"
+                f"SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS r({typed})"
             )
         return self._sql
+
+
+def _json_value(value):
+    """A value prepared by its field, as JSON that PostgreSQL reads back as the same value."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Binary):  # what BinaryField prepares
+        value = value.obj
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "\\x" + bytes(value).hex()
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            raise TypeError("naive datetimes are not written")
+        return value.isoformat()
+    if isinstance(value, Jsonb):
+        return value.obj
+    raise TypeError(f"BulkInsert does not write {type(value).__name__} values")
 
 
 def cursor():

@@ -94,3 +94,52 @@ def test_statements_sent_together_raise_django_errors(case_room, member):
                 RoomParticipant(room=case_room, user=member, added_by=member),
             ]
         )
+
+
+def test_a_bulk_insert_stores_what_the_orm_would(case_room, member):
+    """Every kind of value the message tables hold (UUIDs, bytes, microsecond timestamps,
+    JSON, empty and missing values) comes back as the ORM reads what it wrote itself."""
+    import datetime
+
+    from messaging.models import RoomEvent
+
+    def event(seq, **fields):
+        return RoomEvent(
+            room=case_room,
+            seq=seq,
+            kind=RoomEvent.Kind.THREAD_CREATED,
+            actor=member,
+            occurred_at=datetime.datetime(2026, 11, 30, 12, 0, 0, 123456, tzinfo=datetime.UTC),
+            key_epoch=case_room.key_epoch,
+            salt_ciphertext=bytes(range(256)),
+            commitment="c" * 64,
+            leaf_hash="0" * 64,
+            **fields,
+        )
+
+    head = case_room.events.count()
+    written = [
+        event(head + 1000, details={"title": 'Ñandú "quoted" \\ back', "n": [1, None]}),
+        event(head + 1001, details={}),
+    ]
+    prepared.BulkInsert(RoomEvent).save(written)
+    RoomEvent.objects.bulk_create([event(head + 1002, details={"title": "Ñandú"})])
+    stored = {e.seq: e for e in RoomEvent.objects.filter(seq__gte=head + 1000)}
+    for original in written:
+        back = stored[original.seq]
+        for field in RoomEvent._meta.concrete_fields:
+            assert getattr(back, field.attname) == getattr(original, field.attname), field.name
+        assert not original._state.adding
+    by_orm = stored[head + 1002]
+    assert bytes(by_orm.salt_ciphertext) == bytes(stored[head + 1000].salt_ciphertext)
+    assert by_orm.occurred_at == stored[head + 1000].occurred_at
+
+
+def test_a_bulk_insert_refuses_a_value_it_cannot_write_faithfully():
+    import datetime
+    import decimal
+
+    with pytest.raises(TypeError, match="Decimal"):
+        prepared._json_value(decimal.Decimal("1.5"))
+    with pytest.raises(TypeError, match="naive"):
+        prepared._json_value(datetime.datetime(2026, 1, 1))  # noqa: DTZ001

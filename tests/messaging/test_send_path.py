@@ -320,6 +320,6 @@ def test_a_batch_runs_as_prepared_statements_once_its_connection_has_seen_them(m
         '"messaging_message"',
         '"messaging_roomevent"',
     ]
-    assert all("unnest(" in sql for sql in inserts)
+    assert all("jsonb_to_recordset(" in sql for sql in inserts)
     assert any(sql.startswith('UPDATE "messaging_room" SET head_seq') for sql in prepared)
     assert Message.objects.filter(room=thread.room).count() == 16
