@@ -25,6 +25,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
 from psycopg import Binary
 from psycopg.types.json import Jsonb
@@ -190,8 +191,6 @@ def cursor():
     write the values into the SQL text. Elsewhere Django's cursor."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     connection.ensure_connection()
     raw = ServerBindingCursor(connection.connection)
     if connection.queries_logged:
