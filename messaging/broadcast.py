@@ -23,7 +23,6 @@ import contextlib
 import contextvars
 import hashlib
 import logging
-import weakref
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -61,50 +60,6 @@ def collect_notices():
         yield notices
     finally:
         _collected.reset(token)
-
-
-# Database calls whose notices wait in a process's outbox before the caller waits for Redis.
-OUTBOX_CALLS = 64
-
-
-class _Outbox:
-    """The notices of a process's database calls, sent in order by one task of its event
-    loop, so that the caller (a writer answering its senders, a hub delivering) does not
-    wait for the channel layer's round trips. Past OUTBOX_CALLS calls waiting, `post` waits
-    for room: a slow layer slows the callers instead of piling up notices."""
-
-    def __init__(self):
-        self.queue: asyncio.Queue = asyncio.Queue(OUTBOX_CALLS)
-        self.sender: asyncio.Task | None = None
-
-    async def post(self, notices: list[tuple[str, dict]]) -> None:
-        if self.sender is None or self.sender.done():
-            self.sender = asyncio.ensure_future(self._send_all())
-        await self.queue.put(notices)
-
-    async def _send_all(self) -> None:
-        while not self.queue.empty():
-            try:
-                await send_notices(self.queue.get_nowait())
-            except Exception:  # the commits stand; clients catch up from the database
-                logger.exception("channel layer notices failed")
-
-
-_outboxes: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Outbox]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
-async def post_notices(notices: list[tuple[str, dict]]) -> None:
-    """Hand collected notices to the event loop's outbox: sent after those of earlier calls,
-    without waiting for them to leave (`send_notices` waits)."""
-    if not notices:
-        return
-    loop = asyncio.get_running_loop()
-    outbox = _outboxes.get(loop)
-    if outbox is None:
-        outbox = _outboxes[loop] = _Outbox()
-    await outbox.post(notices)
 
 
 async def send_notices(notices: list[tuple[str, dict]]) -> None:

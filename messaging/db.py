@@ -12,9 +12,7 @@ opened by a call is only visible inside that call's context, so the call itself 
 
 Channel-layer notices that a call's actions send after commit (messaging/broadcast.py) are
 not sent from the database thread: they are collected during the call and sent from the
-event loop once the call has returned, so no database thread waits on Redis, and by the
-process's outbox, in the order of the calls, so the caller does not wait on Redis either (a
-writer answers its senders at once).
+event loop once the call has returned, so no database thread waits on Redis.
 """
 
 import functools
@@ -45,9 +43,8 @@ def run_in_db(func):
     @functools.wraps(func)
     async def run(*args, **kwargs):
         result, error, notices = await in_thread(*args, **kwargs)
-        # Whatever committed before an error is still announced; the caller goes on while
-        # the notices leave, in order, through the process's outbox.
-        await broadcast.post_notices(notices)
+        # Whatever committed before an error is still announced.
+        await broadcast.send_notices(notices)
         if error is not None:
             raise error
         return result

@@ -56,56 +56,6 @@ async def test_a_send_past_the_process_bound_is_rate_limited_and_stores_nothing(
     assert await database_sync_to_async(Message.objects.count)() == 1
 
 
-async def test_a_sender_is_answered_without_waiting_for_the_channel_layer(
-    open_socket, member, counterpart, thread, monkeypatch
-):
-    """The notices of a write leave through the process's outbox: the `ack` goes out while
-    the channel layer is still busy, and the event follows once the layer has sent it."""
-    layer = get_channel_layer()
-    gate = asyncio.Event()
-    group_send = layer.group_send
-
-    async def slow_group_send(group, message):
-        await gate.wait()
-        await group_send(group, message)
-
-    sender, reader = await open_socket(member), await open_socket(counterpart)
-    for socket in (sender, reader):
-        await socket.send_json_to({"type": "subscribe", "room": str(thread.room_id)})
-        while (await socket.receive_json_from())["type"] != "caught_up":
-            pass
-    monkeypatch.setattr(layer, "group_send", slow_group_send)
-    await sender.send_json_to(send_frame(thread.room, thread, uuid.uuid4(), "gated"))
-    ack = await sender.receive_json_from(timeout=5)
-    assert ack["type"] == "ack"
-    assert await reader.receive_nothing(timeout=0.3)
-    gate.set()
-    event = await reader.receive_json_from(timeout=5)
-    assert (event["type"], event["seq"]) == ("event", ack["seq"])
-    assert event["data"]["body"] == "gated"
-
-
-def test_notices_of_successive_calls_leave_in_order(monkeypatch):
-    """One sender per event loop takes the outbox's calls in the order they came, each
-    call's notices after the previous call's, however slow the layer."""
-    sent = []
-
-    async def record(notices):
-        await asyncio.sleep(0.01 * (3 - len(sent)))  # the first is the slowest
-        sent.append(notices)
-
-    monkeypatch.setattr(broadcast, "send_notices", record)
-
-    async def calls():
-        for n in range(3):
-            await broadcast.post_notices([("g", {"type": "x", "n": n})])
-        while len(sent) < 3:
-            await asyncio.sleep(0.01)
-
-    asyncio.run(calls())
-    assert [notices[0][1]["n"] for notices in sent] == [0, 1, 2]
-
-
 @pytest.mark.postgres
 async def test_sends_that_queue_behind_a_write_are_stored_together(
     open_socket, member, counterpart, thread, settings
