@@ -115,6 +115,7 @@ def _send(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    ((group, message),) = _merged([(group, message)])
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -135,11 +136,9 @@ def _log_failure(task: asyncio.Future) -> None:
 def room_event(room_id, seq: int, frames: list[tuple[int, str]] | None = None) -> None:
     """Room `room_id` has committed events up to `seq`; `frames` are the `event` frames of
     some of them, (seq, text) in order up to `seq`."""
-    message = {"type": "room.events", "rooms": {str(room_id): seq}}
-    frames = _within_budget({str(room_id): [list(frame) for frame in frames or ()]})
-    if frames:
-        message["frames"] = frames
-    _send(ROOM_EVENTS_GROUP, message)
+    room = str(room_id)
+    frames = {room: [list(frame) for frame in frames or ()]}
+    _send(ROOM_EVENTS_GROUP, {"type": "room.events", "rooms": {room: seq}, "frames": frames})
 
 
 def typing(room_id, *, thread_id: str, user_id: int) -> dict:
@@ -159,6 +158,14 @@ def member_access_changed(user_id: int, *, room_id=None, account_disabled: bool 
             "room": str(room_id) if room_id else None,
             "account_disabled": account_disabled,
         },
+    )
+
+
+def member_notification(user_id: int, notification_id: int, kind: str) -> None:
+    """A notice (messaging/translations/notifications.py) was stored for this member."""
+    _send(
+        member_group_name(user_id),
+        {"type": "member.notification", "notification": notification_id, "kind": kind},
     )
 
 

@@ -118,8 +118,8 @@ class PreparedQuery:
 
 class BulkInsert:
     """`Model.objects.bulk_create(objs)` as one statement with one parameter, whatever the
-    number of rows: on PostgreSQL `INSERT … SELECT * FROM jsonb_to_recordset(%s) AS r(column
-    type, …)`, the rows as one JSON document. The ORM's insert has one parameter per value,
+    number of rows: on PostgreSQL `INSERT … SELECT columns FROM jsonb_to_recordset(%s) AS
+    r(column type, …)`, the rows as one JSON document. The ORM's insert has one parameter per value,
     so its SQL is compiled anew, and parsed again by psycopg and PostgreSQL, for every batch
     size (a few milliseconds of CPU for ten rows); one array parameter per column would cost
     psycopg a type inspection per column. This statement is written once per model and

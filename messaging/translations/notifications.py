@@ -6,17 +6,14 @@ is offline). After commit, the member's channel-layer group `member.<user id>` g
 an email goes out naming the language pair and a link, never the text or the room.
 """
 
-import asyncio
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from messaging.broadcast import member_group_name
+from messaging import broadcast
 from messaging.translations.models import Notification, TranslationRequest
 
 logger = logging.getLogger(__name__)
@@ -44,28 +41,11 @@ def notify(*, recipients, kind: str, request: TranslationRequest) -> list[Notifi
 
     def deliver():
         for notification_id, user_id, email in deliveries:
-            _push(user_id, notification_id, kind)
+            broadcast.member_notification(user_id, notification_id, kind)
             _email(email, kind, pair, request.pk)
 
     transaction.on_commit(deliver)
     return rows
-
-
-def _push(user_id: int, notification_id: int, kind: str) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    message = {"type": "member.notification", "notification": notification_id, "kind": kind}
-    group = member_group_name(user_id)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        try:
-            async_to_sync(layer.group_send)(group, message)
-        except Exception:  # the row stands; the client lists notifications on reconnect
-            logger.exception("notification push to %s failed", group)
-        return
-    asyncio.ensure_future(layer.group_send(group, message))
 
 
 def _email(address: str, kind: str, pair: str, request_id) -> None:
