@@ -6,6 +6,7 @@ A returned value means committed: callers acknowledge only after an action retur
 
 import functools
 import hashlib
+import operator
 import os
 import re
 import unicodedata
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from messaging import access, broadcast, crypto, merkle, prepared, signals
@@ -539,13 +541,18 @@ def _look_up(rooms: list[Room], sends: list[list[_Send]]) -> Callable[[], list[_
     everything = [send for room_sends in sends for send in room_sends]
     named = sorted({ref for send in everything if isinstance(ref := _thread_ref(send), uuid.UUID)})
     threads = named and _threads_of_rooms.execute(None, threads=named)
-    stored = everything and _stored_client_ids.execute(
+    keys = sorted(
+        {
+            (room.pk, send.request.sender.pk, send.client_id)
+            for room, room_sends in zip(rooms, sends, strict=True)
+            for send in room_sends
+        }
+    )
+    stored = keys and _stored_client_ids.execute(
         None,
-        rooms=sorted(
-            {room.pk for room, room_sends in zip(rooms, sends, strict=True) if room_sends}
-        ),
-        senders=sorted({send.request.sender.pk for send in everything}),
-        client_ids=sorted({send.client_id for send in everything}),
+        rooms=[room for room, _, _ in keys],
+        senders=[sender for _, sender, _ in keys],
+        client_ids=[client_id for _, _, client_id in keys],
     )
 
     def answer() -> list[_Found]:
@@ -619,11 +626,21 @@ def _threads(room: Room, sends: list[_Send], found: _Found) -> dict[int, Messagi
 _threads_of_rooms = prepared.PreparedQuery(
     lambda threads: Thread.objects.filter(pk__in=threads).values_list("pk", "room_id").order_by()
 )
-# Rooms where one of the senders already stored one of the client ids (the unique index of
-# room, sender and client_id answers it).
+# Rooms where a (room, sender, client_id) of the batch, given as three lists of the same
+# length, is already stored. One exact condition per key, ORed: each is a look-up in the unique
+# index of the three, whatever the room's size. (`room IN … AND sender IN … AND client_id IN
+# …` was planned as a scan of the room's whole index: 3 ms in a room of 5,000 messages.)
 _stored_client_ids = prepared.PreparedQuery(
     lambda rooms, senders, client_ids: (
-        Message.objects.filter(room_id__in=rooms, sender_id__in=senders, client_id__in=client_ids)
+        Message.objects.filter(
+            functools.reduce(
+                operator.or_,
+                (
+                    Q(room_id=room, sender_id=sender, client_id=client_id)
+                    for room, sender, client_id in zip(rooms, senders, client_ids, strict=True)
+                ),
+            )
+        )
         .values_list("room_id")
         .order_by()
     )

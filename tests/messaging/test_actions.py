@@ -1,6 +1,9 @@
+import itertools
+import re
 import uuid
 
 import pytest
+from django.db import connection
 
 from messaging import actions, crypto
 from messaging.actions import MessagingError
@@ -356,3 +359,83 @@ def test_a_batch_of_several_rooms_locks_them_in_the_order_of_their_ids(
                 [(room, [_request(member, threads[rooms.index(room)])]) for room in order]
             )
         assert locked == sorted((room.pk for room in rooms), key=str)
+
+
+# --- The resend look-up -------------------------------------------------------------------------
+
+
+def test_the_resend_look_up_matches_whole_keys_only(
+    case_room, thread, post, member, counterpart, tipp
+):
+    """A client_id is someone's in one room: the same id from another sender, or in another
+    room, is no resend (and the look-up does not report it as one)."""
+    other_room = actions.create_room(
+        kind="case", creator=member, title="Second", network=tipp, participants=[counterpart]
+    )
+    other_thread = actions.create_thread(room=other_room, creator=member, title="Topic")
+    taken = uuid.uuid4()
+    post(member, "first words", client_id=taken)
+
+    def look_up(*keys):
+        rows = actions._stored_client_ids.rows(
+            None,
+            rooms=[room.pk for room, _ in keys],
+            senders=[sender.pk for _, sender in keys],
+            client_ids=[taken] * len(keys),
+        )
+        return {room for (room,) in rows}
+
+    assert look_up((case_room, counterpart), (other_room, member)) == set()
+    assert look_up((case_room, counterpart), (case_room, member)) == {case_room.pk}
+    results = actions.post_to_rooms(
+        [
+            (case_room, [_request(counterpart, thread, "theirs", client_id=taken)]),
+            (other_room, [_request(member, other_thread, "elsewhere", client_id=taken)]),
+        ]
+    )
+    assert [r.duplicate for (r,) in results] == [False, False]
+    assert Message.objects.filter(client_id=taken).count() == 3
+
+
+@pytest.mark.postgres
+def test_the_resend_look_up_is_an_index_look_up_whatever_the_room_size(
+    case_room, thread, member, counterpart
+):
+    """Each key is found in the unique index of (room, sender, client_id), in the generic
+    plan that a prepared statement ends up with: the cost does not grow with the room."""
+    (posted,) = actions.post_messages(room=case_room, requests=[_request(member, thread, "m")])
+    columns = [f.column for f in Message._meta.concrete_fields]
+    copied = {"id": "gen_random_uuid()", "client_id": "gen_random_uuid()", "seq": "seq + n"}
+    with connection.cursor() as cursor:  # a room of 5,000 messages, row by row like the first
+        cursor.execute(
+            f"INSERT INTO messaging_message ({', '.join(columns)}) "  # noqa: S608
+            f"SELECT {', '.join(copied.get(c, c) for c in columns)} "
+            "FROM messaging_message, generate_series(1, 5000) AS n WHERE id = %s",
+            [posted.message.pk],
+        )
+    keys = [(case_room.pk, [member, counterpart][i % 2].pk, uuid.uuid4()) for i in range(4)]
+    query = actions._stored_client_ids.build(
+        rooms=[k[0] for k in keys], senders=[k[1] for k in keys], client_ids=[k[2] for k in keys]
+    )
+    sql, params = query.query.sql_with_params()
+    number = itertools.count(1)
+    numbered = re.sub("%s", lambda _: f"${next(number)}", sql)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE messaging_message")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE resend_look_up AS {numbered}")
+        placeholders = ", ".join(["%s"] * len(params))
+        cursor.execute(f"EXPLAIN (FORMAT JSON) EXECUTE resend_look_up({placeholders})", params)
+        ((plan,),) = cursor.fetchone()
+        cursor.execute("DEALLOCATE resend_look_up")
+    nodes, conditions = [plan["Plan"]], []
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.get("Plans", []))
+        assert "Filter" not in node, plan
+        conditions += [node["Index Cond"]] if "Index Cond" in node else []
+    assert len(conditions) == len(keys), plan
+    assert all(
+        all(column in condition for column in ("room_id", "sender_id", "client_id"))
+        for condition in conditions
+    ), plan
