@@ -81,11 +81,16 @@ def users_who_can_read(room: Room | dict, users) -> set[int]:
 
 def users_who_can_read_in(requests) -> Callable[[], list[set[int]]]:
     """For each (room, users) of `requests`: the ids of those of the users (signed-in, active
-    accounts) who may read the room now; `users_with_access_in`, sent now and read when
-    called."""
+    accounts) who may read the room now, or with users None (a case or direct room) the ids of
+    everyone who may; `users_with_access_in`, sent now and read when called."""
     return users_with_access_in(
         [
-            (room, {user.pk for user in users if user_pk(user) is not None and user.is_active})
+            (
+                room,
+                None
+                if users is None
+                else {user.pk for user in users if user_pk(user) is not None and user.is_active},
+            )
             for room, users in requests
         ]
     )
@@ -98,22 +103,32 @@ def users_with_access(room: Room | dict, user_ids) -> set[int]:
 
 
 def users_with_access_in(requests) -> Callable[[], list[set[int]]]:
-    """For each (room, user ids) of `requests`: those of the ids who may read the room now.
+    """For each (room, user ids) of `requests`: those of the ids who may read the room now;
+    for user ids None (a case or direct room, whose readers are among its participants):
+    everyone who may.
 
-    The rule of `readable_rooms` for many rooms and many people in at most two queries,
+    The rule of `readable_rooms` for many rooms and many people in at most three queries,
     whatever the number of rooms: one for the network channels, one for the case and direct
-    rooms, each compiled once per shape (prepared.py). The queries are sent now and the
-    answer is read when called (to send them with others: prepared.together)."""
-    wanted = [(_room_fields(room), set(user_ids)) for room, user_ids in requests]
-    users = sorted({user for _, user_ids in wanted for user in user_ids})
+    rooms, one for the rooms asked for all their readers, each compiled once per shape
+    (prepared.py). The queries are sent now and the answer is read when called (to send them
+    with others: prepared.together)."""
+    wanted = [
+        (_room_fields(room), None if user_ids is None else set(user_ids))
+        for room, user_ids in requests
+    ]
+    if any(ids is None and kind == Room.Kind.NETWORK for (_, kind, _), ids in wanted):
+        raise ValueError("the readers of a network channel are its network's active members")
+    users = sorted({user for _, user_ids in wanted for user in user_ids or ()})
     networks = sorted(
         {network for (_, kind, network), ids in wanted if ids and kind == Room.Kind.NETWORK}
         - {None}
     )
     rooms = sorted({room for (room, kind, _), ids in wanted if ids and kind != Room.Kind.NETWORK})
+    everyone = sorted({room for (room, _, _), ids in wanted if ids is None} - {None})
     today = timezone.localdate()
     by_network = networks and _network_readers.execute(today, networks=networks, users=users)
     by_room = rooms and _participant_readers.execute(today, rooms=rooms, users=users)
+    by_all = everyone and _all_participant_readers.execute(today, rooms=everyone)
 
     def answer() -> list[set[int]]:
         readers: dict = {}
@@ -121,8 +136,13 @@ def users_with_access_in(requests) -> Callable[[], list[set[int]]]:
             by_room.fetch() if by_room else []
         ):
             readers.setdefault(key, set()).add(user)
+        all_readers: dict = {}
+        for room, user in by_all.fetch() if by_all else []:
+            all_readers.setdefault(room, set()).add(user)
         return [
-            user_ids & readers.get(network if kind == Room.Kind.NETWORK else room, set())
+            set(all_readers.get(room, ()))
+            if user_ids is None
+            else user_ids & readers.get(network if kind == Room.Kind.NETWORK else room, set())
             for (room, kind, network), user_ids in wanted
         ]
 
@@ -148,20 +168,27 @@ _network_readers = PreparedQuery(
         .order_by()
     )
 )
-# The participants of case and direct rooms with an active membership of the room's network,
-# or of any network if the room has none: (room id, user id).
-_participant_readers = PreparedQuery(
-    lambda rooms, users: (
-        RoomParticipant.objects.current()
-        .filter(room_id__in=rooms, user_id__in=users)
-        .filter(
+
+
+def _participants_who_read(rooms, users=None) -> QuerySet:
+    """The participants of case and direct rooms with an active membership of the room's
+    network, or of any network if the room has none (of `users` only, if given): (room id,
+    user id)."""
+    participants = RoomParticipant.objects.current().filter(room_id__in=rooms)
+    if users is not None:
+        participants = participants.filter(user_id__in=users)
+    return (
+        participants.filter(
             Q(room__network__isnull=True) & Exists(_active_member(OuterRef("user_id")))
             | Exists(_active_member(OuterRef("user_id"), network_id=OuterRef("room__network_id")))
         )
         .values_list("room_id", "user_id")
         .order_by()
     )
-)
+
+
+_participant_readers = PreparedQuery(_participants_who_read)
+_all_participant_readers = PreparedQuery(_participants_who_read)
 
 
 def is_owner(user, room: Room) -> bool:

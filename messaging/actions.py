@@ -466,11 +466,11 @@ def post_to_rooms(
     except IntegrityError:
         # A concurrent send of the same client_id won the race; this transaction, its seqs
         # included, is rolled back. One by one, each finds what won or stores anew.
-        for (room, sends), room_results in zip(fresh, results, strict=True):
+        for (room, sends, _), room_results in zip(fresh, results, strict=True):
             for send in sends:
                 room_results[send.index] = _post_alone(room, send.request)
     else:
-        for (_, sends), room_results in zip(fresh, results, strict=True):
+        for (_, sends, _), room_results in zip(fresh, results, strict=True):
             for send in sends:
                 room_results[send.index] = PostResult(send.message, duplicate=False)
     for room_results in results:
@@ -482,10 +482,10 @@ def post_to_rooms(
 
 def _post_alone(room: Room, request: SendRequest) -> PostResult | MessagingError:
     results: list = [[None]]
-    ((_, fresh),) = _to_store([(room, [request])], results)
+    ((_, fresh, readers),) = _to_store([(room, [request])], results)
     if fresh:
         try:
-            _store([(room, fresh)])
+            _store([(room, fresh, readers)])
         except IntegrityError:
             stored = Message.objects.filter(
                 room=room, sender=request.sender, client_id=fresh[0].client_id
@@ -499,7 +499,8 @@ def _post_alone(room: Room, request: SendRequest) -> PostResult | MessagingError
 
 def _to_store(batches: list[tuple[Room, list[SendRequest]]], results: list) -> list:
     """Check every request; refusals and resends go into `results`, and what is left to
-    store is returned as (room, sends) for each room."""
+    store is returned as (room, sends, readers) for each room: `readers` are the ids of
+    everyone who may read the room, where the look-ups gave them (case and direct rooms)."""
     validated = [
         _validated(requests, room_results)
         for (_, requests), room_results in zip(batches, results, strict=True)
@@ -516,26 +517,34 @@ def _to_store(batches: list[tuple[Room, list[SendRequest]]], results: list) -> l
                 if send.index in refusals:
                     room_results[send.index] = refusals[send.index]
             sends = [send for send in sends if send.index not in refusals]
-        fresh.append((room, _resends(room, sends, room_results, room_found)))
+        readers = room_found.readers if room_found.everyone else None
+        fresh.append((room, _resends(room, sends, room_results, room_found), readers))
     return fresh
 
 
 @dataclass
 class _Found:
-    readers: set[int]
+    readers: set[int]  # of the senders, or everyone's (`everyone`)
+    everyone: bool
     threads: set[uuid.UUID]
     resent: bool  # some client_id of the batch is already stored in the room
 
 
 def _look_up(rooms: list[Room], sends: list[list[_Send]]) -> Callable[[], list[_Found]]:
-    """Send the look-ups of a batch, for each room with its sends: who of the senders may
-    read the room, which of the named threads are the room's, whether any client_id is
-    already stored. Four queries at most, whatever the number of rooms; the answer is read
-    when called (after the block of `prepared.together`)."""
+    """Send the look-ups of a batch, for each room with its sends: who may read the room
+    (everyone, for case and direct rooms: their notices carry them to the hubs; of the
+    senders, for network channels, whose readers are every active member of the network),
+    which of the named threads are the room's, whether any client_id is already stored.
+    Five queries at most, whatever the number of rooms; the answer is read when called
+    (after the block of `prepared.together`)."""
+    everyone = [
+        bool(room_sends) and room.kind != Room.Kind.NETWORK
+        for room, room_sends in zip(rooms, sends, strict=True)
+    ]
     readers = access.users_who_can_read_in(
         [
-            (room, [send.request.sender for send in room_sends])
-            for room, room_sends in zip(rooms, sends, strict=True)
+            (room, None if all_readers else [send.request.sender for send in room_sends])
+            for room, room_sends, all_readers in zip(rooms, sends, everyone, strict=True)
         ]
     )
     everything = [send for room_sends in sends for send in room_sends]
@@ -561,8 +570,13 @@ def _look_up(rooms: list[Room], sends: list[list[_Send]]) -> Callable[[], list[_
             threads_of.setdefault(room_id, set()).add(thread)
         resent = {row[0] for row in stored.fetch()} if stored else set()
         return [
-            _Found(room_readers, threads_of.get(room.pk, set()), resent=room.pk in resent)
-            for room, room_readers in zip(rooms, readers(), strict=True)
+            _Found(
+                room_readers,
+                all_readers,
+                threads_of.get(room.pk, set()),
+                resent=room.pk in resent,
+            )
+            for room, room_readers, all_readers in zip(rooms, readers(), everyone, strict=True)
         ]
 
     return answer
@@ -598,7 +612,8 @@ def _readers(room: Room, sends: list[_Send], found: _Found) -> dict[int, Messagi
     return {
         send.index: MessagingError("unknown_room", "no such room")
         for send in sends
-        if send.request.sender.pk not in found.readers
+        if access.user_pk(send.request.sender) not in found.readers
+        or not send.request.sender.is_active
     }
 
 
@@ -762,21 +777,21 @@ def _new_message(room: Room, send: _Send) -> Message:
     return message
 
 
-def _store(batches: list[tuple[Room, list[_Send]]]) -> None:
+def _store(batches: list[tuple[Room, list[_Send], set[int] | None]]) -> None:
     """Number, insert and log the messages of each room's sends in one transaction; one
     notice per room after commit.
 
     Three round trips to PostgreSQL: the transaction's start with the statements that lock
     the rooms (in the order of their ids) and take their seqs, the two inserts, the commit."""
-    batches = sorted(((r, s) for r, s in batches if s), key=lambda batch: str(batch[0].pk))
+    batches = sorted((batch for batch in batches if batch[1]), key=lambda batch: str(batch[0].pk))
     if not batches:
         return
     with transaction.atomic():
         with prepared.together():
-            taken = [_take_seq_later(room, len(sends)) for room, sends in batches]
+            taken = [_take_seq_later(room, len(sends)) for room, sends, _ in batches]
             taken = [answer() for answer in taken]
         messages, events = [], []
-        for (room, sends), (head, epoch) in zip(batches, taken, strict=True):
+        for (room, sends, readers), (head, epoch) in zip(batches, taken, strict=True):
             room.head_seq, room.key_epoch = head - len(sends), epoch
             posted = []
             for send in sends:
@@ -796,7 +811,7 @@ def _store(batches: list[tuple[Room, list[_Send]]]) -> None:
                 )
                 events.append(event)
                 posted.append((event, send.body))
-            transaction.on_commit(functools.partial(_announce, room.pk, posted))
+            transaction.on_commit(functools.partial(_announce, room.pk, posted, readers))
         with prepared.together():
             _insert_messages.save(messages)
             _insert_events.save(events)
@@ -806,11 +821,12 @@ _insert_messages = prepared.BulkInsert(Message)
 _insert_events = prepared.BulkInsert(RoomEvent)
 
 
-def _announce(room_id, posted: list[tuple[RoomEvent, str]]) -> None:
+def _announce(room_id, posted: list[tuple[RoomEvent, str]], readers: set[int] | None) -> None:
     """After commit: the room's new events, with their frames rendered from the bodies at
-    hand, so that the hubs need not load and decrypt them again (messaging/broadcast.py)."""
+    hand, so that the hubs need not load and decrypt them again, and who could read the room
+    when they were stored (if known), so that the hubs need not ask (messaging/broadcast.py)."""
     frames = [(event.seq, event_frame(event, body)) for event, body in posted]
-    broadcast.room_event(room_id, posted[-1][0].seq, frames)
+    broadcast.room_event(room_id, posted[-1][0].seq, frames, readers=readers)
 
 
 def _take_seq_later(room: Room, count: int) -> Callable[[], tuple[int, int]]:

@@ -1,15 +1,18 @@
 """Notices on the channel layer, sent after commit.
 
 - `room-events`: `{type: room.events, rooms: {room id: seq}, frames: {room id: [[seq, text],
-  …]}}` — the last seq of each room that a database call committed, one notice per call
-  whatever the number of rooms; every process hub is in this group and delivers the new
-  events of the rooms it has subscribers in (messaging/hub.py). `frames`, when present, are
-  the rendered `event` frames of the messages the call stored (the writer has them at hand):
-  a hub delivers them as they are when they continue its room without a gap, and loads the
-  events from the database otherwise. They are the only content a notice carries, bounded
-  by FRAMES_MAX_CHARS per notice, and like all layer traffic encrypted with the layer's
-  `symmetric_encryption_keys` (network/settings.py). Typing indicators (`room.typing`)
-  travel the same way.
+  …]}, readers: {room id: [user id, …]}}` — the last seq of each room that a database call
+  committed, one notice per call whatever the number of rooms; every process hub is in this
+  group and delivers the new events of the rooms it has subscribers in (messaging/hub.py).
+  `frames`, when present, are the rendered `event` frames of the messages the call stored
+  (the writer has them at hand): a hub delivers them as they are when they continue its room
+  without a gap, and loads the events from the database otherwise. They are the only content
+  a notice carries, bounded by FRAMES_MAX_CHARS per notice, and like all layer traffic
+  encrypted with the layer's `symmetric_encryption_keys` (network/settings.py). `readers`,
+  for rooms with frames, are everyone who could read the room when the messages were
+  stored (case and direct rooms, up to READERS_MAX_PER_ROOM): a hub whose local sockets of
+  the room are all theirs delivers without asking the database. Typing indicators
+  (`room.typing`) travel the same way.
 - `member.<user id>`: access changed for this member (membership, removal from a room,
   account disabled, every session ended).
 - `session.<digest>`: one session ended; the digest hides the session key.
@@ -41,6 +44,9 @@ ROOM_EVENTS_GROUP = "room-events"
 # Rendered frames one notice may carry, in characters; the rooms past it carry their seq only
 # and are loaded from the database by the hubs.
 FRAMES_MAX_CHARS = 256 * 1024
+# Readers one notice may name for a room; a room with more carries none, and the hubs ask the
+# database who of their local subscribers may read it.
+READERS_MAX_PER_ROOM = 1000
 
 
 def member_group_name(user_id: int) -> str:
@@ -78,7 +84,10 @@ async def send_notices(notices: list[tuple[str, dict]]) -> None:
 
 
 def _merged(notices: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
-    merged, rooms, frames = [], {}, {}
+    """The notices, those of room events merged into one where the first of them was. A
+    room's frames from several notices keep the readers common to all of them, or none if
+    one of them named none."""
+    merged, rooms, frames, readers = [], {}, {}, {}
     for group, message in notices:
         if message["type"] != "room.events":
             merged.append((group, message))
@@ -88,12 +97,25 @@ def _merged(notices: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
         for room, seq in message["rooms"].items():
             rooms[room] = max(seq, rooms.get(room, 0))
         for room, room_frames in message.get("frames", {}).items():
+            carried = message.get("readers", {}).get(room)
+            carried = None if carried is None else set(carried)
+            if room in frames:
+                known = readers[room]
+                carried = None if known is None or carried is None else known & carried
             frames.setdefault(room, []).extend(room_frames)
+            readers[room] = carried
     frames = _within_budget(frames)
+    readers = {
+        room: sorted(readers[room])
+        for room in frames
+        if readers[room] is not None and len(readers[room]) <= READERS_MAX_PER_ROOM
+    }
     if frames:
         for _, message in merged:
             if message["type"] == "room.events":
                 message["frames"] = frames
+                if readers:
+                    message["readers"] = readers
     return merged
 
 
@@ -133,12 +155,25 @@ def _log_failure(task: asyncio.Future) -> None:
         logger.error("channel layer notice failed: %r", task.exception())
 
 
-def room_event(room_id, seq: int, frames: list[tuple[int, str]] | None = None) -> None:
+def room_event(
+    room_id,
+    seq: int,
+    frames: list[tuple[int, str]] | None = None,
+    *,
+    readers: set[int] | None = None,
+) -> None:
     """Room `room_id` has committed events up to `seq`; `frames` are the `event` frames of
-    some of them, (seq, text) in order up to `seq`."""
+    some of them, (seq, text) in order up to `seq`, and `readers` everyone who could read the
+    room when they were stored."""
     room = str(room_id)
-    frames = {room: [list(frame) for frame in frames or ()]}
-    _send(ROOM_EVENTS_GROUP, {"type": "room.events", "rooms": {room: seq}, "frames": frames})
+    message = {
+        "type": "room.events",
+        "rooms": {room: seq},
+        "frames": {room: [list(frame) for frame in frames or ()]},
+    }
+    if readers is not None:
+        message["readers"] = {room: sorted(readers)}
+    _send(ROOM_EVENTS_GROUP, message)
 
 
 def typing(room_id, *, thread_id: str, user_id: int) -> dict:

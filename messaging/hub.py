@@ -5,12 +5,22 @@ per recipient — costs a channel-layer round trip per delivery. Here the proces
 is the process's only listener for room events: while the process has a subscribed socket,
 the hub is in the `room-events` group (messaging/broadcast.py). A database call that commits
 events sends one notice, `{room: seq, ...}` for every room it wrote, whatever the number of
-rooms, with the frames of the messages it stored; each hub keeps the rooms it has local
-subscribers in, and per batch of notices asks the database, in one round trip, who of the
-local subscribers may still read each room, and loads the new events of the rooms whose
-frames did not come with the notices (events other than new messages, a notice over its
-size budget, a gap). Each frame's JSON text is rendered once and handed as it is to every
-local socket of the room.
+rooms, with the frames of the messages it stored and, for case and direct rooms, everyone
+who could read the room when they were stored. Each hub keeps the rooms it has local
+subscribers in. A room whose new frames all came with the notices, and whose local
+subscribers are all among the readers they name, is delivered at once, without a database
+call. For the other rooms the hub asks the database, per batch of notices and in one round
+trip, who of the local subscribers may still read each room, and loads the new events whose
+frames did not come with the notices (events other than new messages, a notice over its size
+budget, a gap). Each frame's JSON text is rendered once and handed as it is to every local
+socket of the room.
+
+Who may read a new message is therefore decided when it is stored, in the sending
+transaction, or, where the notice names no readers, when it is delivered. A participant
+removed from the room is no reader of any message numbered after the removal (the removal
+is a room event, loaded and checked in order); a member suspended while a message is being
+stored may still receive that one message, milliseconds after, while their sockets close
+(messaging/consumers.py, within a second).
 
 Notices that arrive while a load is under way are loaded together by the next one, and their
 frames reach each socket in the same write; with group commit one notice already covers a
@@ -49,6 +59,24 @@ class RoomState:
     subscribers: dict = field(default_factory=dict)  # consumer -> user id
 
 
+@dataclass
+class Carried:
+    """What the notices of a room brought since the hub last delivered it: frames by seq, and
+    the readers common to all of them (None: some notice named none)."""
+
+    frames: dict = field(default_factory=dict)
+    readers: set | None = None
+
+    def add(self, frames: list, readers: list | None) -> None:
+        if readers is None:
+            self.readers = None
+        elif not self.frames:
+            self.readers = set(readers)
+        elif self.readers is not None:
+            self.readers &= set(readers)
+        self.frames.update(frames)
+
+
 def _room_head(room_id) -> int:
     return Room.objects.filter(pk=room_id).values_list("head_seq", flat=True).first() or 0
 
@@ -84,7 +112,7 @@ class RoomHub:
         self._joining: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
         self._pending: dict[str, int] = {}
-        self._frames: dict[str, dict[int, str]] = {}  # frames that came with notices
+        self._carried: dict[str, Carried] = {}  # what came with the notices
         self._receiver: asyncio.Task | None = None
         self._drainer: asyncio.Task | None = None
 
@@ -120,7 +148,7 @@ class RoomHub:
                 return
             if not state.subscribers:
                 del self.rooms[room]
-                self._frames.pop(room, None)
+                self._carried.pop(room, None)
             if not self.rooms and not self._joining:
                 await self._stop()
 
@@ -149,7 +177,7 @@ class RoomHub:
             self._receiver.cancel()
             self._receiver = None
             self._pending.clear()
-            self._frames.clear()
+            self._carried.clear()
             await self.layer.group_discard(ROOM_EVENTS_GROUP, self.channel_name)
 
     async def _receive(self) -> None:
@@ -159,13 +187,14 @@ class RoomHub:
                 message = await self.layer.receive(channel)
                 kind = message.get("type")
                 if kind == "room.events":
-                    frames = message.get("frames", {})
+                    frames, readers = message.get("frames", {}), message.get("readers", {})
                     for room, seq in message.get("rooms", {}).items():
                         if room not in self.rooms and room not in self._joining:
                             continue
                         self._pending[room] = max(seq, self._pending.get(room, 0))
                         if room in frames:
-                            self._frames.setdefault(room, {}).update(frames[room])
+                            carried = self._carried.setdefault(room, Carried())
+                            carried.add(frames[room], readers.get(room))
                     self._drain_soon()
                 elif kind == "room.typing":
                     await self._typing(message)
@@ -200,20 +229,30 @@ class RoomHub:
                 if room in self.rooms and seq > self.rooms[room].last_seq
             ]
             for room in pending.keys() - {room for room, _ in states}:
-                self._frames.pop(room, None)  # delivered already, or no longer subscribed
-            if not states:
-                continue
+                self._carried.pop(room, None)  # delivered already, or no longer subscribed
             at_hand = {
                 room: self._frames_at_hand(room, state, pending[room]) for room, state in states
             }
+            # Each room with the sockets it is for now: one that subscribes meanwhile caught
+            # up from the database after these events were committed.
+            targets = {room: list(state.subscribers.items()) for room, state in states}
+            loads = []
+            for room, state in states:
+                frames, readers = at_hand[room] or (None, None)
+                if readers is not None and all(user in readers for _, user in targets[room]):
+                    await self._deliver(room, state, state.last_seq, frames, readers, targets[room])
+                else:
+                    loads.append((room, state))
+            if not loads:
+                continue
             requests = [
                 (
                     state.meta,
                     state.last_seq,
                     state.last_seq if at_hand[room] else pending[room],
-                    set(state.subscribers.values()),
+                    {user for _, user in targets[room]},
                 )
-                for room, state in states
+                for room, state in loads
             ]
             try:
                 results, truncated = await run_in_db(_load_batches)(requests)
@@ -221,28 +260,33 @@ class RoomHub:
                 logger.exception("hub could not load room events")
                 continue
             for (room, state), (frames, allowed), (_, after, _, _) in zip(
-                states, results, requests, strict=True
+                loads, results, requests, strict=True
             ):
-                frames = at_hand[room] or frames
-                await self._deliver(room, state, after, frames, allowed)
+                frames = at_hand[room][0] if at_hand[room] else frames
+                await self._deliver(room, state, after, frames, allowed, targets[room])
                 if truncated and state.last_seq < pending[room]:
                     # The load stopped at BATCH_LIMIT events: the rest comes in the next.
                     self._pending[room] = max(self._pending.get(room, 0), pending[room])
 
-    def _frames_at_hand(self, room: str, state: RoomState, upto: int) -> list | None:
-        """The frames that came with the notices for the room's seqs after its last delivered
-        one up to `upto`, if they cover them all; else None (they are loaded). Either way the
-        room's kept frames are spent."""
-        kept = self._frames.pop(room, {})
+    def _frames_at_hand(self, room: str, state: RoomState, upto: int) -> tuple | None:
+        """(frames, readers): the frames that came with the notices for the room's seqs after
+        its last delivered one up to `upto`, if they cover them all, and the readers the
+        notices named (or None); else None (they are loaded). Either way what the room's
+        notices brought is spent."""
+        carried = self._carried.pop(room, Carried())
         seqs = range(state.last_seq + 1, upto + 1)
-        if not seqs or any(seq not in kept for seq in seqs):
+        if not seqs or any(seq not in carried.frames for seq in seqs):
             return None
-        return [(seq, kept[seq]) for seq in seqs]
+        return [(seq, carried.frames[seq]) for seq in seqs], carried.readers
 
-    async def _deliver(self, room, state: RoomState, after: int, frames, allowed) -> None:
+    async def _deliver(
+        self, room, state: RoomState, after: int, frames, allowed, targets: list
+    ) -> None:
         if frames and state.last_seq == after:
             state.last_seq = frames[-1][0]
-        for consumer, user_id in list(state.subscribers.items()):
+        for consumer, user_id in targets:
+            if state.subscribers.get(consumer) != user_id or self.rooms.get(room) is not state:
+                continue  # unsubscribed meanwhile
             try:
                 if user_id not in allowed:
                     await self.unsubscribe(consumer, room)

@@ -157,3 +157,26 @@ def test_many_rooms_are_answered_by_two_queries_as_readable_rooms_answers(
         }
         assert answer == expected, room.kind
     assert any(answers) and not all(answer == answers[0] for answer in answers)
+
+
+def test_everyone_who_may_read_case_and_direct_rooms_in_one_query(
+    request, case_room, member, other_network_member, coordinator, tipp, django_assert_num_queries
+):
+    """What a send batch asks for its notices: all the readers of each case or direct room, as
+    readable_rooms answers for every persona; a network channel's are not listed."""
+    users = [request.getfixturevalue(persona) for persona in PERSONAS]
+    rooms = [
+        case_room,
+        actions.create_room(kind="case", creator=member, title="No network"),
+        actions.create_room(kind="direct", creator=member, participants=[other_network_member]),
+    ]
+    Membership.objects.filter(user=users[1]).update(status="suspended")  # the counterpart
+    with django_assert_num_queries(1):
+        answers = access.users_with_access_in([(room, None) for room in rooms])()
+    for room, answer in zip(rooms, answers, strict=True):
+        expected = {u.pk for u in users if access.readable_rooms(u).filter(pk=room.pk).exists()}
+        assert answer == expected, room.kind
+    assert answers[0] == {member.pk} and answers[2] == {member.pk, other_network_member.pk}
+    channel = actions.create_room(kind="network", creator=coordinator, network=tipp)
+    with pytest.raises(ValueError):
+        access.users_with_access_in([(channel, None)])

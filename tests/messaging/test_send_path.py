@@ -124,10 +124,12 @@ async def _until(condition, *, sync=False, timeout=10.0) -> None:
     raise AssertionError("the condition never held")
 
 
-async def test_a_committed_write_is_announced_even_when_the_call_fails_afterwards(member, thread):
+async def test_a_committed_write_is_announced_even_when_the_call_fails_afterwards(
+    member, counterpart, thread
+):
     """Notices of a database call are sent from the event loop after the call; a commit made
-    before the call raised is still announced, with the room's seq and the message's frame,
-    the very text a hub would render from the database."""
+    before the call raised is still announced, with the room's seq, the message's frame (the
+    very text a hub would render from the database) and the room's readers."""
     layer = get_channel_layer()
     channel = await layer.new_channel()
     await layer.group_add(broadcast.ROOM_EVENTS_GROUP, channel)
@@ -148,6 +150,7 @@ async def test_a_committed_write_is_announced_even_when_the_call_fails_afterward
         "type": "room.events",
         "rooms": {room: stored.seq},
         "frames": {room: [[stored.seq, events.event_frame(loaded)]]},
+        "readers": {room: sorted([member.pk, counterpart.pk])},
     }
 
 
