@@ -12,13 +12,15 @@
   for rooms with frames, are everyone who could read the room when the messages were
   stored (case and direct rooms, up to READERS_MAX_PER_ROOM): a hub whose local sockets of
   the room are all theirs delivers without asking the database. Typing indicators
-  (`room.typing`) travel the same way.
+  (`room.typing`) travel the same way. With Redis this group has a layer of its own, Redis
+  pub/sub (`layer_for`, network/settings.py).
 - `member.<user id>`: access changed for this member (membership, removal from a room,
   account disabled, every session ended).
 - `session.<digest>`: one session ended; the digest hides the session key.
 
-The layer delivers at most once; a lost notice is made up by the database (clients catch up
-on a gap, and every inbound frame re-checks access).
+The layer delivers at most once; a lost notice is made up by the database (hubs read their
+rooms' heads every few seconds, clients catch up on a gap, and every inbound frame re-checks
+access).
 """
 
 import asyncio
@@ -29,6 +31,7 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,14 @@ FRAMES_MAX_CHARS = 256 * 1024
 # Readers one notice may name for a room; a room with more carries none, and the hubs ask the
 # database who of their local subscribers may read it.
 READERS_MAX_PER_ROOM = 1000
+
+
+def layer_for(group: str):
+    """The channel layer of a group's notices: room events travel on the `room-events` layer
+    where one is configured (Redis pub/sub, network/settings.py), the rest on the default."""
+    if group == ROOM_EVENTS_GROUP and ROOM_EVENTS_GROUP in settings.CHANNEL_LAYERS:
+        return get_channel_layer(ROOM_EVENTS_GROUP)
+    return get_channel_layer()
 
 
 def member_group_name(user_id: int) -> str:
@@ -73,10 +84,10 @@ async def send_notices(notices: list[tuple[str, dict]]) -> None:
     as one notice, where the first of them was."""
     if not notices:
         return
-    layer = get_channel_layer()
-    if layer is None:
-        return
     for group, message in _merged(notices):
+        layer = layer_for(group)
+        if layer is None:
+            continue
         try:
             await layer.group_send(group, message)
         except Exception:  # the commit stands; clients catch up from the database
@@ -134,7 +145,7 @@ def _send(group: str, message: dict) -> None:
     if collected is not None:
         collected.append((group, message))
         return
-    layer = get_channel_layer()
+    layer = layer_for(group)
     if layer is None:
         return
     ((group, message),) = _merged([(group, message)])

@@ -330,7 +330,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         if not isinstance(thread, str) or not _is_uuid(thread):
             raise FrameError("invalid_field", "thread must be a thread id")
         await run_in_db(_readable_meta)(self.user, room)
-        await self.channel_layer.group_send(
+        await broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP).group_send(
             broadcast.ROOM_EVENTS_GROUP,
             broadcast.typing(room, thread_id=thread, user_id=self.user.pk),
         )

@@ -28,8 +28,11 @@ whole batch of sends. A hub may also linger `COUNTERPART_DELIVERY_LINGER_MS` aft
 notice of a quiet moment before it loads (default 0: measured, waiting cost more latency
 than it saved work; docs/benchmarks.md).
 
-The layer may drop a notice: the next notice of the room loads everything after the last
-seq the hub delivered, and clients catch up from the database on a gap.
+The layer may drop a notice (a full inbox, a connection to Redis that drops): the next
+notice of the room loads everything after the last seq the hub delivered, and every
+RESYNC_SECONDS the hub reads the heads of its rooms and loads what no notice announced, so
+that a message whose notice was lost in a room that then falls quiet still arrives. Clients
+catch up from the database on a gap and after reconnecting.
 """
 
 import asyncio
@@ -38,11 +41,10 @@ import time
 import weakref
 from dataclasses import dataclass, field
 
-from channels.layers import get_channel_layer
 from django.conf import settings
 
 from messaging import access, events, prepared
-from messaging.broadcast import ROOM_EVENTS_GROUP
+from messaging.broadcast import ROOM_EVENTS_GROUP, layer_for
 from messaging.db import run_in_db
 from messaging.models import Room
 
@@ -50,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_LIMIT = 500
 GROUP_REFRESH_SECONDS = 3600
+RESYNC_SECONDS = 5.0
 
 
 @dataclass
@@ -79,6 +82,11 @@ class Carried:
 
 def _room_head(room_id) -> int:
     return Room.objects.filter(pk=room_id).values_list("head_seq", flat=True).first() or 0
+
+
+def _room_heads(room_ids: list[str]) -> dict[str, int]:
+    rows = Room.objects.filter(pk__in=room_ids).values_list("pk", "head_seq")
+    return {str(room): head for room, head in rows}
 
 
 def _load_batches(
@@ -114,6 +122,7 @@ class RoomHub:
         self._pending: dict[str, int] = {}
         self._carried: dict[str, Carried] = {}  # what came with the notices
         self._receiver: asyncio.Task | None = None
+        self._resyncer: asyncio.Task | None = None
         self._drainer: asyncio.Task | None = None
 
     # --- Local subscribers ---------------------------------------------------------------
@@ -163,6 +172,7 @@ class RoomHub:
             # one shared inbox per prefix, and a second prefix would wait behind the first.
             self.channel_name = await self.layer.new_channel()
             self._receiver = asyncio.ensure_future(self._receive())
+            self._resyncer = asyncio.ensure_future(self._resync())
             self.joined_at = 0.0
         await self._stay_in_group()
 
@@ -176,6 +186,9 @@ class RoomHub:
         if self._receiver is not None:
             self._receiver.cancel()
             self._receiver = None
+            if self._resyncer is not None:
+                self._resyncer.cancel()
+                self._resyncer = None
             self._pending.clear()
             self._carried.clear()
             await self.layer.group_discard(ROOM_EVENTS_GROUP, self.channel_name)
@@ -204,6 +217,25 @@ class RoomHub:
             except Exception:
                 logger.exception("hub could not read from the channel layer")
                 await asyncio.sleep(0.5)
+
+    async def _resync(self) -> None:
+        """Load what the layer did not announce: every RESYNC_SECONDS, the rooms whose head is
+        past both what the hub delivered and what it was told (one query)."""
+        while True:
+            await asyncio.sleep(RESYNC_SECONDS)
+            if not self.rooms:
+                continue
+            try:
+                heads = await run_in_db(_room_heads)(list(self.rooms))
+                for room, head in heads.items():
+                    state = self.rooms.get(room)
+                    if state is not None and head > max(state.last_seq, self._pending.get(room, 0)):
+                        self._pending[room] = head
+                self._drain_soon()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("hub could not read the heads of its rooms")
 
     def _drain_soon(self) -> None:
         if self._pending and (self._drainer is None or self._drainer.done()):
@@ -318,5 +350,5 @@ def get_hub() -> RoomHub:
     loop = asyncio.get_running_loop()
     hub = _hubs.get(loop)
     if hub is None:
-        hub = _hubs[loop] = RoomHub(get_channel_layer())
+        hub = _hubs[loop] = RoomHub(layer_for(ROOM_EVENTS_GROUP))
     return hub

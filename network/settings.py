@@ -168,6 +168,24 @@ if REDIS_URL:
             },
         }
     }
+    # Room-event notices to the process hubs (messaging/broadcast.py): Redis pub/sub, one
+    # PUBLISH per notice and nothing to poll, instead of the dozen round trips a message
+    # costs through the default layer's sorted sets (docs/benchmarks.md). It may lose a
+    # notice when a connection to Redis drops, as the default layer may when an inbox is
+    # full: the hubs resynchronise from the database (messaging/hub.py). "list" sends them
+    # through the default layer.
+    COUNTERPART_ROOM_EVENTS_LAYER = os.environ.get("COUNTERPART_ROOM_EVENTS_LAYER", "pubsub")
+    if COUNTERPART_ROOM_EVENTS_LAYER not in {"pubsub", "list"}:
+        raise ImproperlyConfigured("COUNTERPART_ROOM_EVENTS_LAYER must be pubsub or list")
+    if COUNTERPART_ROOM_EVENTS_LAYER == "pubsub":
+        CHANNEL_LAYERS["room-events"] = {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": CHANNEL_LAYER_PREFIX + "-events",
+                "symmetric_encryption_keys": channel_layer_keys(COUNTERPART_MASTER_KEYS),
+            },
+        }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -78,6 +78,8 @@ def _isolated_channel_layer():
     if settings.REDIS_URL:
         prefix = f"cptest-{uuid.uuid4().hex[:8]}"
         settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = prefix
+        if "room-events" in settings.CHANNEL_LAYERS:
+            settings.CHANNEL_LAYERS["room-events"]["CONFIG"]["prefix"] = prefix + "-events"
         settings.CACHES["default"]["KEY_PREFIX"] = prefix
 
 

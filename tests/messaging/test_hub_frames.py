@@ -7,7 +7,6 @@ import json
 import uuid
 
 import pytest
-from channels.layers import get_channel_layer
 
 from messaging import actions, broadcast, events, hub
 from messaging.db import run_in_db
@@ -67,10 +66,17 @@ async def joined(thread, member, settings, monkeypatch, calls):
         return events_after_in(requests, limit)
 
     monkeypatch.setattr(events, "events_after_in", recorded)
-    room_hub, socket = hub.RoomHub(get_channel_layer()), Socket()
+    room_hub, socket = hub.RoomHub(broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP)), Socket()
     await room_hub.subscribe(socket, _meta(thread.room), member.pk)
     yield room_hub, socket, loads
     await room_hub.unsubscribe(socket, str(thread.room_id))
+
+
+async def _announce(notice: dict) -> None:
+    """Send a notice collected earlier, as the writer would have."""
+    await broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP).group_send(
+        broadcast.ROOM_EVENTS_GROUP, notice
+    )
 
 
 def _post(thread, member, body):
@@ -109,7 +115,7 @@ async def test_a_gap_before_the_carried_frames_is_loaded_from_the_database(joine
     first, second, notices = await run_in_db(post_two_silently)()
     last = notices[-1][1]
     assert [seq for seq, _ in last["frames"][room]] == [second]
-    await get_channel_layer().group_send(broadcast.ROOM_EVENTS_GROUP, last)
+    await _announce(last)
     await _until(lambda: len(socket.frames) == 2)
     assert [seq for seq, _ in socket.frames] == [first, second]
     assert [json.loads(text)["data"]["body"] for _, text in socket.frames] == [
@@ -117,7 +123,7 @@ async def test_a_gap_before_the_carried_frames_is_loaded_from_the_database(joine
         "next",
     ]
     assert loads == [[first - 1]]
-    await get_channel_layer().group_send(broadcast.ROOM_EVENTS_GROUP, notices[0][1])
+    await _announce(notices[0][1])
     await asyncio.sleep(0.2)  # the late notice of the first message changes nothing
     assert [seq for seq, _ in socket.frames] == [first, second]
 
@@ -202,9 +208,10 @@ async def test_a_message_stored_before_a_removal_reaches_the_removed_then_the_ro
         return posted.message.seq, notices
 
     seq, notices = await run_in_db(post_then_remove)()
-    for _, notice in notices:
-        if notice["type"] == "room.events":
-            await get_channel_layer().group_send(broadcast.ROOM_EVENTS_GROUP, notice)
+    posted, removed = (notice for _, notice in notices if notice["type"] == "room.events")
+    await _announce(posted)
+    await _until(lambda: len(theirs.frames) == 1)
+    await _announce(removed)
     await _until(lambda: len(socket.frames) == 2 and len(theirs.frames) == 2)
     assert [seq for seq, _ in theirs.frames] == [seq, 0]
     assert json.loads(theirs.frames[0][1])["data"]["body"] == "before the removal"
@@ -294,3 +301,31 @@ async def test_a_room_with_more_readers_than_a_notice_names_is_checked_in_the_da
     await _until(lambda: socket.frames)
     assert calls == [[{member.pk}]]
     assert loads == []
+
+
+async def test_a_notice_the_layer_lost_is_made_up_by_reading_the_heads(
+    thread, member, settings, monkeypatch
+):
+    """A message whose notice never came, in a room that then falls quiet: the hub reads the
+    heads of its rooms every RESYNC_SECONDS and loads it."""
+    settings.COUNTERPART_DELIVERY_LINGER_MS = 0
+    monkeypatch.setattr(hub, "RESYNC_SECONDS", 0.2)
+    room_hub = hub.RoomHub(broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP))
+    socket = Socket()
+    await room_hub.subscribe(socket, _meta(thread.room), member.pk)
+    try:
+
+        def post_silently():
+            with broadcast.collect_notices() as notices:  # collected, never sent: "lost"
+                return _post(thread, member, "its notice was lost").message.seq, notices
+
+        seq, notices = await run_in_db(post_silently)()
+        assert notices  # there was one to lose
+        await _until(lambda: socket.frames, timeout=3)
+        assert [s for s, _ in socket.frames] == [seq]
+        assert json.loads(socket.frames[0][1])["data"]["body"] == "its notice was lost"
+        await asyncio.sleep(0.5)  # read again, nothing twice
+        assert len(socket.frames) == 1
+    finally:
+        await room_hub.unsubscribe(socket, str(thread.room_id))
+    assert room_hub._resyncer is None

@@ -11,7 +11,6 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
 from messaging import actions, broadcast, events
@@ -66,7 +65,7 @@ async def test_sends_that_queue_behind_a_write_are_stored_together(
     one after another, so each queued send comes from a socket of its own.)"""
     settings.COUNTERPART_MAX_PENDING_SENDS = 64
     room_id = str(thread.room_id)
-    layer = get_channel_layer()
+    layer = broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP)
     notices = await layer.new_channel()
     await layer.group_add(broadcast.ROOM_EVENTS_GROUP, notices)
     sockets = [await open_socket([member, counterpart][n % 2]) for n in range(11)]
@@ -130,7 +129,7 @@ async def test_a_committed_write_is_announced_even_when_the_call_fails_afterward
     """Notices of a database call are sent from the event loop after the call; a commit made
     before the call raised is still announced, with the room's seq, the message's frame (the
     very text a hub would render from the database) and the room's readers."""
-    layer = get_channel_layer()
+    layer = broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP)
     channel = await layer.new_channel()
     await layer.group_add(broadcast.ROOM_EVENTS_GROUP, channel)
 
@@ -163,7 +162,7 @@ async def test_a_batch_in_several_rooms_is_announced_by_one_notice(member, count
     other_thread = await database_sync_to_async(actions.create_thread)(
         room=other, creator=member, title="Other thread"
     )
-    layer = get_channel_layer()
+    layer = broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP)
     channel = await layer.new_channel()
     await layer.group_add(broadcast.ROOM_EVENTS_GROUP, channel)
 
@@ -203,7 +202,7 @@ async def test_a_notice_that_comes_while_a_room_is_being_joined_is_kept(
     from messaging import hub
 
     settings.COUNTERPART_DELIVERY_LINGER_MS = 0
-    room_hub = hub.RoomHub(get_channel_layer())
+    room_hub = hub.RoomHub(broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP))
     read, go_on = threading.Event(), threading.Event()
     head_of = hub._room_head
 
@@ -243,7 +242,7 @@ async def test_a_notice_that_comes_while_a_room_is_being_joined_is_kept(
 async def test_a_hub_that_cannot_join_its_only_room_stops_listening(member, thread, monkeypatch):
     from messaging import hub
 
-    room_hub = hub.RoomHub(get_channel_layer())
+    room_hub = hub.RoomHub(broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP))
 
     def unavailable(room):
         raise RuntimeError("the database is unavailable")
@@ -326,3 +325,50 @@ def test_a_batch_runs_as_prepared_statements_once_its_connection_has_seen_them(m
     assert all("jsonb_to_recordset(" in sql for sql in inserts)
     assert any(sql.startswith('UPDATE "messaging_room" SET head_seq') for sql in prepared)
     assert Message.objects.filter(room=thread.room).count() == 16
+
+
+REDIS = "redis://127.0.0.1:6379/0"  # read by the settings, never connected to
+
+
+def _room_events_layer(**env) -> subprocess.CompletedProcess:
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'network.settings'; "
+        "from django.conf import settings; "
+        "layer = settings.CHANNEL_LAYERS.get('room-events'); "
+        "print(layer and (layer['BACKEND'], layer['CONFIG']['prefix'], "
+        "layer['CONFIG']['symmetric_encryption_keys'] "
+        "== settings.CHANNEL_LAYERS['default']['CONFIG']['symmetric_encryption_keys']))"
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "COUNTERPART_ROOM_EVENTS_LAYER"}
+    environ.update(env)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], env=environ, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"REDIS_URL": REDIS},
+            "('channels_redis.pubsub.RedisPubSubChannelLayer', 'cp-events', True)",
+        ),
+        ({"REDIS_URL": REDIS, "COUNTERPART_ROOM_EVENTS_LAYER": "list"}, "None"),
+        ({"REDIS_URL": ""}, "None"),
+    ],
+)
+def test_room_events_travel_by_redis_pub_sub_unless_configured_otherwise(env, expected):
+    """With Redis, room events have a layer of their own, encrypted with the same keys; with
+    "list", or without Redis, they go through the default layer (messaging/broadcast.py)."""
+    env = {"COUNTERPART_CHANNEL_PREFIX": "cp", **env}
+    result = _room_events_layer(**env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_an_unknown_room_events_layer_stops_the_start():
+    result = _room_events_layer(
+        REDIS_URL="redis://127.0.0.1:6379/0", COUNTERPART_ROOM_EVENTS_LAYER="kafka"
+    )
+    assert result.returncode != 0
+    assert "COUNTERPART_ROOM_EVENTS_LAYER must be pubsub or list" in result.stderr

@@ -140,6 +140,7 @@ async def test_redis_traffic_holds_no_message_plaintext(room, member, client_for
         assert secret in frame["data"]["body"]  # delivered, in clear, to the reader only
         await database_sync_to_async(store_everything)(case_room, thread, member, secret)
         prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
+        events_prefix = settings.CHANNEL_LAYERS["room-events"]["CONFIG"]["prefix"]
         await sender.send_json_to({"type": "ping", "nonce": "flush"})
         await sender.receive_json_from()
     finally:
@@ -151,5 +152,6 @@ async def test_redis_traffic_holds_no_message_plaintext(room, member, client_for
             await socket.disconnect()
     traffic = b"".join(captured)
     assert prefix.encode() in traffic  # the capture saw this test's channel-layer traffic
+    assert b"PUBLISH" in traffic and events_prefix.encode() in traffic  # and the room events
     assert secret.encode() not in traffic
     assert json.dumps(secret).encode()[1:-1] not in traffic
