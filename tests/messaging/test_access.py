@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from django.db import connection
 
 from messaging import access, actions
 from messaging.access import UnknownRoom
@@ -180,3 +181,24 @@ def test_everyone_who_may_read_case_and_direct_rooms_in_one_query(
     channel = actions.create_room(kind="network", creator=coordinator, network=tipp)
     with pytest.raises(ValueError):
         access.users_with_access_in([(channel, None)])
+
+
+@pytest.mark.postgres
+def test_the_membership_condition_is_planned_as_a_semi_join(case_room, member, counterpart):
+    """The readers query's membership test is one EXISTS, which PostgreSQL joins; two ORed
+    EXISTS were run as subplans, hashed over the whole membership table for larger batches."""
+    query = access._participant_readers.build(
+        rooms=[case_room.pk, uuid.uuid4()], users=[member.pk, counterpart.pk]
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        ((plan,),) = cursor.fetchone()
+    nodes, kinds = [plan["Plan"]], []
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.get("Plans", []))
+        kinds.append((node.get("Relation Name"), node.get("Parent Relationship")))
+    assert ("network_membership", "SubPlan") not in kinds, kinds
+    assert not [kind for kind in kinds if kind[1] == "SubPlan"], kinds
+    assert "network_membership" in {relation for relation, _ in kinds}, kinds  # joined
