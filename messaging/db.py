@@ -24,7 +24,7 @@ from django.db import close_old_connections
 from messaging import broadcast
 
 
-def run_in_db(func):
+def _in_thread(func):
     parallel = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
     def call(*args, **kwargs):
@@ -38,7 +38,11 @@ def run_in_db(func):
         finally:
             close_old_connections()
 
-    in_thread = database_sync_to_async(call, thread_sensitive=not parallel)
+    return database_sync_to_async(call, thread_sensitive=not parallel)
+
+
+def run_in_db(func):
+    in_thread = _in_thread(func)
 
     @functools.wraps(func)
     async def run(*args, **kwargs):
@@ -48,5 +52,24 @@ def run_in_db(func):
         if error is not None:
             raise error
         return result
+
+    return run
+
+
+def run_in_db_announcing_later(func):
+    """`run_in_db`, but the call returns (outcome, announce): outcome is the result or the
+    exception the function raised, and the notices wait until `await announce()`. The send
+    queue answers its senders first, so that a sender's `ack` leaves before its message's
+    `event` can (messaging/sends.py)."""
+    in_thread = _in_thread(func)
+
+    @functools.wraps(func)
+    async def run(*args, **kwargs):
+        result, error, notices = await in_thread(*args, **kwargs)
+
+        async def announce() -> None:
+            await broadcast.send_notices(notices)
+
+        return (result if error is None else error), announce
 
     return run

@@ -4,9 +4,10 @@ A socket's `send` joins the process's queue and waits for its result. One writer
 process stores whatever is queued, whatever the room, in one database call and one
 transaction (`actions.post_to_rooms`: the look-ups of every room in one round trip, one lock
 per room, one commit, one channel-layer notice per room), then answers each sender, then
-takes what queued meanwhile. A quiet server therefore writes each message alone, as soon as
-it comes; a busy one writes many per transaction, and pays the round trips, the commit and
-the thread hand-off per batch instead of per message.
+takes what queued meanwhile. Each sender's `ack` is on its way before the batch's notice
+leaves, so a sender sees its `ack` before its message's `event`. A quiet server therefore
+writes each message alone, as soon as it comes; a busy one writes many per transaction, and
+pays the round trips, the commit and the thread hand-off per batch instead of per message.
 
 Sends waiting or being written are bounded per process (`COUNTERPART_MAX_PENDING_SENDS`):
 past the bound a send is refused at once with `rate_limited`, nothing stored, so a saturated
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.db import connection
 
 from messaging import access, actions
-from messaging.db import run_in_db
+from messaging.db import run_in_db_announcing_later
 from messaging.models import Room
 from messaging.prepared import PreparedQuery
 
@@ -119,11 +120,15 @@ class SendQueue:
                 by_room: dict[str, list[_Waiting]] = {}
                 for waiting in batch:
                     by_room.setdefault(waiting.room_id, []).append(waiting)
+                announce = None
                 try:
-                    fields, results = await run_in_db(_write)(
+                    outcome, announce = await run_in_db_announcing_later(_write)(
                         [(room, [w.request for w in ws]) for room, ws in by_room.items()],
                         dict(self.rooms),
                     )
+                    if isinstance(outcome, Exception):
+                        raise outcome
+                    fields, results = outcome
                     if len(self.rooms) > ROOMS_REMEMBERED:
                         self.rooms.clear()
                     self.rooms.update(fields)
@@ -138,6 +143,10 @@ class SendQueue:
                             waiting.result.set_exception(result)
                         else:
                             waiting.result.set_result(result)
+                # The senders are answered first; waiting here for the notice to leave
+                # paces the writer (docs/benchmarks.md).
+                if announce is not None:
+                    await announce()
         finally:
             self.writing = False
 

@@ -103,6 +103,22 @@ async def test_it_delivers_to_every_participant_after_commit(
         assert event["data"]["handling"] == {"code": "H0", "note": ""}
 
 
+async def test_a_sender_gets_its_ack_before_its_message_comes_back(
+    open_socket, case_room, thread, member
+):
+    """Even when the room's event is delivered at once (its notice names the readers), the
+    ack leaves first: the writer answers its senders before it announces the batch."""
+    sender = await open_socket(member)
+    await subscribe(sender, case_room)
+    for n in range(5):
+        await sender.send_json_to(send_frame(case_room, thread, f"in order {n}"))
+        first = await sender.receive_json_from(timeout=2)
+        second = await sender.receive_json_from(timeout=2)
+        assert [first["type"], second["type"]] == ["ack", "event"]
+        assert first["seq"] == second["seq"]
+        assert second["data"]["body"] == f"in order {n}"
+
+
 async def test_catch_up_after_reconnect_misses_nothing(
     open_socket, case_room, thread, member, counterpart
 ):
