@@ -129,7 +129,7 @@ def users_with_access_in(requests) -> Callable[[], list[set[int]]]:
     today = timezone.localdate()
     by_network = networks and _network_readers.execute(today, networks=networks, users=users)
     by_room = rooms and _participant_readers.execute(today, rooms=rooms, users=users)
-    by_all = everyone and _all_participant_readers.execute(today, rooms=everyone)
+    by_all = everyone and _participant_readers.execute(today, rooms=everyone)
 
     def answer() -> list[set[int]]:
         readers: dict = {}
@@ -197,8 +197,8 @@ def _participants_who_read(rooms, users=None) -> QuerySet:
     )
 
 
+# With users or without (all readers): two shapes of one query.
 _participant_readers = PreparedQuery(_participants_who_read)
-_all_participant_readers = PreparedQuery(_participants_who_read)
 
 
 def is_owner(user, room: Room) -> bool:
