@@ -52,6 +52,16 @@ FRAMES_MAX_CHARS = 256 * 1024
 READERS_MAX_PER_ROOM = 1000
 
 
+def common_readers(known: set | None, named, *, first: bool) -> set | None:
+    """The readers common to a room's notices so far (`known`, unless this is the `first`)
+    and one more that names `named` (None: it names none, and neither does the result)."""
+    if named is None:
+        return None
+    if first:
+        return set(named)
+    return None if known is None else known & set(named)
+
+
 def layer_for(group: str):
     """The channel layer of a group's notices: room events travel on the `room-events` layer
     where one is configured (Redis pub/sub, network/settings.py), the rest on the default."""
@@ -108,13 +118,9 @@ def _merged(notices: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
         for room, seq in message["rooms"].items():
             rooms[room] = max(seq, rooms.get(room, 0))
         for room, room_frames in message.get("frames", {}).items():
-            carried = message.get("readers", {}).get(room)
-            carried = None if carried is None else set(carried)
-            if room in frames:
-                known = readers[room]
-                carried = None if known is None or carried is None else known & carried
+            named = message.get("readers", {}).get(room)
+            readers[room] = common_readers(readers.get(room), named, first=room not in frames)
             frames.setdefault(room, []).extend(room_frames)
-            readers[room] = carried
     frames = _within_budget(frames)
     readers = {
         room: sorted(readers[room])

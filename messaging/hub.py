@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from messaging import access, events, prepared
-from messaging.broadcast import ROOM_EVENTS_GROUP, layer_for
+from messaging.broadcast import ROOM_EVENTS_GROUP, common_readers, layer_for
 from messaging.db import run_in_db
 from messaging.models import Room
 
@@ -71,17 +71,12 @@ class Carried:
     readers: set | None = None
 
     def add(self, frames: list, readers: list | None) -> None:
-        if readers is None:
-            self.readers = None
-        elif not self.frames:
-            self.readers = set(readers)
-        elif self.readers is not None:
-            self.readers &= set(readers)
+        self.readers = common_readers(self.readers, readers, first=not self.frames)
         self.frames.update(frames)
 
 
 def _room_head(room_id) -> int:
-    return Room.objects.filter(pk=room_id).values_list("head_seq", flat=True).first() or 0
+    return _room_heads([room_id]).get(str(room_id), 0)
 
 
 def _room_heads(room_ids: list[str]) -> dict[str, int]:
