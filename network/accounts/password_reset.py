@@ -20,7 +20,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from network.accounts import session_index
+from network.accounts import session_index, tokens
 from network.accounts.invitations import site_origin
 from network.accounts.models import User
 from network.accounts.notifications import notify_sign_in_change
@@ -127,7 +127,8 @@ def user_for_link(uidb64: str, token: str) -> User:
 def reset_password(
     *, uidb64: str, token: str, new: str, confirm: str, ip_address: str | None = None
 ) -> User:
-    """Set the new password through a valid link: every session of the account ends, the
+    """Set the new password through a valid link: every session of the account ends and
+    every API token is revoked (whoever knew the old password may have issued one), the
     reset is on record and announced by email. The second factor is untouched."""
     with transaction.atomic():
         user = user_for_link(uidb64, token)
@@ -143,7 +144,14 @@ def reset_password(
             raise ValidationError({"new_password1": exc.messages}) from exc
         user.set_password(new)
         user.save(update_fields=["password"])
-        record("password.reset", actor=user, target=user, ip_address=ip_address)
+        revoked = tokens.revoke_all(user=user)
+        record(
+            "password.reset",
+            actor=user,
+            target=user,
+            ip_address=ip_address,
+            details={"tokens_revoked": revoked},
+        )
         notify_sign_in_change(user, "password_reset")
         session_index.end_sessions(
             user=user, session_keys=None, reason="password reset", ip_address=ip_address

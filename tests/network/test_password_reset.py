@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from network.accounts import password_reset
-from network.accounts.models import TotpDevice
+from network.accounts import password_reset, tokens
+from network.accounts.models import ApiToken, TotpDevice
 from network.accounts.sessions import is_two_factor_verified
 from network.audit.models import AuditEvent
 from tests.network.accounts_support import (
@@ -146,6 +146,26 @@ def test_a_reset_ends_every_session_and_keeps_the_second_factor(enrolled):
     )
     assert not is_two_factor_verified(fresh.session)
     assert fresh.get(reverse("accounts:sessions"))["Location"] == reverse("accounts:second_factor")
+
+
+def test_a_reset_revokes_every_api_token_of_the_account(enrolled, outsider):
+    member = enrolled[0]
+    issued = [
+        tokens.create_token(user=member, name=f"script {i}", lifetime_days=30) for i in (1, 2)
+    ]
+    other = tokens.create_token(user=outsider, name="theirs", lifetime_days=30)
+    me = Client(HTTP_AUTHORIZATION=f"Bearer {issued[0].plaintext}")
+    assert me.get("/api/v1/me/").status_code == 200
+    _ask(Client(), member.email)
+
+    assert Client().post(_link(member.email), _new_password_form()).status_code == 302
+
+    assert me.get("/api/v1/me/").status_code == 401
+    assert not ApiToken.objects.filter(user=member, revoked_at__isnull=True).exists()
+    reset = AuditEvent.objects.get(action="password.reset", actor=member)
+    assert reset.details["tokens_revoked"] == 2
+    theirs = Client(HTTP_AUTHORIZATION=f"Bearer {other.plaintext}")
+    assert theirs.get("/api/v1/me/").status_code == 200
 
 
 def test_a_link_works_once(enrolled):
