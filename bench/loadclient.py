@@ -306,8 +306,13 @@ class LoadClient:
                 and t0 + int(i * interval) <= now
                 and step.sent - step.answered < max_outstanding
             ):
-                room_members = members[i % n_rooms]
-                sender = room_members[(i // n_rooms) % len(room_members)]
+                # Message i goes to room i % n_rooms, from the room's members in turn,
+                # shifted by the room: consecutive sends come from alternating member
+                # positions, and so from alternating server processes (members alternate
+                # between them by position), as independent users' sends would.
+                room, turn = i % n_rooms, i // n_rooms
+                room_members = members[room]
+                sender = room_members[(turn + room) % len(room_members)]
                 if sender.index % procs == proc_index and sender.closed is None:
                     t = clock()
                     text = (
