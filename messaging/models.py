@@ -63,9 +63,16 @@ class Room(models.Model):
         return self.kind in (self.Kind.CASE, self.Kind.DIRECT)
 
 
+def current_participation(relation: str = "") -> Q:
+    """The condition of a participation that has not ended (its removal is recorded, the row
+    stays): on RoomParticipant itself, or through `relation` (e.g. "participants") from
+    another model."""
+    return Q(**{f"{relation}{'__' if relation else ''}removed_at__isnull": True})
+
+
 class RoomParticipantQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(removed_at__isnull=True)
+        return self.filter(current_participation())
 
 
 class RoomParticipant(models.Model):
@@ -96,7 +103,7 @@ class RoomParticipant(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["room", "user"],
-                condition=Q(removed_at__isnull=True),
+                condition=current_participation(),
                 name="one_current_participation",
             ),
             models.CheckConstraint(

@@ -5,7 +5,9 @@ from django.db import connection
 
 from messaging import access, actions
 from messaging.access import UnknownRoom
+from messaging.models import Room, RoomParticipant
 from network.models import Membership
+from tests.messaging.plans import generic_plan, plan_nodes
 
 pytestmark = pytest.mark.django_db
 
@@ -194,11 +196,47 @@ def test_the_membership_condition_is_planned_as_a_semi_join(case_room, member, c
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         ((plan,),) = cursor.fetchone()
-    nodes, kinds = [plan["Plan"]], []
-    while nodes:
-        node = nodes.pop()
-        nodes.extend(node.get("Plans", []))
-        kinds.append((node.get("Relation Name"), node.get("Parent Relationship")))
+    kinds = [
+        (node.get("Relation Name"), node.get("Parent Relationship")) for node in plan_nodes(plan)
+    ]
     assert ("network_membership", "SubPlan") not in kinds, kinds
     assert not [kind for kind in kinds if kind[1] == "SubPlan"], kinds
     assert "network_membership" in {relation for relation, _ in kinds}, kinds  # joined
+
+
+@pytest.mark.postgres
+def test_the_readers_query_finds_its_rooms_by_their_ids_whatever_the_number_of_rooms(
+    case_room, member, counterpart
+):
+    """In the generic plan that a prepared statement ends up with, the rooms of a batch are
+    looked up in the primary key: the query does not read the whole room table, which grows
+    with every case opened."""
+    room_columns = [f.column for f in Room._meta.concrete_fields]
+    with connection.cursor() as cursor:  # 2,000 more rooms, each with the same participants
+        cursor.execute(
+            f"INSERT INTO messaging_room ({', '.join(room_columns)}) "  # noqa: S608
+            f"SELECT {', '.join('gen_random_uuid()' if c == 'id' else c for c in room_columns)} "
+            "FROM messaging_room, generate_series(1, 2000) WHERE id = %s",
+            [case_room.pk],
+        )
+        participant_columns = [
+            f.column for f in RoomParticipant._meta.concrete_fields if f.column != "id"
+        ]
+        copied = ", ".join("r.id" if c == "room_id" else f"p.{c}" for c in participant_columns)
+        cursor.execute(
+            f"INSERT INTO messaging_roomparticipant ({', '.join(participant_columns)}) "  # noqa: S608
+            f"SELECT {copied} "
+            "FROM messaging_roomparticipant p, messaging_room r "
+            "WHERE p.room_id = %s AND r.id <> %s",
+            [case_room.pk, case_room.pk],
+        )
+        cursor.execute("ANALYZE messaging_room, messaging_roomparticipant")
+        batch = [case_room.pk] + list(
+            Room.objects.exclude(pk=case_room.pk).values_list("pk", flat=True)[:15]
+        )
+    plan = generic_plan(access._participant_readers.build(rooms=batch))
+    scans = [(node["Node Type"], node.get("Relation Name")) for node in plan_nodes(plan)]
+    assert ("Seq Scan", "messaging_room") not in scans, plan
+    assert sorted(access._participant_readers.rows("t", rooms=batch[:2])) == sorted(
+        (room, user) for room in batch[:2] for user in (member.pk, counterpart.pk)
+    )

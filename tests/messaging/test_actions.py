@@ -1,5 +1,3 @@
-import itertools
-import re
 import uuid
 
 import pytest
@@ -9,6 +7,7 @@ from messaging import actions, crypto
 from messaging.actions import MessagingError
 from messaging.models import Message, MessageRevision, RoomEvent, RoomParticipant
 from network.audit.models import AuditEvent
+from tests.messaging.plans import generic_plan, plan_nodes
 
 pytestmark = pytest.mark.django_db
 
@@ -417,21 +416,11 @@ def test_the_resend_look_up_is_an_index_look_up_whatever_the_room_size(
     query = actions._stored_client_ids.build(
         rooms=[k[0] for k in keys], senders=[k[1] for k in keys], client_ids=[k[2] for k in keys]
     )
-    sql, params = query.query.sql_with_params()
-    number = itertools.count(1)
-    numbered = re.sub("%s", lambda _: f"${next(number)}", sql)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE messaging_message")
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        cursor.execute(f"PREPARE resend_look_up AS {numbered}")
-        placeholders = ", ".join(["%s"] * len(params))
-        cursor.execute(f"EXPLAIN (FORMAT JSON) EXECUTE resend_look_up({placeholders})", params)
-        ((plan,),) = cursor.fetchone()
-        cursor.execute("DEALLOCATE resend_look_up")
-    nodes, conditions = [plan["Plan"]], []
-    while nodes:
-        node = nodes.pop()
-        nodes.extend(node.get("Plans", []))
+    plan = generic_plan(query)
+    conditions = []
+    for node in plan_nodes(plan):
         assert "Filter" not in node, plan
         conditions += [node["Index Cond"]] if "Index Cond" in node else []
     assert len(conditions) == len(keys), plan
