@@ -16,13 +16,16 @@ from django.utils.translation import gettext_lazy as _
 EVALUATION_CODES = [f"{source}{info}" for source in "ABCX" for info in "1234"]
 
 
+class RoomKind(models.TextChoices):
+    CASE = "case", _("case room")
+    NETWORK = "network", _("network channel")
+    DIRECT = "direct", _("direct conversation")
+
+
 class Room(models.Model):
     """A space for messages. `head_seq` is the last sequence number given to a room event."""
 
-    class Kind(models.TextChoices):
-        CASE = "case", _("case room")
-        NETWORK = "network", _("network channel")
-        DIRECT = "direct", _("direct conversation")
+    Kind = RoomKind
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -45,9 +48,7 @@ class Room(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["case", "network", "direct"]), name="room_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=RoomKind.values), name="room_kind_valid"),
             models.CheckConstraint(
                 condition=~Q(kind="network") | Q(network__isnull=False),
                 name="network_room_has_network",
@@ -75,12 +76,15 @@ class RoomParticipantQuerySet(models.QuerySet):
         return self.filter(current_participation())
 
 
+class RoomParticipantRole(models.TextChoices):
+    OWNER = "owner", _("owner")
+    PARTICIPANT = "participant", _("participant")
+
+
 class RoomParticipant(models.Model):
     """A member invited to a case or direct room. Removal records an end; rows stay."""
 
-    class Role(models.TextChoices):
-        OWNER = "owner", _("owner")
-        PARTICIPANT = "participant", _("participant")
+    Role = RoomParticipantRole
 
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="participants")
     user = models.ForeignKey(
@@ -107,7 +111,7 @@ class RoomParticipant(models.Model):
                 name="one_current_participation",
             ),
             models.CheckConstraint(
-                condition=Q(role__in=["owner", "participant"]), name="participant_role_valid"
+                condition=Q(role__in=RoomParticipantRole.values), name="participant_role_valid"
             ),
         ]
 
@@ -133,12 +137,15 @@ class Thread(models.Model):
         return self.title
 
 
+class CaseTagKind(models.TextChoices):
+    CASE_NUMBER = "case_number", _("national case number")
+    OPERATION = "operation", _("operation name")
+
+
 class CaseTag(models.Model):
     """A national case number with its state, or an operation name."""
 
-    class Kind(models.TextChoices):
-        CASE_NUMBER = "case_number", _("national case number")
-        OPERATION = "operation", _("operation name")
+    Kind = CaseTagKind
 
     thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="tags")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -150,7 +157,7 @@ class CaseTag(models.Model):
         ordering = ["kind", "state", "normalized"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["case_number", "operation"]), name="case_tag_kind_valid"
+                condition=Q(kind__in=CaseTagKind.values), name="case_tag_kind_valid"
             ),
             models.CheckConstraint(
                 condition=(Q(kind="case_number") & ~Q(state=""))
@@ -169,14 +176,17 @@ class CaseTag(models.Model):
         return {"kind": self.kind, "state": self.state, "value": self.value}
 
 
+class MessageHandling(models.TextChoices):
+    H0 = "H0", _("H0: use only to prevent and combat crime within the network's purposes")
+    H1 = "H1", _("H1: not for judicial proceedings without the provider's permission")
+    H2 = "H2", _("H2: not to be disseminated without the provider's permission")
+    H3 = "H3", _("H3: other restrictions stated by the provider")
+
+
 class Message(models.Model):
     """A message of a room; the body is stored encrypted (see messaging/crypto.py)."""
 
-    class Handling(models.TextChoices):
-        H0 = "H0", _("H0: use only to prevent and combat crime within the network's purposes")
-        H1 = "H1", _("H1: not for judicial proceedings without the provider's permission")
-        H2 = "H2", _("H2: not to be disseminated without the provider's permission")
-        H3 = "H3", _("H3: other restrictions stated by the provider")
+    Handling = MessageHandling
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Indexed by the unique (room, seq) and (room, sender, client_id): no index of its own.
@@ -218,7 +228,7 @@ class Message(models.Model):
                 fields=["room", "sender", "client_id"], name="message_client_id_once"
             ),
             models.CheckConstraint(
-                condition=Q(handling_code__in=["H0", "H1", "H2", "H3"]),
+                condition=Q(handling_code__in=MessageHandling.values),
                 name="message_handling_valid",
             ),
             models.CheckConstraint(
@@ -317,6 +327,17 @@ class RoomKey(models.Model):
         return f"key {self.epoch} of {self.room_id} under {self.master_key_id}"
 
 
+class RoomEventKind(models.TextChoices):
+    ROOM_CREATED = "room.created", _("room created")
+    MESSAGE_POSTED = "message.posted", _("message posted")
+    MESSAGE_EDITED = "message.edited", _("message edited")
+    MESSAGE_DELETED = "message.deleted", _("message deleted")
+    ATTACHMENT_ADDED = "attachment.added", _("attachment added")
+    PARTICIPANT_ADDED = "participant.added", _("participant added")
+    PARTICIPANT_REMOVED = "participant.removed", _("participant removed")
+    THREAD_CREATED = "thread.created", _("thread created")
+
+
 class RoomEvent(models.Model):
     """One event of a room, numbered without gaps, and a leaf of the room's Merkle log.
 
@@ -325,15 +346,7 @@ class RoomEvent(models.Model):
     names) for events that are not messages.
     """
 
-    class Kind(models.TextChoices):
-        ROOM_CREATED = "room.created", _("room created")
-        MESSAGE_POSTED = "message.posted", _("message posted")
-        MESSAGE_EDITED = "message.edited", _("message edited")
-        MESSAGE_DELETED = "message.deleted", _("message deleted")
-        ATTACHMENT_ADDED = "attachment.added", _("attachment added")
-        PARTICIPANT_ADDED = "participant.added", _("participant added")
-        PARTICIPANT_REMOVED = "participant.removed", _("participant removed")
-        THREAD_CREATED = "thread.created", _("thread created")
+    Kind = RoomEventKind
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Indexed by the unique (room, seq): no index of its own.
@@ -356,18 +369,7 @@ class RoomEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["room", "seq"], name="room_event_seq_unique"),
             models.CheckConstraint(
-                condition=Q(
-                    kind__in=[
-                        "room.created",
-                        "message.posted",
-                        "message.edited",
-                        "message.deleted",
-                        "attachment.added",
-                        "participant.added",
-                        "participant.removed",
-                        "thread.created",
-                    ]
-                ),
+                condition=Q(kind__in=RoomEventKind.values),
                 name="room_event_kind_valid",
             ),
             models.CheckConstraint(condition=Q(seq__gte=1), name="room_event_seq_positive"),

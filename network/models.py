@@ -39,21 +39,26 @@ class MembershipQuerySet(models.QuerySet):
         ).filter(Q(renew_by__isnull=True) | Q(renew_by__gte=timezone.localdate()))
 
 
+class MembershipRole(models.TextChoices):
+    MEMBER = "member", _("member")
+    COORDINATOR = "coordinator", _("coordinator")
+
+
+class MembershipStatus(models.TextChoices):
+    APPLICANT = "applicant", _("applicant")
+    ENDORSED = "endorsed", _("endorsed")
+    ACTIVE = "active", _("active")
+    REJECTED = "rejected", _("rejected")
+    SUSPENDED = "suspended", _("suspended")
+    REVOKED = "revoked", _("revoked")
+    EXPIRED = "expired", _("expired")
+
+
 class Membership(models.Model):
     """A member × network, with a role and a status. Status changes are decisions on record."""
 
-    class Role(models.TextChoices):
-        MEMBER = "member", _("member")
-        COORDINATOR = "coordinator", _("coordinator")
-
-    class Status(models.TextChoices):
-        APPLICANT = "applicant", _("applicant")
-        ENDORSED = "endorsed", _("endorsed")
-        ACTIVE = "active", _("active")
-        REJECTED = "rejected", _("rejected")
-        SUSPENDED = "suspended", _("suspended")
-        REVOKED = "revoked", _("revoked")
-        EXPIRED = "expired", _("expired")
+    Role = MembershipRole
+    Status = MembershipStatus
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
@@ -81,20 +86,10 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "network"], name="one_membership_per_network"),
             models.CheckConstraint(
-                condition=Q(role__in=["member", "coordinator"]), name="membership_role_valid"
+                condition=Q(role__in=MembershipRole.values), name="membership_role_valid"
             ),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=[
-                        "applicant",
-                        "endorsed",
-                        "active",
-                        "rejected",
-                        "suspended",
-                        "revoked",
-                        "expired",
-                    ]
-                ),
+                condition=Q(status__in=MembershipStatus.values),
                 name="membership_status_valid",
             ),
         ]

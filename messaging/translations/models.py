@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from messaging.models import Message
+from messaging.models import Message, MessageHandling
 from network.records import AppendOnlyModel
 
 
@@ -25,23 +25,30 @@ class TranslationRequestQuerySet(models.QuerySet):
         return self.filter(status__in=TranslationRequest.LIVE, due_date__lt=today)
 
 
+class TranslationRequestStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    CLAIMED = "claimed", _("claimed")
+    SUBMITTED = "submitted", _("submitted")
+    REVISION_REQUESTED = "revision_requested", _("revision requested")
+    ACCEPTED = "accepted", _("accepted")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class TranslationRequestPurpose(models.TextChoices):
+    INFORMATION = "information", _("for information")
+    FOR_COURT = "for_court", _("for court")
+
+
+class TranslationRequestUrgency(models.TextChoices):
+    ROUTINE = "routine", _("routine")
+    URGENT = "urgent", _("urgent")
+    IMMEDIATE = "immediate", _("immediate")
+
+
 class TranslationRequest(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        CLAIMED = "claimed", _("claimed")
-        SUBMITTED = "submitted", _("submitted")
-        REVISION_REQUESTED = "revision_requested", _("revision requested")
-        ACCEPTED = "accepted", _("accepted")
-        CANCELLED = "cancelled", _("cancelled")
-
-    class Purpose(models.TextChoices):
-        INFORMATION = "information", _("for information")
-        FOR_COURT = "for_court", _("for court")
-
-    class Urgency(models.TextChoices):
-        ROUTINE = "routine", _("routine")
-        URGENT = "urgent", _("urgent")
-        IMMEDIATE = "immediate", _("immediate")
+    Status = TranslationRequestStatus
+    Purpose = TranslationRequestPurpose
+    Urgency = TranslationRequestUrgency
 
     LIVE = ("open", "claimed", "submitted", "revision_requested")
     # The translator reads the item while the request is in one of these states.
@@ -100,28 +107,19 @@ class TranslationRequest(models.Model):
         ordering = ["due_date", "created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    status__in=[
-                        "open",
-                        "claimed",
-                        "submitted",
-                        "revision_requested",
-                        "accepted",
-                        "cancelled",
-                    ]
-                ),
+                condition=Q(status__in=TranslationRequestStatus.values),
                 name="translation_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(purpose__in=["information", "for_court"]),
+                condition=Q(purpose__in=TranslationRequestPurpose.values),
                 name="translation_purpose_valid",
             ),
             models.CheckConstraint(
-                condition=Q(urgency__in=["routine", "urgent", "immediate"]),
+                condition=Q(urgency__in=TranslationRequestUrgency.values),
                 name="translation_urgency_valid",
             ),
             models.CheckConstraint(
-                condition=Q(handling_code__in=["H0", "H1", "H2", "H3"]),
+                condition=Q(handling_code__in=MessageHandling.values),
                 name="translation_handling_valid",
             ),
             models.CheckConstraint(
@@ -134,7 +132,10 @@ class TranslationRequest(models.Model):
                 name="translation_languages_differ",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["open", "cancelled"]) | Q(translator__isnull=False),
+                condition=Q(
+                    status__in=[TranslationRequestStatus.OPEN, TranslationRequestStatus.CANCELLED]
+                )
+                | Q(translator__isnull=False),
                 name="translation_claimed_has_translator",
             ),
             models.CheckConstraint(
@@ -165,19 +166,22 @@ class TranslationRequest(models.Model):
         return self.is_live and self.due_date < (today or timezone.localdate())
 
 
+class TranslationEventAction(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    CLAIMED = "claimed", _("claimed")
+    RELEASED = "released", _("released")
+    SUBMITTED = "submitted", _("submitted")
+    REVISION_REQUESTED = "revision_requested", _("revision requested")
+    ACCEPTED = "accepted", _("accepted")
+    CANCELLED = "cancelled", _("cancelled")
+    REASSIGNED = "reassigned", _("reassigned")
+    OVERDUE = "overdue", _("flagged overdue")
+
+
 class TranslationEvent(AppendOnlyModel):
     """One step of a request's life: who, when, from which status to which, why. Never changed."""
 
-    class Action(models.TextChoices):
-        REQUESTED = "requested", _("requested")
-        CLAIMED = "claimed", _("claimed")
-        RELEASED = "released", _("released")
-        SUBMITTED = "submitted", _("submitted")
-        REVISION_REQUESTED = "revision_requested", _("revision requested")
-        ACCEPTED = "accepted", _("accepted")
-        CANCELLED = "cancelled", _("cancelled")
-        REASSIGNED = "reassigned", _("reassigned")
-        OVERDUE = "overdue", _("flagged overdue")
+    Action = TranslationEventAction
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     request = models.ForeignKey(TranslationRequest, on_delete=models.PROTECT, related_name="events")
@@ -197,19 +201,7 @@ class TranslationEvent(AppendOnlyModel):
         ordering = ["occurred_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    action__in=[
-                        "requested",
-                        "claimed",
-                        "released",
-                        "submitted",
-                        "revision_requested",
-                        "accepted",
-                        "cancelled",
-                        "reassigned",
-                        "overdue",
-                    ]
-                ),
+                condition=Q(action__in=TranslationEventAction.values),
                 name="translation_event_action_valid",
             ),
         ]
@@ -223,18 +215,21 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
+class NotificationKind(models.TextChoices):
+    NEW_REQUEST = "new_request", _("a new request matches your language pairs")
+    CLAIMED = "claimed", _("your request was claimed")
+    SUBMITTED = "submitted", _("a translation was submitted")
+    REVISION_REQUESTED = "revision_requested", _("a revision was requested")
+    ACCEPTED = "accepted", _("your translation was accepted")
+    OVERDUE = "overdue", _("a translation request is overdue")
+    REASSIGNED = "reassigned", _("a translation request was assigned to you")
+    CANCELLED = "cancelled", _("a translation request you took was withdrawn")
+
+
 class Notification(models.Model):
     """An in-app notice for one member. It names the request, never its content."""
 
-    class Kind(models.TextChoices):
-        NEW_REQUEST = "new_request", _("a new request matches your language pairs")
-        CLAIMED = "claimed", _("your request was claimed")
-        SUBMITTED = "submitted", _("a translation was submitted")
-        REVISION_REQUESTED = "revision_requested", _("a revision was requested")
-        ACCEPTED = "accepted", _("your translation was accepted")
-        OVERDUE = "overdue", _("a translation request is overdue")
-        REASSIGNED = "reassigned", _("a translation request was assigned to you")
-        CANCELLED = "cancelled", _("a translation request you took was withdrawn")
+    Kind = NotificationKind
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -252,18 +247,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    kind__in=[
-                        "new_request",
-                        "claimed",
-                        "submitted",
-                        "revision_requested",
-                        "accepted",
-                        "overdue",
-                        "reassigned",
-                        "cancelled",
-                    ]
-                ),
+                condition=Q(kind__in=NotificationKind.values),
                 name="notification_kind_valid",
             ),
         ]
