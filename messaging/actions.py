@@ -122,6 +122,28 @@ def event_content(details: dict, secret: str | None) -> bytes:
     return merkle.canonical_json({"details": details, "secret": secret})
 
 
+def _new_epoch(room: Room) -> int:
+    """Give a locked room its next data key: what is sealed from now on uses it, what was
+    sealed before keeps its own epoch's key. Returns the new epoch."""
+    room.key_epoch += 1
+    crypto.new_room_key(room, room.key_epoch).save(force_insert=True)
+    room.save(update_fields=["key_epoch"])
+    return room.key_epoch
+
+
+def rotate_room_key(*, room: Room, reason: str) -> int:
+    """Start a new data-key epoch for `room` (by schedule or on request), on record.
+    Returns the new epoch."""
+    reason = _text(reason, "reason", max_length=500)
+    with transaction.atomic():
+        room = _lock(room)
+        epoch = _new_epoch(room)
+        audit.record(
+            "messaging.room_key_rotated", target=room, reason=reason, details={"epoch": epoch}
+        )
+    return epoch
+
+
 def _finish(room: Room, event: RoomEvent) -> None:
     room.save(update_fields=["head_seq"])
     room_id, seq = room.pk, event.seq
@@ -259,12 +281,15 @@ def remove_participant(*, room: Room, user, removed_by, reason: str = "") -> Non
             actor=removed_by,
             details={"user": user.pk, "name": user.display_name},
         )
+        # What the room stores from now on is sealed with a key that was never in use while
+        # the removed member could read it.
+        epoch = _new_epoch(room)
         audit.record(
             "messaging.participant_removed",
             actor=removed_by,
             target=room,
             reason=reason,
-            details={"user": user.pk},
+            details={"user": user.pk, "key_epoch": epoch},
         )
         _finish(room, event)
         room_id, user_id = room.pk, user.pk

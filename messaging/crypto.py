@@ -6,7 +6,10 @@ data key, with associated data `v1|room|epoch|record id|sender|field`: a ciphert
 another row, room, epoch or field fails to open.
 
 Unwrapped data keys are kept in a small in-process cache: a (room, epoch) data key never
-changes, even when it is re-wrapped under a new master key.
+changes, even when it is re-wrapped under a new master key. A key this process creates
+enters the cache only once its transaction has committed: the key of a new epoch that was
+rolled back would otherwise stay cached, and the next key given that epoch's number would not
+be the one used.
 """
 
 import hashlib
@@ -17,6 +20,7 @@ from collections import OrderedDict
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.db import transaction
 
 from network.keyring import (
     DecryptionError,
@@ -31,6 +35,9 @@ CACHE_SIZE = 4096
 
 _cache: OrderedDict[tuple[str, int], bytes] = OrderedDict()
 _cache_lock = threading.Lock()
+# Wrapped keys this process created whose transaction has not committed (yet, or ever):
+# read back inside that transaction, they are not cached.
+_uncommitted: set[bytes] = set()
 
 
 def new_room_key(room, epoch: int):
@@ -39,7 +46,15 @@ def new_room_key(room, epoch: int):
 
     data_key = AESGCM.generate_key(bit_length=256)
     key_id, wrapped = wrap_data_key(data_key)
-    _remember((str(room.pk), epoch), data_key)
+    with _cache_lock:
+        _uncommitted.add(wrapped)
+
+    def committed() -> None:
+        with _cache_lock:
+            _uncommitted.discard(wrapped)
+        _remember((str(room.pk), epoch), data_key)
+
+    transaction.on_commit(committed)
     return RoomKey(room=room, epoch=epoch, master_key_id=key_id, wrapped_key=wrapped)
 
 
@@ -57,7 +72,10 @@ def data_key(room_id, epoch: int) -> bytes:
     except RoomKey.DoesNotExist as exc:
         raise DecryptionError(f"room {room_id} has no key for epoch {epoch}") from exc
     key = unwrap_data_key(room_key.master_key_id, room_key.wrapped_key)
-    _remember(cache_key, key)
+    with _cache_lock:
+        ours_uncommitted = bytes(room_key.wrapped_key) in _uncommitted
+    if not ours_uncommitted:
+        _remember(cache_key, key)
     return key
 
 

@@ -199,6 +199,9 @@ def test_attachments_over_the_limit_are_refused(post, member, settings):
     assert error.value.code == "file_too_large"
 
 
+# Counted as in production, where the room's data key is cached once the transaction that
+# created it has committed (messaging/crypto.py).
+@pytest.mark.django_db(transaction=True)
 def test_posting_costs_a_fixed_number_of_queries(post, member, django_assert_num_queries):
     """Once the room key is cached, a post costs the same few queries every time (access,
     thread, resend, seq, two inserts, and the transaction's savepoint-free commit)."""
@@ -296,6 +299,9 @@ def test_a_resend_inside_one_batch_is_stored_once(case_room, thread, member):
     assert Message.objects.filter(client_id=client_id).count() == 1
 
 
+# Counted as in production, where the room's data key is cached once the transaction that
+# created it has committed (messaging/crypto.py).
+@pytest.mark.django_db(transaction=True)
 def test_a_batch_costs_the_queries_of_one_post(
     case_room, thread, post, member, counterpart, django_assert_num_queries
 ):

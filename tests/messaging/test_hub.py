@@ -11,6 +11,9 @@ from messaging.models import RoomEvent
 pytestmark = pytest.mark.django_db
 
 
+# Counted as in production, where the room's data key is cached once the transaction that
+# created it has committed (messaging/crypto.py).
+@pytest.mark.django_db(transaction=True)
 def test_a_batch_costs_two_queries_for_any_number_of_subscribers(
     case_room,
     post,

@@ -36,6 +36,9 @@ def test_the_board_does_not_grow_with_requests(client_for, translator, member, m
     assert many == few
 
 
+# Counted as in production, where the room's data key is cached once the transaction that
+# created it has committed (messaging/crypto.py).
+@pytest.mark.django_db(transaction=True)
 def test_translations_beside_messages_do_not_grow_with_messages(
     post, member, translator, make_request
 ):

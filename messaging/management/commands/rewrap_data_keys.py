@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from messaging.management.progress import show_progress
 from messaging.models import RoomKey
 from network.keyring import (
     DecryptionError,
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         pending = RoomKey.objects.exclude(master_key_id=current)
         total = pending.count()
         done = 0
-        self._progress(done, total, no_progress)
+        show_progress(self.stderr, done, total, "room keys", hidden=no_progress)
         while True:
             with transaction.atomic():
                 batch = list(pending.select_for_update().order_by("pk")[:batch_size])
@@ -47,16 +48,7 @@ class Command(BaseCommand):
                     room_key.rewrapped_at = timezone.now()
                     room_key.save(update_fields=["master_key_id", "wrapped_key", "rewrapped_at"])
             done += len(batch)
-            self._progress(done, total, no_progress)
+            show_progress(self.stderr, done, total, "room keys", hidden=no_progress)
         if not no_progress:
             self.stderr.write("")
         self.stdout.write(f"{done} room keys re-wrapped under master key {current!r}")
-
-    def _progress(self, done: int, total: int, hidden: bool) -> None:
-        if hidden:
-            return
-        width = 30
-        filled = width if total == 0 else min(width, width * done // total)
-        bar = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} room keys"
-        self.stderr.write(bar, ending="")
-        self.stderr.flush()
