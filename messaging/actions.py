@@ -95,7 +95,7 @@ def _new_event(
     kind: str,
     actor,
     details: dict,
-    secret: str | None = None,
+    secret: str | dict | None = None,
     message: Message | None = None,
 ) -> RoomEvent:
     """The next event of a locked room, not yet saved."""
@@ -117,9 +117,17 @@ def _new_event(
     return event
 
 
-def event_content(details: dict, secret: str | None) -> bytes:
+def event_content(details: dict, secret: str | dict | None) -> bytes:
     """What a leaf's commitment covers: the event's details and its secret part."""
     return merkle.canonical_json({"details": details, "secret": secret})
+
+
+def attachment_secret(filename: str, content: bytes) -> dict:
+    """The secret part of an `attachment.added` event: the file's name, which is stored
+    encrypted and not in the event's details, and the SHA-256 of its content. (Events stored
+    before names were encrypted have the name in their details and the digest alone as their
+    secret.)"""
+    return {"filename": filename, "sha256": hashlib.sha256(content).hexdigest()}
 
 
 def _new_epoch(room: Room) -> int:
@@ -987,11 +995,11 @@ def add_attachment(*, message: Message, uploader, filename, content: bytes) -> A
             room=room,
             message=message,
             uploaded_by=uploader,
-            filename=filename,
             content_type=content_type,
             size=len(content),
             key_epoch=room.key_epoch,
         )
+        attachment.filename_ciphertext = crypto.seal_attachment_name(attachment, filename)
         attachment.content_ciphertext = crypto.seal_attachment(attachment, content)
         attachment.save(force_insert=True)
         event = _append_event(
@@ -1001,11 +1009,10 @@ def add_attachment(*, message: Message, uploader, filename, content: bytes) -> A
             details={
                 "attachment": str(attachment.pk),
                 "message": str(message.pk),
-                "filename": filename,
                 "content_type": content_type,
                 "size": len(content),
             },
-            secret=hashlib.sha256(content).hexdigest(),
+            secret=attachment_secret(filename, content),
             message=message,
         )
         _finish(room, event)

@@ -176,6 +176,28 @@ def seal_attachment(attachment, content: bytes) -> bytes:
     )
 
 
+def seal_attachment_name(attachment, name: str) -> bytes:
+    return encrypt(
+        name.encode(),
+        room_id=attachment.room_id,
+        epoch=attachment.key_epoch,
+        record_id=attachment.pk,
+        sender_id=attachment.uploaded_by_id,
+        field="filename",
+    )
+
+
+def open_attachment_name(attachment) -> str:
+    return decrypt(
+        attachment.filename_ciphertext,
+        room_id=attachment.room_id,
+        epoch=attachment.key_epoch,
+        record_id=attachment.pk,
+        sender_id=attachment.uploaded_by_id,
+        field="filename",
+    ).decode()
+
+
 def open_attachment(attachment) -> bytes:
     return decrypt(
         attachment.content_ciphertext,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from django.db.models import Q
 
 from messaging import crypto, prepared
-from messaging.models import Message, RoomEvent
+from messaging.models import Attachment, Message, RoomEvent
 from messaging.rendering import render_markdown
 from network.accounts.models import User
 
@@ -55,7 +55,31 @@ def event_data(event: RoomEvent, body: str | None = None) -> dict:
         elif body is None:
             body = crypto.open_body(message)
         return message_data(message, body)
-    return dict(event.details)
+    data = dict(event.details)
+    if event.kind == RoomEvent.Kind.ATTACHMENT_ADDED and "filename" not in data:
+        names = getattr(event, "attachment_names", None)
+        if names is None:
+            names = _attachment_names([event])
+        data["filename"] = names.get(data["attachment"])
+    return data
+
+
+def _attachment_names(events: list[RoomEvent]) -> dict[str, str]:
+    """The decrypted names of the files that `attachment.added` events added (their names
+    are not in the events' details), by attachment id: one query for all of them."""
+    wanted = [
+        event.details["attachment"]
+        for event in events
+        if event.kind == RoomEvent.Kind.ATTACHMENT_ADDED and "filename" not in event.details
+    ]
+    if not wanted:
+        return {}
+    return {
+        str(attachment.pk): attachment.filename
+        for attachment in Attachment.objects.filter(pk__in=wanted).only(
+            "id", "room_id", "key_epoch", "uploaded_by_id", "filename_ciphertext"
+        )
+    }
 
 
 def event_dict(event: RoomEvent, body: str | None = None) -> dict:
@@ -133,8 +157,10 @@ def events_after_in(requests, limit: int) -> Callable[[], list[list[RoomEvent]]]
 
     def answer() -> list[list[RoomEvent]]:
         by_room: dict[uuid.UUID, list[RoomEvent]] = {room: [] for room in rooms}
-        for row in pending.fetch():
-            event = _event(row)
+        loaded = [_event(row) for row in pending.fetch()]
+        names = _attachment_names(loaded)
+        for event in loaded:
+            event.attachment_names = names
             by_room[event.room_id].append(event)
         return [by_room[room] for room in rooms]
 

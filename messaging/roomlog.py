@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass
 
 from messaging import crypto, merkle
-from messaging.actions import event_content
+from messaging.actions import attachment_secret, event_content
 from messaging.models import Attachment, Message, Room, RoomEvent
 from network.keyring import DecryptionError, current_master_key
 
@@ -121,7 +121,7 @@ def _check(event: RoomEvent, expected: int) -> str:
     return ""
 
 
-def _secret(event: RoomEvent) -> str | None:
+def _secret(event: RoomEvent) -> str | dict | None:
     """The secret part of an event's content, from the stored records."""
     if event.kind == RoomEvent.Kind.MESSAGE_POSTED:
         message = Message.objects.get(pk=event.message_id)
@@ -133,7 +133,10 @@ def _secret(event: RoomEvent) -> str | None:
         return _revision_body(later, message) if later else crypto.open_body(message)
     if event.kind == RoomEvent.Kind.ATTACHMENT_ADDED:
         attachment = Attachment.objects.get(pk=event.details["attachment"])
-        return hashlib.sha256(crypto.open_attachment(attachment)).hexdigest()
+        content = crypto.open_attachment(attachment)
+        if "filename" in event.details:  # stored before names were encrypted
+            return hashlib.sha256(content).hexdigest()
+        return attachment_secret(attachment.filename, content)
     return None
 
 

@@ -1,4 +1,5 @@
-"""A database dump and a capture of Redis traffic hold no message plaintext (invariant 4)."""
+"""A database dump and a capture of Redis traffic hold no message plaintext, nor the names of
+files (invariant 4, security goal C1)."""
 
 import json
 import os
@@ -60,7 +61,7 @@ def store_everything(room, thread, sender, secret: str) -> None:
     actions.add_attachment(
         message=posted,
         uploader=sender,
-        filename="notes.txt",
+        filename=f"notes {secret}.txt",
         content=f"attachment {secret}".encode(),
     )
     reply = actions.post_message(
