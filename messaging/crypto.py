@@ -165,48 +165,32 @@ def open_revision(revision, *, room_id, sender_id) -> str:
     ).decode()
 
 
+def _attachment(attachment) -> dict:
+    """The associated data of an attachment's sealed fields, but the field."""
+    return {
+        "room_id": attachment.room_id,
+        "epoch": attachment.key_epoch,
+        "record_id": attachment.pk,
+        "sender_id": attachment.uploaded_by_id,
+    }
+
+
 def seal_attachment(attachment, content: bytes) -> bytes:
-    return encrypt(
-        content,
-        room_id=attachment.room_id,
-        epoch=attachment.key_epoch,
-        record_id=attachment.pk,
-        sender_id=attachment.uploaded_by_id,
-        field="attachment",
-    )
+    return encrypt(content, **_attachment(attachment), field="attachment")
+
+
+def open_attachment(attachment) -> bytes:
+    return decrypt(attachment.content_ciphertext, **_attachment(attachment), field="attachment")
 
 
 def seal_attachment_name(attachment, name: str) -> bytes:
-    return encrypt(
-        name.encode(),
-        room_id=attachment.room_id,
-        epoch=attachment.key_epoch,
-        record_id=attachment.pk,
-        sender_id=attachment.uploaded_by_id,
-        field="filename",
-    )
+    return encrypt(name.encode(), **_attachment(attachment), field="filename")
 
 
 def open_attachment_name(attachment) -> str:
     return decrypt(
-        attachment.filename_ciphertext,
-        room_id=attachment.room_id,
-        epoch=attachment.key_epoch,
-        record_id=attachment.pk,
-        sender_id=attachment.uploaded_by_id,
-        field="filename",
+        attachment.filename_ciphertext, **_attachment(attachment), field="filename"
     ).decode()
-
-
-def open_attachment(attachment) -> bytes:
-    return decrypt(
-        attachment.content_ciphertext,
-        room_id=attachment.room_id,
-        epoch=attachment.key_epoch,
-        record_id=attachment.pk,
-        sender_id=attachment.uploaded_by_id,
-        field="attachment",
-    )
 
 
 def seal_salt(event, salt: bytes) -> bytes:
