@@ -134,9 +134,17 @@ def _new_epoch(room: Room) -> int:
     """Give a locked room its next data key: what is sealed from now on uses it, what was
     sealed before keeps its own epoch's key. Returns the new epoch."""
     room.key_epoch += 1
+    room.key_epoch_from = room.head_seq
     crypto.new_room_key(room, room.key_epoch).save(force_insert=True)
-    room.save(update_fields=["key_epoch"])
+    room.save(update_fields=["key_epoch", "key_epoch_from"])
     return room.key_epoch
+
+
+def _renew_worn_key(room: Room) -> None:
+    """A locked room whose key has sealed COUNTERPART_KEY_EPOCH_MAX_EVENTS events (up to its
+    head_seq) gets its next one."""
+    if room.head_seq - room.key_epoch_from >= settings.COUNTERPART_KEY_EPOCH_MAX_EVENTS:
+        _new_epoch(room)
 
 
 def rotate_room_key(*, room: Room, reason: str) -> int:
@@ -154,6 +162,7 @@ def rotate_room_key(*, room: Room, reason: str) -> int:
 
 def _finish(room: Room, event: RoomEvent) -> None:
     room.save(update_fields=["head_seq"])
+    _renew_worn_key(room)
     room_id, seq = room.pk, event.seq
     transaction.on_commit(lambda: broadcast.room_event(room_id, seq))
 
@@ -824,8 +833,9 @@ def _store(batches: list[tuple[Room, list[_Send], set[int] | None]]) -> None:
             taken = [_take_seq_later(room, len(sends)) for room, sends, _ in batches]
             taken = [answer() for answer in taken]
         messages, events = [], []
-        for (room, sends, readers), (head, epoch) in zip(batches, taken, strict=True):
+        for (room, sends, readers), (head, epoch, epoch_from) in zip(batches, taken, strict=True):
             room.head_seq, room.key_epoch = head - len(sends), epoch
+            room.key_epoch_from = epoch_from
             posted = []
             for send in sends:
                 message = send.message
@@ -848,6 +858,8 @@ def _store(batches: list[tuple[Room, list[_Send], set[int] | None]]) -> None:
         with prepared.together():
             _insert_messages.save(messages)
             _insert_events.save(events)
+        for room, _, _ in batches:
+            _renew_worn_key(room)
 
 
 _insert_messages = prepared.BulkInsert(Message)
@@ -862,23 +874,23 @@ def _announce(room_id, posted: list[tuple[RoomEvent, str]], readers: set[int] | 
     broadcast.room_event(room_id, posted[-1][0].seq, frames, readers=readers)
 
 
-def _take_seq_later(room: Room, count: int) -> Callable[[], tuple[int, int]]:
+def _take_seq_later(room: Room, count: int) -> Callable[[], tuple[int, int, int]]:
     """Lock the room row and take its next `count` seqs in one statement; the answer, read
-    when called: (last seq, key epoch)."""
+    when called: (last seq, key epoch, head_seq when the epoch began)."""
     table = connection.ops.quote_name(Room._meta.db_table)
     cursor = prepared.cursor()
     cursor.execute(
         f"UPDATE {table} SET head_seq = head_seq + %s WHERE id = %s "  # noqa: S608
-        "RETURNING head_seq, key_epoch",
+        "RETURNING head_seq, key_epoch, key_epoch_from",
         [count, Room._meta.pk.get_db_prep_value(room.pk, connection)],
     )
 
-    def answer() -> tuple[int, int]:
+    def answer() -> tuple[int, int, int]:
         with cursor:
             row = cursor.fetchone()
         if row is None:
             raise MessagingError("unknown_room", "no such room")
-        return row[0], row[1]
+        return row[0], row[1], row[2]
 
     return answer
 

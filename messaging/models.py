@@ -44,6 +44,9 @@ class Room(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     head_seq = models.PositiveBigIntegerField(default=0)
     key_epoch = models.PositiveIntegerField(default=1)
+    # The head_seq when the current epoch began: the events sealed under its key since then
+    # are the count that renews the key (COUNTERPART_KEY_EPOCH_MAX_EVENTS).
+    key_epoch_from = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

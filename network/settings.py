@@ -313,6 +313,11 @@ COUNTERPART_MAX_PENDING_SENDS = envint("COUNTERPART_MAX_PENDING_SENDS", 32)
 # How long a process's delivery hub gathers notices before it loads and writes (messaging/hub.py).
 COUNTERPART_DELIVERY_LINGER_MS = envint("COUNTERPART_DELIVERY_LINGER_MS", 0)
 COUNTERPART_ATTACHMENT_MAX_BYTES = envint("COUNTERPART_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# A room's data key is renewed once this many events were sealed under it (a few encryptions
+# each), far below the 2^32 that AES-GCM with random nonces allows per key (SP 800-38D).
+COUNTERPART_KEY_EPOCH_MAX_EVENTS = envint("COUNTERPART_KEY_EPOCH_MAX_EVENTS", 2**20)
+if not 1 <= COUNTERPART_KEY_EPOCH_MAX_EVENTS <= 2**24:
+    raise ImproperlyConfigured("COUNTERPART_KEY_EPOCH_MAX_EVENTS must be between 1 and 2^24")
 
 EMAIL_BACKEND = os.environ.get(
     "COUNTERPART_EMAIL_BACKEND",

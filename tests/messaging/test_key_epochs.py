@@ -2,6 +2,9 @@
 leaves; what was sealed before still opens, and the log still verifies."""
 
 import io
+import os
+import subprocess
+import sys
 import uuid
 from datetime import timedelta
 
@@ -167,3 +170,62 @@ def test_a_new_key_is_cached_once_committed(case_room, django_assert_num_queries
         key = crypto.data_key(case_room.pk, epoch)
     stored = RoomKey.objects.get(room=case_room, epoch=epoch)
     assert key == keyring.unwrap_data_key(stored.master_key_id, stored.wrapped_key)
+
+
+def test_a_key_is_renewed_once_it_has_sealed_its_most_events(
+    settings, case_room, thread, post, member, counterpart
+):
+    """COUNTERPART_KEY_EPOCH_MAX_EVENTS bounds what one data key seals (security goal C3):
+    the event that reaches it is the last under the key, by a send, a batch or any other
+    event of the room."""
+    start = Room.objects.get(pk=case_room.pk).head_seq  # under epoch 1 since seq 0
+    settings.COUNTERPART_KEY_EPOCH_MAX_EVENTS = start + 2
+
+    first = post(member, "one").message
+    assert Room.objects.get(pk=case_room.pk).key_epoch == 1
+    second = post(member, "two").message
+    renewed = Room.objects.get(pk=case_room.pk)
+    third = post(counterpart, "three").message
+
+    assert (first.key_epoch, second.key_epoch, third.key_epoch) == (1, 1, 2)
+    assert (renewed.key_epoch, renewed.key_epoch_from) == (2, start + 2)
+
+    settings.COUNTERPART_KEY_EPOCH_MAX_EVENTS = 3
+    batch = actions.post_messages(
+        room=case_room,
+        requests=[
+            actions.SendRequest(sender=member, thread=thread, client_id=uuid.uuid4(), body=f"b{i}")
+            for i in range(4)
+        ],
+    )
+    assert {result.message.key_epoch for result in batch} == {2}  # renewed after the batch
+    assert Room.objects.get(pk=case_room.pk).key_epoch == 3
+
+    settings.COUNTERPART_KEY_EPOCH_MAX_EVENTS = 1
+    actions.edit_message(message=third, editor=counterpart, body="three, edited")
+    assert Room.objects.get(pk=case_room.pk).key_epoch == 4
+
+    crypto.forget_cached_keys()
+    bodies = [crypto.open_body(m) for m in Message.objects.filter(room=case_room).order_by("seq")]
+    assert bodies == ["one", "two", "three, edited", "b0", "b1", "b2", "b3"]
+    assert roomlog.verify(case_room).intact
+
+
+@pytest.mark.parametrize("value", ["0", "16777217"])
+def test_a_key_epoch_bound_outside_its_range_stops_the_start(value):
+    script = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'network.settings'; "
+        "from django.conf import settings; print(settings.COUNTERPART_KEY_EPOCH_MAX_EVENTS)"
+    )
+    environ = {**os.environ, "COUNTERPART_KEY_EPOCH_MAX_EVENTS": value}
+    refused = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], env=environ, capture_output=True, text=True
+    )
+    environ["COUNTERPART_KEY_EPOCH_MAX_EVENTS"] = "1024"
+    accepted = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], env=environ, capture_output=True, text=True
+    )
+
+    assert refused.returncode != 0
+    assert "COUNTERPART_KEY_EPOCH_MAX_EVENTS must be between 1 and 2^24" in refused.stderr
+    assert (accepted.returncode, accepted.stdout.strip()) == (0, "1024")
