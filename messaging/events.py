@@ -56,7 +56,7 @@ def event_data(event: RoomEvent, body: str | None = None) -> dict:
             body = crypto.open_body(message)
         return message_data(message, body)
     data = dict(event.details)
-    if event.kind == RoomEvent.Kind.ATTACHMENT_ADDED and "filename" not in data:
+    if name_sealed_apart(event):
         names = getattr(event, "attachment_names", None)
         if names is None:
             names = _attachment_names([event])
@@ -64,14 +64,16 @@ def event_data(event: RoomEvent, body: str | None = None) -> dict:
     return data
 
 
+def name_sealed_apart(event: RoomEvent) -> bool:
+    """An `attachment.added` event whose file's name is sealed with the attachment, not
+    kept in the event's details: every one but those stored before names were encrypted."""
+    return event.kind == RoomEvent.Kind.ATTACHMENT_ADDED and "filename" not in event.details
+
+
 def _attachment_names(events: list[RoomEvent]) -> dict[str, str]:
     """The decrypted names of the files that `attachment.added` events added (their names
     are not in the events' details), by attachment id: one query for all of them."""
-    wanted = [
-        event.details["attachment"]
-        for event in events
-        if event.kind == RoomEvent.Kind.ATTACHMENT_ADDED and "filename" not in event.details
-    ]
+    wanted = [event.details["attachment"] for event in events if name_sealed_apart(event)]
     if not wanted:
         return {}
     return {

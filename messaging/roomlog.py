@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from messaging import crypto, merkle
 from messaging.actions import attachment_secret, event_content
+from messaging.events import name_sealed_apart
 from messaging.models import Attachment, Message, Room, RoomEvent
 from network.keyring import DecryptionError, current_master_key
 
@@ -134,7 +135,7 @@ def _secret(event: RoomEvent) -> str | dict | None:
     if event.kind == RoomEvent.Kind.ATTACHMENT_ADDED:
         attachment = Attachment.objects.get(pk=event.details["attachment"])
         content = crypto.open_attachment(attachment)
-        if "filename" in event.details:  # stored before names were encrypted
+        if not name_sealed_apart(event):  # stored before names were encrypted
             return hashlib.sha256(content).hexdigest()
         return attachment_secret(attachment.filename, content)
     return None
