@@ -1,9 +1,9 @@
 """What one message costs the domain code, without any WebSocket: the floor under the server.
 
 In one process, on the benchmark's PostgreSQL database, it posts messages one after another
-with `messaging.actions.post_message` (validation, one transaction: lock the room, encrypt
+with `messaging.posting.post_message` (validation, one transaction: lock the room, encrypt
 the body, append the Merkle leaf, after commit the channel-layer notice), then in batches
-with `messaging.actions.post_messages` (the group commit of the WebSocket server), and then
+with `messaging.posting.post_messages` (the group commit of the WebSocket server), and then
 builds the
 `event` frame of each (`messaging.events`: load, decrypt, render Markdown, JSON) — the work
 the server does once per message and once per message per process. It prints wall time and
@@ -89,8 +89,9 @@ def main(argv=None) -> int:
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import close_old_connections
 
-    from messaging import actions, broadcast, events, hub
+    from messaging import events, posting
     from messaging.models import Room, RoomEvent
+    from messaging.realtime import broadcast, hub
     from network.accounts.models import User
 
     fixture = realserver.make_fixture(n_rooms=1, members_per_room=args.members)
@@ -110,7 +111,7 @@ def main(argv=None) -> int:
 
     def post():
         for i in range(args.messages):
-            actions.post_message(
+            posting.post_message(
                 room=room,
                 sender=senders[i % len(senders)],
                 thread=thread,
@@ -121,10 +122,10 @@ def main(argv=None) -> int:
     def post_batched(size):
         def work():
             for start in range(0, args.messages, size):
-                actions.post_messages(
+                posting.post_messages(
                     room=room,
                     requests=[
-                        actions.SendRequest(
+                        posting.SendRequest(
                             sender=senders[i % len(senders)],
                             thread=thread,
                             client_id=uuid.uuid4(),
@@ -138,13 +139,14 @@ def main(argv=None) -> int:
 
     def post_spread():
         # One send in each of --rooms rooms per batch: the shape of rooms100x10's batches.
-        # The notices are collected, as the server's event loop sends them (messaging/db.py).
+        # The notices are collected, as the server's event loop sends them
+        # (messaging/realtime/db.py).
         for start in range(0, args.messages, len(spread)):
             batches = [
                 (
                     spread_room,
                     [
-                        actions.SendRequest(
+                        posting.SendRequest(
                             sender=sender,
                             thread=spread_thread,
                             client_id=uuid.uuid4(),
@@ -156,7 +158,7 @@ def main(argv=None) -> int:
                 if start + i < args.messages
             ]
             with broadcast.collect_notices():
-                actions.post_to_rooms(batches)
+                posting.post_to_rooms(batches)
 
     def hub_spread():
         # As a process hub loads one new event in each of --rooms rooms.

@@ -17,7 +17,7 @@ FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 
 # Which activity a stack belongs to, by the first matching frame (innermost last).
 GROUPS = [
-    ("send batch (domain write)", "actions.py", "post_messages"),
+    ("send batch (domain write)", "posting.py", "post_messages"),
     ("send batch (domain write)", "sends.py", "_write"),
     ("access check (get_room_for_member)", "access.py", "get_room_for_member"),
     ("hub: load + render events", "hub.py", "_load_batches"),

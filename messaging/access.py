@@ -15,7 +15,7 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from messaging.models import Room, RoomParticipant, current_participation
-from messaging.prepared import PreparedQuery
+from messaging.realtime.prepared import PreparedQuery
 from network.models import Membership
 
 

@@ -4,26 +4,18 @@ the record, its RoomEvent and Merkle leaf in one transaction, and notifies after
 A returned value means committed: callers acknowledge only after an action returns.
 """
 
-import functools
-import hashlib
-import operator
-import os
 import re
 import unicodedata
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
-from messaging import access, broadcast, crypto, merkle, prepared, signals
-from messaging.events import event_frame
+from messaging import access, crypto, signals
+from messaging.errors import MessagingError, invalid
 from messaging.files import detect_content_type
 from messaging.models import (
-    EVALUATION_CODES,
     Attachment,
     CaseTag,
     Message,
@@ -34,165 +26,38 @@ from messaging.models import (
     RoomParticipant,
     Thread,
 )
-from messaging.text import TextRefused, clean_text
+from messaging.realtime import broadcast
+from messaging.room_writes import (
+    append_event,
+    attachment_secret,
+    clean_body,
+    clean_field,
+    eligible,
+    finish_write,
+    lock_room,
+    new_epoch,
+    require_reader,
+)
 from network import membership
 from network.audit import log as audit
 from network.iso import validate_state
 
-HANDLING_NOTE_MAX = 500
 TITLE_MAX = 200
 TAG_MAX = 120
 FILENAME_MAX = 255
 
 
-class MessagingError(Exception):
-    """A refused request: `code` is one of docs/protocol.md's error codes."""
-
-    def __init__(self, code: str, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-
-
-def _invalid(field: str, message: str) -> MessagingError:
-    return MessagingError("invalid_field", message, field=field)
-
-
-@dataclass(frozen=True)
-class PostResult:
-    message: Message
-    duplicate: bool
-
-    def receipt(self) -> dict:
-        """What the sender is told: the `ack` frame's fields and the API's answer."""
-        return {
-            "client_id": str(self.message.client_id),
-            "room": str(self.message.room_id),
-            "seq": self.message.seq,
-            "message": str(self.message.pk),
-            "duplicate": self.duplicate,
-        }
-
-
-# --- Helpers -----------------------------------------------------------------------------
-
-
-def _lock(room: Room) -> Room:
-    return Room.objects.select_for_update().get(pk=room.pk)
-
-
-def _append_event(room: Room, **fields) -> RoomEvent:
-    """Append the next event of a locked room (the caller saves room.head_seq)."""
-    event = _new_event(room, **fields)
-    event.save(force_insert=True)
-    return event
-
-
-def _new_event(
-    room: Room,
-    *,
-    kind: str,
-    actor,
-    details: dict,
-    secret: str | dict | None = None,
-    message: Message | None = None,
-) -> RoomEvent:
-    """The next event of a locked room, not yet saved."""
-    room.head_seq += 1
-    event = RoomEvent(
-        room=room,
-        seq=room.head_seq,
-        kind=kind,
-        actor=actor,
-        occurred_at=timezone.now(),
-        key_epoch=room.key_epoch,
-        message=message,
-        details=details,
-    )
-    salt = os.urandom(16)
-    event.salt_ciphertext = crypto.seal_salt(event, salt)
-    event.commitment = merkle.commitment(salt, event_content(details, secret))
-    event.leaf_hash = merkle.leaf_hash(merkle.entry_for(event)).hex()
-    return event
-
-
-def event_content(details: dict, secret: str | dict | None) -> bytes:
-    """What a leaf's commitment covers: the event's details and its secret part."""
-    return merkle.canonical_json({"details": details, "secret": secret})
-
-
-def attachment_secret(filename: str, content: bytes) -> dict:
-    """The secret part of an `attachment.added` event: the file's name, which is stored
-    encrypted and not in the event's details, and the SHA-256 of its content. (Events stored
-    before names were encrypted have the name in their details and the digest alone as their
-    secret.)"""
-    return {"filename": filename, "sha256": hashlib.sha256(content).hexdigest()}
-
-
-def _new_epoch(room: Room) -> int:
-    """Give a locked room its next data key: what is sealed from now on uses it, what was
-    sealed before keeps its own epoch's key. Returns the new epoch."""
-    room.key_epoch += 1
-    room.key_epoch_from = room.head_seq
-    crypto.new_room_key(room, room.key_epoch).save(force_insert=True)
-    room.save(update_fields=["key_epoch", "key_epoch_from"])
-    return room.key_epoch
-
-
-def _renew_worn_key(room: Room) -> None:
-    """A locked room whose key has sealed COUNTERPART_KEY_EPOCH_MAX_EVENTS events (up to its
-    head_seq) gets its next one."""
-    if room.head_seq - room.key_epoch_from >= settings.COUNTERPART_KEY_EPOCH_MAX_EVENTS:
-        _new_epoch(room)
-
-
 def rotate_room_key(*, room: Room, reason: str) -> int:
     """Start a new data-key epoch for `room` (by schedule or on request), on record.
     Returns the new epoch."""
-    reason = _text(reason, "reason", max_length=500)
+    reason = clean_field(reason, "reason", max_length=500)
     with transaction.atomic():
-        room = _lock(room)
-        epoch = _new_epoch(room)
+        room = lock_room(room)
+        epoch = new_epoch(room)
         audit.record(
             "messaging.room_key_rotated", target=room, reason=reason, details={"epoch": epoch}
         )
     return epoch
-
-
-def _finish(room: Room, event: RoomEvent) -> None:
-    room.save(update_fields=["head_seq"])
-    _renew_worn_key(room)
-    room_id, seq = room.pk, event.seq
-    transaction.on_commit(lambda: broadcast.room_event(room_id, seq))
-
-
-def _text(value, field: str, *, max_length: int, required: bool = True) -> str:
-    try:
-        return clean_text(value, field, max_length=max_length, required=required)
-    except TextRefused as refused:
-        raise MessagingError(refused.code, refused.message, field=field) from refused
-
-
-def _body(value) -> str:
-    if isinstance(value, str) and len(value) > settings.COUNTERPART_MESSAGE_MAX_CHARS:
-        raise MessagingError(
-            "body_too_large",
-            f"the body is over {settings.COUNTERPART_MESSAGE_MAX_CHARS} characters",
-            field="body",
-        )
-    return _text(value, "body", max_length=settings.COUNTERPART_MESSAGE_MAX_CHARS)
-
-
-def _require_reader(user, room: Room) -> None:
-    if not access.can_read(user, room):
-        raise MessagingError("unknown_room", "no such room")
-
-
-def _eligible(user, network_id) -> bool:
-    if network_id is None:
-        return membership.is_active_anywhere(user)
-    return membership.is_active_member(user, network_id)
 
 
 # --- Rooms and participants --------------------------------------------------------------
@@ -201,8 +66,8 @@ def _eligible(user, network_id) -> bool:
 def create_room(*, kind: str, creator, title: str = "", network=None, participants=()) -> Room:
     """Open a room. The creator owns a case or direct room; `participants` are invited."""
     if kind not in Room.Kind.values:
-        raise _invalid("kind", "kind must be case, network or direct")
-    title = _text(title, "title", max_length=TITLE_MAX, required=kind == Room.Kind.CASE)
+        raise invalid("kind", "kind must be case, network or direct")
+    title = clean_field(title, "title", max_length=TITLE_MAX, required=kind == Room.Kind.CASE)
     network_id = network.pk if network is not None else None
     if kind == Room.Kind.NETWORK:
         if network is None:
@@ -212,7 +77,7 @@ def create_room(*, kind: str, creator, title: str = "", network=None, participan
         if not membership.is_coordinator(creator, network):
             raise MessagingError("forbidden", "only a coordinator opens a network channel")
         participants = ()
-    elif not _eligible(creator, network_id):
+    elif not eligible(creator, network_id):
         raise MessagingError("forbidden", "you are not an active member of this network")
     invited = {user.pk: user for user in participants if user.pk != creator.pk}
     if kind == Room.Kind.DIRECT and not invited:
@@ -220,13 +85,13 @@ def create_room(*, kind: str, creator, title: str = "", network=None, participan
             "missing_field", "a direct room needs another member", field="participants"
         )
     for user in invited.values():
-        if not _eligible(user, network_id):
-            raise _invalid("participants", f"{user} is not an active member of this network")
+        if not eligible(user, network_id):
+            raise invalid("participants", f"{user} is not an active member of this network")
     with transaction.atomic():
         room = Room(kind=kind, title=title, network=network, created_by=creator)
         room.save(force_insert=True)
         crypto.new_room_key(room, 1).save()
-        event = _append_event(
+        event = append_event(
             room,
             kind=RoomEvent.Kind.ROOM_CREATED,
             actor=creator,
@@ -237,13 +102,13 @@ def create_room(*, kind: str, creator, title: str = "", network=None, participan
             for user in invited.values():
                 event = _add(room, user, RoomParticipant.Role.PARTICIPANT, creator)
         audit.record("messaging.room_created", actor=creator, target=room, details={"kind": kind})
-        _finish(room, event)
+        finish_write(room, event)
     return room
 
 
 def _add(room: Room, user, role: str, added_by) -> RoomEvent:
     RoomParticipant.objects.create(room=room, user=user, role=role, added_by=added_by)
-    return _append_event(
+    return append_event(
         room,
         kind=RoomEvent.Kind.PARTICIPANT_ADDED,
         actor=added_by,
@@ -255,20 +120,20 @@ def add_participant(*, room: Room, user, added_by, role: str = "participant") ->
     if not room.has_participants:
         raise MessagingError("forbidden", "a network channel has no invited participants")
     if role not in RoomParticipant.Role.values:
-        raise _invalid("role", "role must be owner or participant")
+        raise invalid("role", "role must be owner or participant")
     if not access.is_owner(added_by, room) or not access.can_read(added_by, room):
         raise MessagingError("forbidden", "only an owner of the room invites members")
-    if not _eligible(user, room.network_id):
-        raise _invalid("user", "this person is not an active member of the network")
+    if not eligible(user, room.network_id):
+        raise invalid("user", "this person is not an active member of the network")
     with transaction.atomic():
-        room = _lock(room)
+        room = lock_room(room)
         if RoomParticipant.objects.current().filter(room=room, user=user).exists():
-            raise _invalid("user", "this person is already a participant")
+            raise invalid("user", "this person is already a participant")
         event = _add(room, user, role, added_by)
         audit.record(
             "messaging.participant_added", actor=added_by, target=room, details={"user": user.pk}
         )
-        _finish(room, event)
+        finish_write(room, event)
     return RoomParticipant.objects.current().get(room=room, user=user)
 
 
@@ -278,13 +143,13 @@ def remove_participant(*, room: Room, user, removed_by, reason: str = "") -> Non
         raise MessagingError("forbidden", "a network channel has no invited participants")
     if user.pk != removed_by.pk and not access.is_owner(removed_by, room):
         raise MessagingError("forbidden", "only an owner of the room removes members")
-    reason = _text(reason, "reason", max_length=500, required=False)
+    reason = clean_field(reason, "reason", max_length=500, required=False)
     with transaction.atomic():
-        room = _lock(room)
+        room = lock_room(room)
         current = RoomParticipant.objects.current().filter(room=room)
         participation = current.filter(user=user).first()
         if participation is None:
-            raise _invalid("user", "this person is not a participant")
+            raise invalid("user", "this person is not a participant")
         owners = current.filter(role=RoomParticipant.Role.OWNER)
         last_owner = participation.role == RoomParticipant.Role.OWNER and owners.count() == 1
         if last_owner and current.count() > 1:
@@ -292,7 +157,7 @@ def remove_participant(*, room: Room, user, removed_by, reason: str = "") -> Non
         participation.removed_at = timezone.now()
         participation.removed_by = removed_by
         participation.save(update_fields=["removed_at", "removed_by"])
-        event = _append_event(
+        event = append_event(
             room,
             kind=RoomEvent.Kind.PARTICIPANT_REMOVED,
             actor=removed_by,
@@ -300,7 +165,7 @@ def remove_participant(*, room: Room, user, removed_by, reason: str = "") -> Non
         )
         # What the room stores from now on is sealed with a key that was never in use while
         # the removed member could read it.
-        epoch = _new_epoch(room)
+        epoch = new_epoch(room)
         audit.record(
             "messaging.participant_removed",
             actor=removed_by,
@@ -308,7 +173,7 @@ def remove_participant(*, room: Room, user, removed_by, reason: str = "") -> Non
             reason=reason,
             details={"user": user.pk, "key_epoch": epoch},
         )
-        _finish(room, event)
+        finish_write(room, event)
         room_id, user_id = room.pk, user.pk
         transaction.on_commit(lambda: broadcast.member_access_changed(user_id, room_id=room_id))
 
@@ -329,29 +194,29 @@ def parse_tags(tags) -> list[CaseTag]:
     if tags is None:
         return []
     if not isinstance(tags, list) or len(tags) > 20:
-        raise _invalid("tags", "tags must be a list of at most 20 case tags")
+        raise invalid("tags", "tags must be a list of at most 20 case tags")
     parsed, seen = [], set()
     for item in tags:
         if not isinstance(item, dict):
-            raise _invalid("tags", "each tag is an object with kind, value (and state)")
+            raise invalid("tags", "each tag is an object with kind, value (and state)")
         kind = item.get("kind")
-        value = _text(item.get("value"), "tags.value", max_length=TAG_MAX)
+        value = clean_field(item.get("value"), "tags.value", max_length=TAG_MAX)
         if kind == CaseTag.Kind.CASE_NUMBER:
             state = item.get("state")
             if not isinstance(state, str):
-                raise _invalid("tags.state", "a case number needs its state (ISO 3166-1 code)")
+                raise invalid("tags.state", "a case number needs its state (ISO 3166-1 code)")
             try:
                 validate_state(state.upper())
             except Exception as exc:
-                raise _invalid("tags.state", f"{state!r} is not an ISO 3166-1 code") from exc
+                raise invalid("tags.state", f"{state!r} is not an ISO 3166-1 code") from exc
             state = state.upper()
         elif kind == CaseTag.Kind.OPERATION:
             state = ""
         else:
-            raise _invalid("tags.kind", "a tag kind is case_number or operation")
+            raise invalid("tags.kind", "a tag kind is case_number or operation")
         normalized = normalize_tag(value)
         if not normalized:
-            raise _invalid("tags.value", "a tag needs letters or digits")
+            raise invalid("tags.value", "a tag needs letters or digits")
         if (kind, state, normalized) in seen:
             continue
         seen.add((kind, state, normalized))
@@ -360,16 +225,16 @@ def parse_tags(tags) -> list[CaseTag]:
 
 
 def create_thread(*, room: Room, creator, title: str, tags=None) -> Thread:
-    title = _text(title, "title", max_length=TITLE_MAX)
+    title = clean_field(title, "title", max_length=TITLE_MAX)
     case_tags = parse_tags(tags)
-    _require_reader(creator, room)
+    require_reader(creator, room)
     with transaction.atomic():
-        room = _lock(room)
+        room = lock_room(room)
         thread = Thread.objects.create(room=room, title=title, created_by=creator)
         for tag in case_tags:
             tag.thread = thread
         CaseTag.objects.bulk_create(case_tags)
-        event = _append_event(
+        event = append_event(
             room,
             kind=RoomEvent.Kind.THREAD_CREATED,
             actor=creator,
@@ -379,540 +244,8 @@ def create_thread(*, room: Room, creator, title: str, tags=None) -> Thread:
                 "tags": [tag.as_dict() for tag in case_tags],
             },
         )
-        _finish(room, event)
+        finish_write(room, event)
     return thread
-
-
-# --- Messages ----------------------------------------------------------------------------
-
-
-def _client_id(value) -> uuid.UUID:
-    if isinstance(value, uuid.UUID):
-        return value
-    if value is None or value == "":
-        raise MessagingError("missing_field", "client_id is required", field="client_id")
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise _invalid("client_id", "client_id must be a UUID") from exc
-
-
-def _handling(code, note) -> tuple[str, str]:
-    code = code or Message.Handling.H0
-    if code not in Message.Handling.values:
-        raise _invalid("handling", "handling must be H0, H1, H2 or H3")
-    note = _text(note, "handling_note", max_length=HANDLING_NOTE_MAX, required=code == "H3")
-    return code, note
-
-
-def _evaluation(value) -> str:
-    if value in (None, ""):
-        return ""
-    if not isinstance(value, str) or value.upper() not in EVALUATION_CODES:
-        raise _invalid("evaluation", "evaluation is a source letter A, B, C or X and 1-4")
-    return value.upper()
-
-
-@dataclass(frozen=True)
-class SendRequest:
-    """One message to post: what a `send` frame, a form or an API call carries."""
-
-    sender: object
-    thread: object
-    client_id: object
-    body: object
-    handling_code: str | None = None
-    handling_note: str | None = ""
-    evaluation: str | None = None
-    reply_to: int | None = None
-    mentions: object = None
-
-    @classmethod
-    def from_payload(cls, sender, data: dict) -> "SendRequest":
-        """From the fields of a `send` frame or of the API's message POST (the same names,
-        docs/protocol.md); their values are checked when the request is posted."""
-        return cls(
-            sender=sender,
-            thread=data.get("thread"),
-            client_id=data.get("client_id"),
-            body=data.get("body"),
-            handling_code=data.get("handling"),
-            handling_note=data.get("handling_note"),
-            evaluation=data.get("evaluation"),
-            reply_to=data.get("reply_to"),
-            mentions=data.get("mentions"),
-        )
-
-
-@dataclass
-class _Send:
-    """A request that passed validation so far, on its way to being stored."""
-
-    index: int
-    request: SendRequest
-    client_id: uuid.UUID
-    body: str
-    handling_code: str
-    handling_note: str
-    evaluation: str
-    thread_id: uuid.UUID | None = None
-    reply: Message | None = None
-    mentions: list[int] = field(default_factory=list)
-    digest_input: bytes = b""
-    message: Message | None = None
-
-
-def post_message(*, room: Room, sender, **fields) -> PostResult:
-    """Store one message once per client_id; a resend returns the stored one (duplicate)."""
-    return post_request(room, SendRequest(sender=sender, **fields))
-
-
-def post_request(room: Room, request: SendRequest) -> PostResult:
-    """`post_message` for a ready request; raises the MessagingError that refused it."""
-    (result,) = post_messages(room=room, requests=[request])
-    if isinstance(result, MessagingError):
-        raise result
-    return result
-
-
-def post_messages(*, room: Room, requests: list[SendRequest]) -> list[PostResult | MessagingError]:
-    """Store several messages of one room in one transaction: `post_to_rooms` for one room."""
-    (results,) = post_to_rooms([(room, requests)])
-    return results
-
-
-def post_to_rooms(
-    batches: list[tuple[Room, list[SendRequest]]],
-) -> list[list[PostResult | MessagingError]]:
-    """Store the messages of several rooms in one transaction (group commit).
-
-    Each request gets its own result, in order: a `PostResult` (stored, or a resend of a
-    stored message: `duplicate`) or the `MessagingError` that refused it; a refused request
-    stores nothing and does not hold up the others. The checks of one request come in a
-    fixed order (client_id, body, handling, evaluation, access, thread, reply, mentions,
-    resend); the look-ups of every room go to the database together, in one round trip.
-
-    Everything that does not need a room's next seq happens before the room rows are locked,
-    encryption included (its associated data names the message id, not the seq). The locks
-    are then taken, in the order of the rooms' ids (so that two writers never wait on each
-    other), by the statements that take the seqs (`UPDATE … RETURNING head_seq`), and held
-    for the two bulk inserts and the commit: busy rooms pay one lock each, one commit and one
-    channel-layer notice each per batch, not per message. The access check is as strict as
-    checking under the lock: a check inside the locking statement would read the snapshot
-    taken before waiting for the lock as well.
-    """
-    results = [[None] * len(requests) for _, requests in batches]
-    fresh = _to_store(batches, results)
-    try:
-        _store(fresh)
-    except IntegrityError:
-        # A concurrent send of the same client_id won the race; this transaction, its seqs
-        # included, is rolled back. One by one, each finds what won or stores anew.
-        for (room, sends, _), room_results in zip(fresh, results, strict=True):
-            for send in sends:
-                room_results[send.index] = _post_alone(room, send.request)
-    else:
-        for (_, sends, _), room_results in zip(fresh, results, strict=True):
-            for send in sends:
-                room_results[send.index] = PostResult(send.message, duplicate=False)
-    for room_results in results:
-        for index, result in enumerate(room_results):
-            if isinstance(result, _Send):  # a resend of a message stored in this batch
-                room_results[index] = PostResult(result.message, duplicate=True)
-    return results
-
-
-def _post_alone(room: Room, request: SendRequest) -> PostResult | MessagingError:
-    results: list = [[None]]
-    ((_, fresh, readers),) = _to_store([(room, [request])], results)
-    if fresh:
-        try:
-            _store([(room, fresh, readers)])
-        except IntegrityError:
-            stored = Message.objects.filter(
-                room=room, sender=request.sender, client_id=fresh[0].client_id
-            ).first()
-            if stored is None:
-                raise
-            return _duplicate(stored, fresh[0].digest_input)
-        return PostResult(fresh[0].message, duplicate=False)
-    return results[0][0]
-
-
-def _to_store(batches: list[tuple[Room, list[SendRequest]]], results: list) -> list:
-    """Check every request; refusals and resends go into `results`, and what is left to
-    store is returned as (room, sends, readers) for each room: `readers` are the ids of
-    everyone who may read the room, where the look-ups gave them (case and direct rooms)."""
-    validated = [
-        _validated(requests, room_results)
-        for (_, requests), room_results in zip(batches, results, strict=True)
-    ]
-    with prepared.together():
-        found = _look_up([room for room, _ in batches], validated)()
-    fresh = []
-    for (room, _), sends, room_found, room_results in zip(
-        batches, validated, found, results, strict=True
-    ):
-        for check in (_readers, _threads, _replies, _mentioned):
-            refusals = check(room, sends, room_found)
-            for send in sends:
-                if send.index in refusals:
-                    room_results[send.index] = refusals[send.index]
-            sends = [send for send in sends if send.index not in refusals]
-        readers = room_found.readers if room_found.everyone else None
-        fresh.append((room, _resends(room, sends, room_results, room_found), readers))
-    return fresh
-
-
-@dataclass
-class _Found:
-    readers: set[int]  # of the senders, or everyone's (`everyone`)
-    everyone: bool
-    threads: set[uuid.UUID]
-    resent: bool  # some client_id of the batch is already stored in the room
-
-
-def _look_up(rooms: list[Room], sends: list[list[_Send]]) -> Callable[[], list[_Found]]:
-    """Send the look-ups of a batch, for each room with its sends: who may read the room
-    (everyone, for case and direct rooms: their notices carry them to the hubs; of the
-    senders, for network channels, whose readers are every active member of the network),
-    which of the named threads are the room's, whether any client_id is already stored.
-    Five queries at most, whatever the number of rooms; the answer is read when called
-    (after the block of `prepared.together`)."""
-    everyone = [
-        bool(room_sends) and room.kind != Room.Kind.NETWORK
-        for room, room_sends in zip(rooms, sends, strict=True)
-    ]
-    readers = access.users_who_can_read_in(
-        [
-            (room, None if all_readers else [send.request.sender for send in room_sends])
-            for room, room_sends, all_readers in zip(rooms, sends, everyone, strict=True)
-        ]
-    )
-    everything = [send for room_sends in sends for send in room_sends]
-    named = sorted({ref for send in everything if isinstance(ref := _thread_ref(send), uuid.UUID)})
-    threads = named and _threads_of_rooms.execute(None, threads=named)
-    keys = sorted(
-        {
-            (room.pk, send.request.sender.pk, send.client_id)
-            for room, room_sends in zip(rooms, sends, strict=True)
-            for send in room_sends
-        }
-    )
-    stored = keys and _stored_client_ids.execute(
-        None,
-        rooms=[room for room, _, _ in keys],
-        senders=[sender for _, sender, _ in keys],
-        client_ids=[client_id for _, _, client_id in keys],
-    )
-
-    def answer() -> list[_Found]:
-        threads_of: dict = {}
-        for thread, room_id in threads.fetch() if threads else []:
-            threads_of.setdefault(room_id, set()).add(thread)
-        resent = {row[0] for row in stored.fetch()} if stored else set()
-        return [
-            _Found(
-                room_readers,
-                all_readers,
-                threads_of.get(room.pk, set()),
-                resent=room.pk in resent,
-            )
-            for room, room_readers, all_readers in zip(rooms, readers(), everyone, strict=True)
-        ]
-
-    return answer
-
-
-def _thread_ref(send: _Send):
-    """The thread a request names: a Thread, a UUID, or None if it names none or no UUID."""
-    thread = send.request.thread
-    if isinstance(thread, Thread) or thread in (None, ""):
-        return thread or None
-    try:
-        return uuid.UUID(str(thread))
-    except (TypeError, ValueError, AttributeError):
-        return None
-
-
-def _validated(requests: list[SendRequest], results: list) -> list[_Send]:
-    sends = []
-    for index, request in enumerate(requests):
-        try:
-            client_id = _client_id(request.client_id)
-            body = _body(request.body)
-            code, note = _handling(request.handling_code, request.handling_note)
-            evaluation = _evaluation(request.evaluation)
-        except MessagingError as error:
-            results[index] = error
-            continue
-        sends.append(_Send(index, request, client_id, body, code, note, evaluation))
-    return sends
-
-
-def _readers(room: Room, sends: list[_Send], found: _Found) -> dict[int, MessagingError]:
-    return {
-        send.index: MessagingError("unknown_room", "no such room")
-        for send in sends
-        if access.user_pk(send.request.sender) not in found.readers
-        or not send.request.sender.is_active
-    }
-
-
-def _threads(room: Room, sends: list[_Send], found: _Found) -> dict[int, MessagingError]:
-    refusals = {}
-    for send in sends:
-        thread = _thread_ref(send)
-        if isinstance(thread, Thread):
-            send.thread_id = thread.pk
-            if thread.room_id != room.pk:
-                refusals[send.index] = _invalid("thread", "no such thread in this room")
-        elif thread is not None:
-            send.thread_id = thread
-            if thread not in found.threads:
-                refusals[send.index] = _invalid("thread", "no such thread in this room")
-        elif send.request.thread in (None, ""):
-            refusals[send.index] = MessagingError(
-                "missing_field", "thread is required", field="thread"
-            )
-        else:
-            refusals[send.index] = _invalid("thread", "no such thread in this room")
-    return refusals
-
-
-_threads_of_rooms = prepared.PreparedQuery(
-    lambda threads: Thread.objects.filter(pk__in=threads).values_list("pk", "room_id").order_by()
-)
-# Rooms where a (room, sender, client_id) of the batch, given as three lists of the same
-# length, is already stored. One exact condition per key, ORed: each is a look-up in the unique
-# index of the three, whatever the room's size. (`room IN … AND sender IN … AND client_id IN
-# …` was planned as a scan of the room's whole index: 3 ms in a room of 5,000 messages.)
-_stored_client_ids = prepared.PreparedQuery(
-    lambda rooms, senders, client_ids: (
-        Message.objects.filter(
-            functools.reduce(
-                operator.or_,
-                (
-                    Q(room_id=room, sender_id=sender, client_id=client_id)
-                    for room, sender, client_id in zip(rooms, senders, client_ids, strict=True)
-                ),
-            )
-        )
-        .values_list("room_id")
-        .order_by()
-    )
-)
-
-
-def _replies(room: Room, sends: list[_Send], found: _Found) -> dict[int, MessagingError]:
-    refusal = _invalid("reply_to", "reply_to is the seq of a message in this room")
-    refusals, wanted = {}, {}
-    for send in sends:
-        reply_to = send.request.reply_to
-        if reply_to is None:
-            continue
-        if isinstance(reply_to, bool) or not isinstance(reply_to, int):
-            refusals[send.index] = refusal
-        else:
-            wanted[send.index] = reply_to
-    if wanted:
-        rows = Message.objects.filter(room=room, seq__in=set(wanted.values()))
-        found = {row.seq: row for row in rows}
-        for send in sends:
-            if send.index in wanted:
-                send.reply = found.get(wanted[send.index])
-                if send.reply is None:
-                    refusals[send.index] = refusal
-    return refusals
-
-
-def _mentioned(room: Room, sends: list[_Send], found: _Found) -> dict[int, MessagingError]:
-    """Mentioned members: ids of people who may read the room, each once, in order."""
-    refusals, wanted = {}, {}
-    for send in sends:
-        mentions = send.request.mentions
-        if mentions in (None, []):
-            continue
-        if (
-            not isinstance(mentions, list)
-            or len(mentions) > 50
-            or not all(isinstance(i, int) and not isinstance(i, bool) for i in mentions)
-        ):
-            refusals[send.index] = _invalid("mentions", "mentions is a list of at most 50 user ids")
-        else:
-            wanted[send.index] = list(dict.fromkeys(mentions))
-    if wanted:
-        readers = access.users_with_access(room, {i for ids in wanted.values() for i in ids})
-        for send in sends:
-            if send.index in wanted:
-                send.mentions = wanted[send.index]
-                if set(send.mentions) - readers:
-                    refusals[send.index] = _invalid(
-                        "mentions", "a mentioned person cannot read this room"
-                    )
-    return refusals
-
-
-def _resends(room: Room, sends: list[_Send], results: list, found: _Found) -> list[_Send]:
-    """The sends to store: a resend of a stored message (or of one earlier in the batch)
-    gets the stored one back, or `client_id_conflict` if its content differs."""
-    for send in sends:
-        send.digest_input = merkle.canonical_json(
-            {
-                "thread": str(send.thread_id),
-                "body": send.body,
-                "handling": send.handling_code,
-                "note": send.handling_note,
-                "evaluation": send.evaluation,
-                "reply_to": send.reply.seq if send.reply else None,
-                "mentions": send.mentions,
-            }
-        )
-    stored = {}
-    if sends and found.resent:
-        # A resend (rare): the stored messages themselves.
-        rows = Message.objects.filter(
-            room=room,
-            sender_id__in={send.request.sender.pk for send in sends},
-            client_id__in={send.client_id for send in sends},
-        )
-        stored = {(row.sender_id, row.client_id): row for row in rows}
-    fresh, earlier = [], {}
-    for send in sends:
-        key = (send.request.sender.pk, send.client_id)
-        if key in stored:
-            try:
-                results[send.index] = _duplicate(stored[key], send.digest_input)
-            except MessagingError as error:
-                results[send.index] = error
-        elif key in earlier:
-            first = earlier[key]
-            if crypto.digest_matches(send.digest_input, first.message.content_digest):
-                results[send.index] = first  # resolved once the first is stored
-            else:
-                results[send.index] = MessagingError(
-                    "client_id_conflict", "this client_id was already used for a different message"
-                )
-        else:
-            send.message = _new_message(room, send)
-            earlier[key] = send
-            fresh.append(send)
-    return fresh
-
-
-def _new_message(room: Room, send: _Send) -> Message:
-    message = Message(
-        id=uuid.uuid4(),
-        room=room,
-        thread_id=send.thread_id,
-        sender=send.request.sender,
-        client_id=send.client_id,
-        key_epoch=room.key_epoch,
-        content_digest=crypto.content_digest(send.digest_input),
-        handling_code=send.handling_code,
-        handling_note=send.handling_note,
-        evaluation=send.evaluation,
-        reply_to=send.reply,
-        mentions=send.mentions,
-    )
-    message.body_ciphertext = crypto.seal_body(message, send.body)
-    return message
-
-
-def _store(batches: list[tuple[Room, list[_Send], set[int] | None]]) -> None:
-    """Number, insert and log the messages of each room's sends in one transaction; one
-    notice per room after commit.
-
-    Three round trips to PostgreSQL: the transaction's start with the statements that lock
-    the rooms (in the order of their ids) and take their seqs, the two inserts, the commit."""
-    batches = sorted((batch for batch in batches if batch[1]), key=lambda batch: str(batch[0].pk))
-    if not batches:
-        return
-    with transaction.atomic():
-        with prepared.together():
-            taken = [_take_seq_later(room, len(sends)) for room, sends, _ in batches]
-            taken = [answer() for answer in taken]
-        messages, events = [], []
-        for (room, sends, readers), (head, epoch, epoch_from) in zip(batches, taken, strict=True):
-            room.head_seq, room.key_epoch = head - len(sends), epoch
-            room.key_epoch_from = epoch_from
-            posted = []
-            for send in sends:
-                message = send.message
-                message.seq = room.head_seq + 1
-                if message.key_epoch != epoch:  # the room's key changed meanwhile
-                    message.key_epoch = epoch
-                    message.body_ciphertext = crypto.seal_body(message, send.body)
-                messages.append(message)
-                event = _new_event(
-                    room,
-                    kind=RoomEvent.Kind.MESSAGE_POSTED,
-                    actor=send.request.sender,
-                    details=_message_details(message),
-                    secret=send.body,
-                    message=message,
-                )
-                events.append(event)
-                posted.append((event, send.body))
-            transaction.on_commit(functools.partial(_announce, room.pk, posted, readers))
-        with prepared.together():
-            _insert_messages.save(messages)
-            _insert_events.save(events)
-        for room, _, _ in batches:
-            _renew_worn_key(room)
-
-
-_insert_messages = prepared.BulkInsert(Message)
-_insert_events = prepared.BulkInsert(RoomEvent)
-
-
-def _announce(room_id, posted: list[tuple[RoomEvent, str]], readers: set[int] | None) -> None:
-    """After commit: the room's new events, with their frames rendered from the bodies at
-    hand, so that the hubs need not load and decrypt them again, and who could read the room
-    when they were stored (if known), so that the hubs need not ask (messaging/broadcast.py)."""
-    frames = [(event.seq, event_frame(event, body)) for event, body in posted]
-    broadcast.room_event(room_id, posted[-1][0].seq, frames, readers=readers)
-
-
-def _take_seq_later(room: Room, count: int) -> Callable[[], tuple[int, int, int]]:
-    """Lock the room row and take its next `count` seqs in one statement; the answer, read
-    when called: (last seq, key epoch, head_seq when the epoch began)."""
-    table = connection.ops.quote_name(Room._meta.db_table)
-    cursor = prepared.cursor()
-    cursor.execute(
-        f"UPDATE {table} SET head_seq = head_seq + %s WHERE id = %s "  # noqa: S608
-        "RETURNING head_seq, key_epoch, key_epoch_from",
-        [count, Room._meta.pk.get_db_prep_value(room.pk, connection)],
-    )
-
-    def answer() -> tuple[int, int, int]:
-        with cursor:
-            row = cursor.fetchone()
-        if row is None:
-            raise MessagingError("unknown_room", "no such room")
-        return row[0], row[1], row[2]
-
-    return answer
-
-
-def _duplicate(stored: Message, digest_input: bytes) -> PostResult:
-    if not crypto.digest_matches(digest_input, stored.content_digest):
-        raise MessagingError(
-            "client_id_conflict", "this client_id was already used for a different message"
-        )
-    return PostResult(stored, duplicate=True)
-
-
-def _message_details(message: Message) -> dict:
-    return {
-        "message": str(message.pk),
-        "thread": str(message.thread_id),
-        "handling": message.handling_code,
-        "note": message.handling_note,
-        "evaluation": message.evaluation,
-        "reply_to": str(message.reply_to_id) if message.reply_to_id else None,
-        "mentions": message.mentions,
-    }
 
 
 def _own_message(message: Message, user) -> None:
@@ -924,11 +257,11 @@ def _own_message(message: Message, user) -> None:
 
 def edit_message(*, message: Message, editor, body) -> Message:
     """Replace the body; the previous body is kept as a revision."""
-    body = _body(body)
+    body = clean_body(body)
     _own_message(message, editor)
-    _require_reader(editor, message.room)
+    require_reader(editor, message.room)
     with transaction.atomic():
-        room = _lock(message.room)
+        room = lock_room(message.room)
         message = Message.objects.select_for_update().get(pk=message.pk)
         _own_message(message, editor)
         previous = crypto.open_body(message)
@@ -947,7 +280,7 @@ def edit_message(*, message: Message, editor, body) -> Message:
         message.body_ciphertext = crypto.seal_body(message, body)
         message.edited_at = timezone.now()
         message.save(update_fields=["key_epoch", "body_ciphertext", "edited_at"])
-        event = _append_event(
+        event = append_event(
             room,
             kind=RoomEvent.Kind.MESSAGE_EDITED,
             actor=editor,
@@ -955,7 +288,7 @@ def edit_message(*, message: Message, editor, body) -> Message:
             secret=body,
             message=message,
         )
-        _finish(room, event)
+        finish_write(room, event)
     return message
 
 
@@ -964,23 +297,23 @@ def delete_message(*, message: Message, actor) -> Message:
     translation requests of the message and its files are withdrawn in the same transaction
     (`signals.message_deleted`)."""
     _own_message(message, actor)
-    _require_reader(actor, message.room)
+    require_reader(actor, message.room)
     with transaction.atomic():
-        room = _lock(message.room)
+        room = lock_room(message.room)
         message = Message.objects.select_for_update().get(pk=message.pk)
         _own_message(message, actor)
         message.deleted_at = timezone.now()
         message.deleted_by = actor
         message.save(update_fields=["deleted_at", "deleted_by"])
         signals.message_deleted.send(sender=Message, message=message, actor=actor)
-        event = _append_event(
+        event = append_event(
             room,
             kind=RoomEvent.Kind.MESSAGE_DELETED,
             actor=actor,
             details={"message": str(message.pk)},
             message=message,
         )
-        _finish(room, event)
+        finish_write(room, event)
     return message
 
 
@@ -991,7 +324,7 @@ def add_attachment(*, message: Message, uploader, filename, content: bytes) -> A
         raise MessagingError("file_too_large", f"the file is over {limit} bytes", field="file")
     if not content:
         raise MessagingError("missing_field", "the file is empty", field="file")
-    filename = _text(filename, "filename", max_length=FILENAME_MAX)
+    filename = clean_field(filename, "filename", max_length=FILENAME_MAX)
     filename = filename.replace("/", "_").replace("\\", "_")
     content_type = detect_content_type(content)
     if content_type is None:
@@ -999,9 +332,9 @@ def add_attachment(*, message: Message, uploader, filename, content: bytes) -> A
             "unsupported_file_type", "this type of file is not accepted", field="file"
         )
     _own_message(message, uploader)
-    _require_reader(uploader, message.room)
+    require_reader(uploader, message.room)
     with transaction.atomic():
-        room = _lock(message.room)
+        room = lock_room(message.room)
         attachment = Attachment(
             id=uuid.uuid4(),
             room=room,
@@ -1014,7 +347,7 @@ def add_attachment(*, message: Message, uploader, filename, content: bytes) -> A
         attachment.filename_ciphertext = crypto.seal_attachment_name(attachment, filename)
         attachment.content_ciphertext = crypto.seal_attachment(attachment, content)
         attachment.save(force_insert=True)
-        event = _append_event(
+        event = append_event(
             room,
             kind=RoomEvent.Kind.ATTACHMENT_ADDED,
             actor=uploader,
@@ -1027,17 +360,17 @@ def add_attachment(*, message: Message, uploader, filename, content: bytes) -> A
             secret=attachment_secret(filename, content),
             message=message,
         )
-        _finish(room, event)
+        finish_write(room, event)
     return attachment
 
 
 def mark_read(*, room: Room, user, seq) -> int:
     """Move the read marker forward (never back); returns the marker's seq."""
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-        raise _invalid("seq", "seq must be a non-negative integer")
-    _require_reader(user, room)
+        raise invalid("seq", "seq must be a non-negative integer")
+    require_reader(user, room)
     if seq > Room.objects.filter(pk=room.pk).values_list("head_seq", flat=True).get():
-        raise _invalid("seq", "seq is beyond the room's last event")
+        raise invalid("seq", "seq is beyond the room's last event")
     with transaction.atomic():
         marker, _ = ReadMarker.objects.select_for_update().get_or_create(room=room, user=user)
         if seq > marker.seq:

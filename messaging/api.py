@@ -17,9 +17,9 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from messaging import access, actions, crypto, events, roomlog
+from messaging import access, actions, crypto, events, posting, roomlog
 from messaging.access import UnknownRoom
-from messaging.actions import MessagingError
+from messaging.errors import MessagingError
 from messaging.merkle import ProofError
 from messaging.models import (
     Attachment,
@@ -311,7 +311,7 @@ def history(request, room_id):
 def messages(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
     data = _body(request)
-    result = actions.post_request(room, actions.SendRequest.from_payload(request.user, data))
+    result = posting.post_request(room, posting.SendRequest.from_payload(request.user, data))
     return Response(result.receipt(), status=200 if result.duplicate else 201)
 
 

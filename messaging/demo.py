@@ -2,7 +2,7 @@
 
 import uuid
 
-from messaging import actions
+from messaging import actions, posting
 from messaging.models import Room
 from network.models import Membership, Network
 
@@ -81,7 +81,7 @@ def _seed_network(network, members, stdout) -> None:
             )
             for index, body in enumerate(thread_spec["messages"]):
                 sender = members[index % len(members)]
-                actions.post_message(
+                posting.post_message(
                     room=room,
                     sender=sender,
                     thread=thread,

@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 from django.db.models import Q
 
-from messaging import crypto, prepared
+from messaging import crypto
 from messaging.models import Attachment, Message, RoomEvent
+from messaging.realtime import prepared
 from messaging.rendering import render_markdown
 from network.accounts.models import User
 

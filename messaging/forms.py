@@ -9,9 +9,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from messaging import pages
-from messaging.actions import HANDLING_NOTE_MAX, TITLE_MAX, MessagingError
+from messaging.actions import TITLE_MAX
+from messaging.errors import MessagingError
 from messaging.files import detect_content_type
 from messaging.models import EVALUATION_CODES, Message, Room
+from messaging.posting import HANDLING_NOTE_MAX
 from network.accounts.models import User
 from network.iso import validate_state
 from network.membership import active_network_ids

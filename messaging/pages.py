@@ -24,7 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from messaging import access, actions, crypto
+from messaging import access, actions, crypto, posting
 from messaging.models import (
     Attachment,
     CaseTag,
@@ -272,11 +272,11 @@ def threads_with_tag(user, query: TagQuery) -> list[Thread]:
 # --- Posting from the composer -----------------------------------------------------------
 
 
-def post_with_attachment(*, room: Room, sender, attachment=None, **message) -> actions.PostResult:
+def post_with_attachment(*, room: Room, sender, attachment=None, **message) -> posting.PostResult:
     """Post a message and its optional attachment in one transaction: a refused file leaves
     no message behind. A resend of the same client_id attaches nothing new."""
     with transaction.atomic():
-        result = actions.post_message(room=room, sender=sender, **message)
+        result = posting.post_message(room=room, sender=sender, **message)
         if attachment is not None and not result.duplicate:
             actions.add_attachment(
                 message=result.message,

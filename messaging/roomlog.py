@@ -5,9 +5,9 @@ import hashlib
 from dataclasses import dataclass
 
 from messaging import crypto, merkle
-from messaging.actions import attachment_secret, event_content
 from messaging.events import name_sealed_apart
 from messaging.models import Attachment, Message, Room, RoomEvent
+from messaging.room_writes import attachment_secret, event_content
 from network.keyring import DecryptionError, current_master_key
 
 

@@ -8,7 +8,7 @@ being active or sessions end (after commit).
 
 from django.dispatch import Signal, receiver
 
-from messaging import broadcast
+from messaging.realtime import broadcast
 from network.accounts.signals import sessions_ended
 from network.signals import membership_deactivated
 

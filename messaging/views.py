@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from messaging import access, actions, crypto, pages
-from messaging.actions import MessagingError
+from messaging.errors import MessagingError
 from messaging.forms import (
     EditForm,
     InviteForm,

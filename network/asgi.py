@@ -11,7 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
-from messaging.routing import websocket_urlpatterns  # noqa: E402
+from messaging.realtime.routing import websocket_urlpatterns  # noqa: E402
 from network.origin import ExactOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(

@@ -123,8 +123,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "options", f"-c statement_timeout={envint('COUNTERPART_DB_STATEMENT_TIMEOUT_MS', 15000)}"
     )
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
-    # The real-time hot path's statements (messaging/prepared.py) become prepared statements
-    # of their connection after this many runs: PostgreSQL stops parsing them. 0 turns it
+    # The real-time hot path's statements (messaging/realtime/prepared.py) become prepared
+    # statements of their connection after this many runs: PostgreSQL stops parsing them. 0 turns it
     # off (behind a pooler in transaction mode, which cannot keep them).
     DATABASES["default"]["OPTIONS"].setdefault(
         "prepare_threshold", envint("COUNTERPART_DB_PREPARE_THRESHOLD", 5) or None
@@ -168,11 +168,11 @@ if REDIS_URL:
             },
         }
     }
-    # Room-event notices to the process hubs (messaging/broadcast.py): Redis pub/sub, one
+    # Room-event notices to the process hubs (messaging/realtime/broadcast.py): Redis pub/sub, one
     # PUBLISH per notice and nothing to poll, instead of the dozen round trips a message
     # costs through the default layer's sorted sets (docs/benchmarks.md). It may lose a
     # notice when a connection to Redis drops, as the default layer may when an inbox is
-    # full: the hubs resynchronise from the database (messaging/hub.py). "list" sends them
+    # full: the hubs resynchronise from the database (messaging/realtime/hub.py). "list" sends them
     # through the default layer.
     COUNTERPART_ROOM_EVENTS_LAYER = os.environ.get("COUNTERPART_ROOM_EVENTS_LAYER", "pubsub")
     if COUNTERPART_ROOM_EVENTS_LAYER not in {"pubsub", "list"}:
@@ -308,9 +308,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Messaging limits (docs/messaging.md).
 COUNTERPART_MESSAGE_MAX_CHARS = envint("COUNTERPART_MESSAGE_MAX_CHARS", 20000)
 # Sends queued or being written per server process; past it a send is answered
-# `rate_limited` at once (messaging/sends.py).
+# `rate_limited` at once (messaging/realtime/send_queue.py).
 COUNTERPART_MAX_PENDING_SENDS = envint("COUNTERPART_MAX_PENDING_SENDS", 32)
-# How long a process's delivery hub gathers notices before it loads and writes (messaging/hub.py).
+# How long a process's delivery hub gathers notices before it loads and writes
+# (messaging/realtime/hub.py).
 COUNTERPART_DELIVERY_LINGER_MS = envint("COUNTERPART_DELIVERY_LINGER_MS", 0)
 COUNTERPART_ATTACHMENT_MAX_BYTES = envint("COUNTERPART_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # A room's data key is renewed once this many events were sealed under it (a few encryptions

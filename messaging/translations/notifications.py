@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from messaging import broadcast
+from messaging.realtime import broadcast
 from messaging.translations.models import Notification, TranslationRequest
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from messaging import actions
+from messaging import actions, posting
 from tests.browser.daphne_server import (  # noqa: F401 - fixtures
     browser_for_fixture,
     chromium_fixture,
@@ -71,7 +71,7 @@ def test_the_page_reconnects_and_catches_up_after_the_server_drops_the_socket(
     daphne_server.stop()
     expect(reader.locator("#live-status")).to_have_attribute("data-state", "reconnecting")
     expect(reader.locator("#live-status")).to_contain_text("Reconnecting")
-    actions.post_message(
+    posting.post_message(
         room=case_room,
         sender=member,
         thread=thread,

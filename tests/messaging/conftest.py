@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from messaging import actions
+from messaging import actions, posting
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def thread(case_room, member):
 def post(thread):
     def send(sender, body="hello", **fields):
         fields.setdefault("client_id", uuid.uuid4())
-        return actions.post_message(
+        return posting.post_message(
             room=thread.room, sender=sender, thread=thread, body=body, **fields
         )
 

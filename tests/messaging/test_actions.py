@@ -3,8 +3,8 @@ import uuid
 import pytest
 from django.db import connection
 
-from messaging import actions, crypto
-from messaging.actions import MessagingError
+from messaging import actions, crypto, posting
+from messaging.errors import MessagingError
 from messaging.models import Message, MessageRevision, RoomEvent, RoomParticipant
 from network.audit.models import AuditEvent
 from tests.messaging.plans import generic_plan, plan_nodes
@@ -224,7 +224,7 @@ def test_mentions_name_people_who_read_the_room(post, member, counterpart, coord
 
 def _request(sender, thread, body="words", **fields):
     fields.setdefault("client_id", uuid.uuid4())
-    return actions.SendRequest(sender=sender, thread=thread, body=body, **fields)
+    return posting.SendRequest(sender=sender, thread=thread, body=body, **fields)
 
 
 def test_a_batch_is_numbered_in_order_and_logged_like_single_posts(
@@ -232,7 +232,7 @@ def test_a_batch_is_numbered_in_order_and_logged_like_single_posts(
 ):
     post(member, "before")
     requests = [_request([member, counterpart][i % 2], thread, f"batch {i}") for i in range(5)]
-    results = actions.post_messages(room=case_room, requests=requests)
+    results = posting.post_messages(room=case_room, requests=requests)
     assert [r.duplicate for r in results] == [False] * 5
     seqs = [r.message.seq for r in results]
     case_room.refresh_from_db()
@@ -265,7 +265,7 @@ def test_a_refused_send_in_a_batch_stores_nothing_and_holds_up_no_other(
         _request(member, thread, "reply", reply_to=10_000),
         _request(member, thread, "fine two"),
     ]
-    results = actions.post_messages(room=case_room, requests=requests)
+    results = posting.post_messages(room=case_room, requests=requests)
     outcome = [r.code if isinstance(r, MessagingError) else r.duplicate for r in results]
     assert outcome == [
         False,
@@ -285,7 +285,7 @@ def test_a_refused_send_in_a_batch_stores_nothing_and_holds_up_no_other(
 
 def test_a_resend_inside_one_batch_is_stored_once(case_room, thread, member):
     client_id = uuid.uuid4()
-    results = actions.post_messages(
+    results = posting.post_messages(
         room=case_room,
         requests=[
             _request(member, thread, "twice", client_id=client_id),
@@ -309,7 +309,7 @@ def test_a_batch_costs_the_queries_of_one_post(
     post(member, "warm the key cache")
     requests = [_request([member, counterpart][i % 2], thread, f"n{i}") for i in range(20)]
     with django_assert_num_queries(7):
-        results = actions.post_messages(room=case_room, requests=requests)
+        results = posting.post_messages(room=case_room, requests=requests)
     assert len({r.message.seq for r in results}) == 20
 
 
@@ -318,7 +318,7 @@ def test_one_transaction_stores_the_batches_of_several_rooms(
 ):
     other = actions.create_room(kind="case", creator=counterpart, title="Other", network=tipp)
     other_thread = actions.create_thread(room=other, creator=counterpart, title="Main")
-    results = actions.post_to_rooms(
+    results = posting.post_to_rooms(
         [
             (case_room, [_request(member, thread, "a1"), _request(outsider, thread, "no")]),
             (other, [_request(counterpart, other_thread, "b1"), _request(member, other_thread)]),
@@ -360,7 +360,7 @@ def test_a_batch_of_several_rooms_locks_them_in_the_order_of_their_ids(
     for order in (rooms, rooms[::-1]):
         locked.clear()
         with connection.execute_wrapper(record):
-            actions.post_to_rooms(
+            posting.post_to_rooms(
                 [(room, [_request(member, threads[rooms.index(room)])]) for room in order]
             )
         assert locked == sorted((room.pk for room in rooms), key=str)
@@ -382,7 +382,7 @@ def test_the_resend_look_up_matches_whole_keys_only(
     post(member, "first words", client_id=taken)
 
     def look_up(*keys):
-        rows = actions._stored_client_ids.rows(
+        rows = posting._stored_client_ids.rows(
             None,
             rooms=[room.pk for room, _ in keys],
             senders=[sender.pk for _, sender in keys],
@@ -392,7 +392,7 @@ def test_the_resend_look_up_matches_whole_keys_only(
 
     assert look_up((case_room, counterpart), (other_room, member)) == set()
     assert look_up((case_room, counterpart), (case_room, member)) == {case_room.pk}
-    results = actions.post_to_rooms(
+    results = posting.post_to_rooms(
         [
             (case_room, [_request(counterpart, thread, "theirs", client_id=taken)]),
             (other_room, [_request(member, other_thread, "elsewhere", client_id=taken)]),
@@ -408,7 +408,7 @@ def test_the_resend_look_up_is_an_index_look_up_whatever_the_room_size(
 ):
     """Each key is found in the unique index of (room, sender, client_id), in the generic
     plan that a prepared statement ends up with: the cost does not grow with the room."""
-    (posted,) = actions.post_messages(room=case_room, requests=[_request(member, thread, "m")])
+    (posted,) = posting.post_messages(room=case_room, requests=[_request(member, thread, "m")])
     columns = [f.column for f in Message._meta.concrete_fields]
     copied = {"id": "gen_random_uuid()", "client_id": "gen_random_uuid()", "seq": "seq + n"}
     with connection.cursor() as cursor:  # a room of 5,000 messages, row by row like the first
@@ -419,7 +419,7 @@ def test_the_resend_look_up_is_an_index_look_up_whatever_the_room_size(
             [posted.message.pk],
         )
     keys = [(case_room.pk, [member, counterpart][i % 2].pk, uuid.uuid4()) for i in range(4)]
-    query = actions._stored_client_ids.build(
+    query = posting._stored_client_ids.build(
         rooms=[k[0] for k in keys], senders=[k[1] for k in keys], client_ids=[k[2] for k in keys]
     )
     with connection.cursor() as cursor:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F
 
-from messaging import actions, crypto, events, roomlog
+from messaging import actions, crypto, events, room_writes, roomlog
 from messaging.models import Attachment, Message, Room, RoomEvent
 from network.keyring import DecryptionError
 
@@ -78,8 +78,8 @@ def test_an_event_of_the_earlier_form_still_verifies_and_shows_its_name(case_roo
     attachment = _attach(message, member, "older.txt", content)
     RoomEvent.objects.filter(room=case_room, kind=RoomEvent.Kind.ATTACHMENT_ADDED).delete()
     Room.objects.filter(pk=case_room.pk).update(head_seq=F("head_seq") - 1)
-    room = actions._lock(case_room)
-    event = actions._append_event(
+    room = room_writes.lock_room(case_room)
+    event = room_writes.append_event(
         room,
         kind=RoomEvent.Kind.ATTACHMENT_ADDED,
         actor=member,

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.db import connection, transaction
 
-from messaging import actions
+from messaging import actions, posting
 from messaging.models import Message, Room, RoomEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -23,7 +23,7 @@ def test_concurrent_senders_get_gapless_ordered_seqs(case_room, thread, member, 
         try:
             barrier.wait()
             for i in range(per_sender):
-                actions.post_message(
+                posting.post_message(
                     room=case_room,
                     sender=sender,
                     thread=thread,
@@ -67,7 +67,7 @@ def test_concurrent_resends_store_one_message(case_room, thread, member):
         try:
             barrier.wait()
             results.append(
-                actions.post_message(
+                posting.post_message(
                     room=case_room, sender=member, thread=thread, client_id=client_id, body="once"
                 )
             )
@@ -108,11 +108,11 @@ def test_concurrent_batches_sharing_a_client_id_store_it_once_and_the_rest_in_fu
 
     def run(name, sender):
         requests = [
-            actions.SendRequest(sender=sender, thread=thread, client_id=uuid.uuid4(), body=name)
+            posting.SendRequest(sender=sender, thread=thread, client_id=uuid.uuid4(), body=name)
             for _ in range(3)
-        ] + [actions.SendRequest(sender=member, thread=thread, client_id=shared, body="shared")]
+        ] + [posting.SendRequest(sender=member, thread=thread, client_id=shared, body="shared")]
         try:
-            results[name] = actions.post_messages(room=case_room, requests=requests)
+            results[name] = posting.post_messages(room=case_room, requests=requests)
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -175,12 +175,12 @@ def test_writers_of_the_same_rooms_in_opposite_orders_never_deadlock(member, cou
         try:
             barrier.wait()
             for n in range(15):
-                actions.post_to_rooms(
+                posting.post_to_rooms(
                     [
                         (
                             Room.objects.get(pk=room.pk),
                             [
-                                actions.SendRequest(
+                                posting.SendRequest(
                                     sender=member,
                                     thread=thread,
                                     client_id=uuid.uuid4(),

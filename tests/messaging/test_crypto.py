@@ -31,14 +31,14 @@ def test_a_ciphertext_moved_to_another_row_fails(post, member, counterpart):
 
 
 def test_a_ciphertext_moved_to_another_room_fails(post, member, counterpart, tipp, thread):
-    from messaging import actions
+    from messaging import actions, posting
 
     other_room = actions.create_room(
         kind="case", creator=member, title="Other", network=tipp, participants=[counterpart]
     )
     other_thread = actions.create_thread(room=other_room, creator=member, title="t")
     here = post(member, "here").message
-    there = actions.post_message(
+    there = posting.post_message(
         room=other_room, sender=member, thread=other_thread, client_id=here.client_id, body="x"
     ).message
     Message.objects.filter(pk=there.pk).update(body_ciphertext=bytes(here.body_ciphertext))

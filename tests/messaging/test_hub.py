@@ -5,8 +5,9 @@ import uuid
 
 import pytest
 
-from messaging import actions, events, hub
+from messaging import actions, events, posting
 from messaging.models import RoomEvent
+from messaging.realtime import hub
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def _rooms_with_messages(member, counterpart, count):
         )
         thread = actions.create_thread(room=room, creator=member, title="Thread")
         for i in range(3):
-            actions.post_message(
+            posting.post_message(
                 room=room, sender=member, thread=thread, client_id=uuid.uuid4(), body=f"{n}.{i}"
             )
         room.refresh_from_db()

@@ -8,9 +8,10 @@ import uuid
 
 import pytest
 
-from messaging import actions, broadcast, events, hub
-from messaging.db import run_in_db
+from messaging import actions, events, posting
 from messaging.models import Room
+from messaging.realtime import broadcast, hub
+from messaging.realtime.db import run_in_db
 from network.models import Membership
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -80,7 +81,7 @@ async def _announce(notice: dict) -> None:
 
 
 def _post(thread, member, body):
-    return actions.post_message(
+    return posting.post_message(
         room=thread.room, sender=member, thread=thread, client_id=uuid.uuid4(), body=body
     )
 

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from messaging import actions, crypto, roomlog
+from messaging import actions, crypto, posting, roomlog
 from messaging.models import Message, Room, RoomKey
 from network import keyring
 from network.audit.models import AuditEvent
@@ -142,12 +142,12 @@ def test_a_send_that_read_the_room_before_a_rotation_is_sealed_with_the_new_key(
     remembered = Room.objects.get(pk=case_room.pk)  # epoch 1, as the send queue holds it
     actions.rotate_room_key(room=case_room, reason="policy")
 
-    ((result,),) = actions.post_to_rooms(
+    ((result,),) = posting.post_to_rooms(
         [
             (
                 remembered,
                 [
-                    actions.SendRequest(
+                    posting.SendRequest(
                         sender=member, thread=thread, client_id=uuid.uuid4(), body="late news"
                     )
                 ],
@@ -191,10 +191,10 @@ def test_a_key_is_renewed_once_it_has_sealed_its_most_events(
     assert (renewed.key_epoch, renewed.key_epoch_from) == (2, start + 2)
 
     settings.COUNTERPART_KEY_EPOCH_MAX_EVENTS = 3
-    batch = actions.post_messages(
+    batch = posting.post_messages(
         room=case_room,
         requests=[
-            actions.SendRequest(sender=member, thread=thread, client_id=uuid.uuid4(), body=f"b{i}")
+            posting.SendRequest(sender=member, thread=thread, client_id=uuid.uuid4(), body=f"b{i}")
             for i in range(4)
         ],
     )

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from directory import actions as directory_actions
-from messaging import actions, crypto
+from messaging import actions, crypto, posting
 from messaging.models import Attachment, CaseTag, Message, ReadMarker, Room, RoomParticipant, Thread
 from network.models import Membership
 
@@ -92,7 +92,7 @@ def test_the_room_list_costs_the_same_queries_for_many_rooms(client_for, member,
                 participants=[member],
             )
             topic = actions.create_thread(room=room, creator=counterpart, title="Topic")
-            actions.post_message(
+            posting.post_message(
                 room=room, sender=counterpart, thread=topic, client_id=uuid.uuid4(), body="news"
             )
 
@@ -672,7 +672,7 @@ def test_markup_in_bodies_titles_and_file_names_is_escaped(client_for, member, c
     thread = actions.create_thread(
         room=room, creator=member, title=XSS, tags=[{"kind": "operation", "value": XSS}]
     )
-    message = actions.post_message(
+    message = posting.post_message(
         room=room, sender=member, thread=thread, client_id=uuid.uuid4(), body=XSS
     ).message
     actions.add_attachment(message=message, uploader=member, filename=f"{XSS}.pdf", content=PDF)

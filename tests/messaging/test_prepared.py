@@ -5,8 +5,9 @@ import uuid
 import pytest
 from django.db import IntegrityError, transaction
 
-from messaging import access, prepared
+from messaging import access
 from messaging.models import Message, RoomParticipant, Thread
+from messaging.realtime import prepared
 from network.models import Membership
 
 pytestmark = pytest.mark.django_db

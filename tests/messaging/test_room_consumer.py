@@ -9,8 +9,9 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.db import database_sync_to_async as sync_to_async
 
-from messaging import actions, broadcast
+from messaging import actions, posting
 from messaging.models import Message, RoomEvent
+from messaging.realtime import broadcast
 from network.models import Membership
 from network.signals import membership_deactivated
 
@@ -440,7 +441,7 @@ async def test_an_idle_socket_closes_at_the_inactivity_limit(
 async def test_the_members_frames_keep_a_socket_open_and_count_for_the_session(
     open_socket, member, case_room, client_for, settings, monkeypatch
 ):
-    from messaging import consumers
+    from messaging.realtime import consumer as consumers
 
     settings.COUNTERPART_IDLE_TIMEOUT = 1
     monkeypatch.setattr(consumers, "ACTIVITY_SAVE_SECONDS", 0)
@@ -471,7 +472,7 @@ async def test_activity_elsewhere_in_the_session_keeps_the_socket_open(
 async def test_a_socket_whose_session_ended_closes_at_its_next_frame(
     open_socket, member, case_room, client_for, monkeypatch
 ):
-    from messaging import consumers
+    from messaging.realtime import consumer as consumers
 
     monkeypatch.setattr(consumers, "ACTIVITY_SAVE_SECONDS", 0)
     client, cookie = await sync_to_async(_signed_in)(client_for, member)
@@ -486,7 +487,7 @@ async def test_notices_within_the_linger_are_delivered_by_one_load(
 ):
     """The hub waits COUNTERPART_DELIVERY_LINGER_MS after a notice: the notices that come
     meanwhile are loaded and written together, in order, each event once."""
-    from messaging import hub
+    from messaging.realtime import hub
 
     loads = []
     load = hub._load_batches
@@ -502,7 +503,7 @@ async def test_notices_within_the_linger_are_delivered_by_one_load(
     reader = await open_socket(counterpart)
     await subscribe(reader, case_room)
     for n in range(3):
-        await sync_to_async(actions.post_message)(
+        await sync_to_async(posting.post_message)(
             room=case_room, sender=member, thread=thread, client_id=uuid.uuid4(), body=f"n{n}"
         )
     events = [await next_of(reader, "event") for _ in range(3)]

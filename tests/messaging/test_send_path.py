@@ -13,10 +13,11 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import connection, transaction
 
-from messaging import actions, broadcast, events
-from messaging.db import run_in_db
+from messaging import actions, events, posting
 from messaging.models import Message, Room
-from messaging.sends import get_send_queue
+from messaging.realtime import broadcast
+from messaging.realtime.db import run_in_db
+from messaging.realtime.send_queue import get_send_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,7 +135,7 @@ async def test_a_committed_write_is_announced_even_when_the_call_fails_afterward
     await layer.group_add(broadcast.ROOM_EVENTS_GROUP, channel)
 
     def post_then_fail():
-        actions.post_message(
+        posting.post_message(
             room=thread.room, sender=member, thread=thread, client_id=uuid.uuid4(), body="hi"
         )
         raise LookupError("after the commit")
@@ -167,11 +168,11 @@ async def test_a_batch_in_several_rooms_is_announced_by_one_notice(member, count
     await layer.group_add(broadcast.ROOM_EVENTS_GROUP, channel)
 
     def request(in_thread, body):
-        return actions.SendRequest(
+        return posting.SendRequest(
             sender=member, thread=in_thread, client_id=uuid.uuid4(), body=body
         )
 
-    results = await run_in_db(actions.post_to_rooms)(
+    results = await run_in_db(posting.post_to_rooms)(
         [
             (thread.room, [request(thread, "one")]),
             (other, [request(other_thread, "two"), request(other_thread, "three")]),
@@ -199,7 +200,7 @@ async def test_a_notice_that_comes_while_a_room_is_being_joined_is_kept(
     """A hub reads the room's head when its first local socket subscribes; an event committed
     and announced while that read is under way is delivered once the room is joined. (On
     SQLite the database calls of a process run one after another: no write can come between.)"""
-    from messaging import hub
+    from messaging.realtime import hub
 
     settings.COUNTERPART_DELIVERY_LINGER_MS = 0
     room_hub = hub.RoomHub(broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP))
@@ -226,7 +227,7 @@ async def test_a_notice_that_comes_while_a_room_is_being_joined_is_kept(
     meta = {"id": room, "kind": thread.room.kind, "network_id": thread.room.network_id}
     joining = asyncio.ensure_future(room_hub.subscribe(socket, meta, member.pk))
     assert await asyncio.to_thread(read.wait, 10)
-    stored = await run_in_db(actions.post_message)(
+    stored = await run_in_db(posting.post_message)(
         room=thread.room, sender=member, thread=thread, client_id=uuid.uuid4(), body="early"
     )
     await _until(lambda: room in room_hub._pending, sync=True)
@@ -240,7 +241,7 @@ async def test_a_notice_that_comes_while_a_room_is_being_joined_is_kept(
 
 
 async def test_a_hub_that_cannot_join_its_only_room_stops_listening(member, thread, monkeypatch):
-    from messaging import hub
+    from messaging.realtime import hub
 
     room_hub = hub.RoomHub(broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP))
 
@@ -305,10 +306,10 @@ def test_a_batch_runs_as_prepared_statements_once_its_connection_has_seen_them(m
     look-ups are prepared statements of that connection: PostgreSQL no longer parses them.
     The inserts are one statement each whatever the number of rows."""
     for size in (1, 3, 2, 5, 1, 4):
-        actions.post_messages(
+        posting.post_messages(
             room=thread.room,
             requests=[
-                actions.SendRequest(
+                posting.SendRequest(
                     sender=member, thread=thread, client_id=uuid.uuid4(), body=f"{size}.{i}"
                 )
                 for i in range(size)
@@ -359,7 +360,8 @@ def _room_events_layer(**env) -> subprocess.CompletedProcess:
 )
 def test_room_events_travel_by_redis_pub_sub_unless_configured_otherwise(env, expected):
     """With Redis, room events have a layer of their own, encrypted with the same keys; with
-    "list", or without Redis, they go through the default layer (messaging/broadcast.py)."""
+    "list", or without Redis, they go through the default layer
+    (messaging/realtime/broadcast.py)."""
     env = {"COUNTERPART_CHANNEL_PREFIX": "cp", **env}
     result = _room_events_layer(**env)
     assert result.returncode == 0, result.stderr

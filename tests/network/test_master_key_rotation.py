@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from messaging import actions as messaging_actions
-from messaging import crypto
+from messaging import crypto, posting
 from messaging.models import RoomKey
 from network.accounts import twofactor
 from network.accounts.models import TotpDevice
@@ -62,7 +62,7 @@ def test_room_keys_follow_the_same_rotation(settings, member, tipp):
     settings.COUNTERPART_MASTER_KEYS = OLD
     room = messaging_actions.create_room(kind="case", creator=member, title="Lantern", network=tipp)
     thread = messaging_actions.create_thread(room=room, creator=member, title="Topic")
-    posted = messaging_actions.post_message(
+    posted = posting.post_message(
         room=room,
         sender=member,
         thread=thread,

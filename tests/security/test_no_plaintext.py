@@ -12,7 +12,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from messaging import actions
+from messaging import actions, posting
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +54,7 @@ def canary() -> str:
 
 
 def store_everything(room, thread, sender, secret: str) -> None:
-    posted = actions.post_message(
+    posted = posting.post_message(
         room=room, sender=sender, thread=thread, client_id=uuid.uuid4(), body=f"body {secret}"
     ).message
     actions.edit_message(message=posted, editor=sender, body=f"edited {secret}")
@@ -64,7 +64,7 @@ def store_everything(room, thread, sender, secret: str) -> None:
         filename=f"notes {secret}.txt",
         content=f"attachment {secret}".encode(),
     )
-    reply = actions.post_message(
+    reply = posting.post_message(
         room=room, sender=sender, thread=thread, client_id=uuid.uuid4(), body=f"reply {secret}"
     ).message
     actions.delete_message(message=reply, actor=sender)

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from messaging import actions as messaging_actions
+from messaging import posting
 from messaging.translations import actions
 from network.languages.actions import declare_pair
 
@@ -33,7 +34,7 @@ def thread(case_room, member):
 def post(thread):
     def send(sender, body=SPANISH, **fields):
         fields.setdefault("client_id", uuid.uuid4())
-        return messaging_actions.post_message(
+        return posting.post_message(
             room=thread.room, sender=sender, thread=thread, body=body, **fields
         ).message
 

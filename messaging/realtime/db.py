@@ -10,7 +10,7 @@ Django's connections live in context variables; outside the single thread the co
 opened by a call is only visible inside that call's context, so the call itself closes it
 (with the connection pool of network/settings.py, closing returns it to the pool).
 
-Channel-layer notices that a call's actions send after commit (messaging/broadcast.py) are
+Channel-layer notices that a call's actions send after commit (messaging/realtime/broadcast.py) are
 not sent from the database thread: they are collected during the call and sent from the
 event loop once the call has returned, so no database thread waits on Redis.
 """
@@ -21,7 +21,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
-from messaging import broadcast
+from messaging.realtime import broadcast
 
 
 def _in_thread(func):
@@ -60,7 +60,7 @@ def run_in_db_announcing_later(func):
     """`run_in_db`, but the call returns (outcome, announce): outcome is the result or the
     exception the function raised, and the notices wait until `await announce()`. The send
     queue answers its senders first, so that a sender's `ack` leaves before its message's
-    `event` can (messaging/sends.py)."""
+    `event` can (messaging/realtime/send_queue.py)."""
     in_thread = _in_thread(func)
 
     @functools.wraps(func)

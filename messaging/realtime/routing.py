@@ -1,6 +1,6 @@
 from django.urls import path
 
-from messaging.consumers import RoomsConsumer
+from messaging.realtime.consumer import RoomsConsumer
 
 websocket_urlpatterns = [
     path("ws/v1/", RoomsConsumer.as_asgi()),

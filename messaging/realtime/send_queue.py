@@ -2,7 +2,7 @@
 
 A socket's `send` joins the process's queue and waits for its result. One writer task per
 process stores whatever is queued, whatever the room, in one database call and one
-transaction (`actions.post_to_rooms`: the look-ups of every room in one round trip, one lock
+transaction (`posting.post_to_rooms`: the look-ups of every room in one round trip, one lock
 per room, one commit, one channel-layer notice per room), then answers each sender, then
 takes what queued meanwhile. Each sender's `ack` is on its way before the batch's notice
 leaves, so a sender sees its `ack` before its message's `event`. A quiet server therefore
@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 
-from messaging import access, actions
-from messaging.db import run_in_db_announcing_later
+from messaging import access, actions, posting
 from messaging.models import Room
-from messaging.prepared import PreparedQuery
+from messaging.realtime.db import run_in_db_announcing_later
+from messaging.realtime.prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Busy(Exception):
 @dataclass
 class _Waiting:
     room_id: str
-    request: actions.SendRequest
+    request: posting.SendRequest
     result: asyncio.Future
 
 
@@ -56,7 +56,7 @@ _room_rows = PreparedQuery(
 )
 
 
-def _write(batches: list[tuple[str, list[actions.SendRequest]]], known: dict) -> tuple:
+def _write(batches: list[tuple[str, list[posting.SendRequest]]], known: dict) -> tuple:
     """Store the sends of several rooms: (the rooms' fields, by id; for each room, a
     PostResult or an exception per request, in order). `known` holds the fields of rooms
     written before: a room's kind and network never change, and the seq and key epoch are
@@ -71,7 +71,7 @@ def _write(batches: list[tuple[str, list[actions.SendRequest]]], known: dict) ->
         for room_id, requests in batches
         if room_id in fields
     ]
-    stored = iter(actions.post_to_rooms(rooms))
+    stored = iter(posting.post_to_rooms(rooms))
     results = []
     for room_id, requests in batches:
         if room_id not in fields:
@@ -95,7 +95,7 @@ class SendQueue:
         self.in_progress = 0
         self.rooms: dict[str, tuple] = {}  # fields of rooms written before
 
-    async def post(self, room_id: str, request: actions.SendRequest) -> actions.PostResult:
+    async def post(self, room_id: str, request: posting.SendRequest) -> posting.PostResult:
         """Store `request` in room `room_id` (a canonical UUID string); returns after commit.
         Raises Busy, UnknownRoom or MessagingError."""
         if self.in_progress >= settings.COUNTERPART_MAX_PENDING_SENDS:

@@ -3,7 +3,7 @@
 Thin over the actions: authenticate in `connect`, validate each frame, hand writes to
 messaging.actions in small `run_in_db` helpers (each closes old connections),
 answer with the protocol's frames. Live room events arrive from the process hub
-(messaging/hub.py) as ready-made JSON text.
+(messaging/realtime/hub.py) as ready-made JSON text.
 """
 
 import asyncio
@@ -16,12 +16,13 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.sessions import InstanceSessionWrapper
 
-from messaging import access, actions, broadcast, events
-from messaging.actions import MessagingError
-from messaging.db import run_in_db
-from messaging.hub import get_hub
+from messaging import access, actions, events, posting
+from messaging.errors import MessagingError
 from messaging.models import Room
-from messaging.sends import Busy, get_send_queue
+from messaging.realtime import broadcast
+from messaging.realtime.db import run_in_db
+from messaging.realtime.hub import get_hub
+from messaging.realtime.send_queue import Busy, get_send_queue
 from network import membership
 from network.accounts import sessions
 from network.accounts.sessions import LAST_SEEN_KEY, is_two_factor_verified
@@ -111,7 +112,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message):
         """Channels' dispatch without its `close_old_connections` before every frame (a
         thread hop each): this consumer touches the database only through `run_in_db`,
-        which closes connections around each call itself (messaging/db.py)."""
+        which closes connections around each call itself (messaging/realtime/db.py)."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"no handler for message type {message['type']}")
@@ -316,7 +317,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         room = _room_field(frame)
         try:
             result = await get_send_queue().post(
-                room, actions.SendRequest.from_payload(self.user, frame)
+                room, posting.SendRequest.from_payload(self.user, frame)
             )
         except Busy as busy:
             raise FrameError(

@@ -3,8 +3,8 @@
 The tutorial pattern — every consumer in the room's group, one layer message and one decode
 per recipient — costs a channel-layer round trip per delivery. Here the process's hub channel
 is the process's only listener for room events: while the process has a subscribed socket,
-the hub is in the `room-events` group (messaging/broadcast.py). A database call that commits
-events sends one notice, `{room: seq, ...}` for every room it wrote, whatever the number of
+the hub is in the `room-events` group (messaging/realtime/broadcast.py). A database call that
+commits events sends one notice, `{room: seq, ...}` for every room it wrote, whatever the number of
 rooms, with the frames of the messages it stored and, for case and direct rooms, everyone
 who could read the room when they were stored. Each hub keeps the rooms it has local
 subscribers in. A room whose new frames all came with the notices, and whose local
@@ -20,7 +20,7 @@ transaction, or, where the notice names no readers, when it is delivered. A part
 removed from the room is no reader of any message numbered after the removal (the removal
 is a room event, loaded and checked in order); a member suspended while a message is being
 stored may still receive that one message, milliseconds after, while their sockets close
-(messaging/consumers.py, within a second).
+(messaging/realtime/consumer.py, within a second).
 
 Notices that arrive while a load is under way are loaded together by the next one, and their
 frames reach each socket in the same write; with group commit one notice already covers a
@@ -43,10 +43,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from messaging import access, events, prepared
-from messaging.broadcast import ROOM_EVENTS_GROUP, common_readers, layer_for
-from messaging.db import run_in_db
+from messaging import access, events
 from messaging.models import Room
+from messaging.realtime import prepared
+from messaging.realtime.broadcast import ROOM_EVENTS_GROUP, common_readers, layer_for
+from messaging.realtime.db import run_in_db
 
 logger = logging.getLogger(__name__)
 

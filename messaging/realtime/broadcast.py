@@ -3,7 +3,7 @@
 - `room-events`: `{type: room.events, rooms: {room id: seq}, frames: {room id: [[seq, text],
   …]}, readers: {room id: [user id, …]}}` — the last seq of each room that a database call
   committed, one notice per call whatever the number of rooms; every process hub is in this
-  group and delivers the new events of the rooms it has subscribers in (messaging/hub.py).
+  group and delivers the new events of the rooms it has subscribers in (messaging/realtime/hub.py).
   `frames`, when present, are the rendered `event` frames of the messages the call stored
   (the writer has them at hand): a hub delivers them as they are when they continue its room
   without a gap, and loads the events from the database otherwise. They are the only content
@@ -35,8 +35,8 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-# Set while a database call of the consumers runs (messaging/db.py): notices are kept here and
-# sent from the event loop after the call, instead of blocking the database thread.
+# Set while a database call of the consumers runs (messaging/realtime/db.py): notices are kept
+# here and sent from the event loop after the call, instead of blocking the database thread.
 _collected: contextvars.ContextVar[list | None] = contextvars.ContextVar(
     "counterpart_notices", default=None
 )
