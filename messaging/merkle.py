@@ -84,8 +84,10 @@ def _path(m: int, leaves: Sequence[bytes]) -> list[bytes]:
 def verify_inclusion(
     index: int, size: int, leaf: bytes, proof: Sequence[bytes], expected_root: bytes
 ) -> bool:
-    """RFC 9162 section 2.1.3.2."""
-    if index >= size:
+    """RFC 9162 section 2.1.3.2, for an index inside the tree and a proof of exactly the
+    length PATH(index, D[size]) has. The size and the root must come from one checkpoint:
+    a proof binds a leaf to a root, and only the checkpoint binds that root to its size."""
+    if not 0 <= index < size or len(proof) != _path_length(index, size):
         return False
     fn, sn, r = index, size - 1, leaf
     for p in proof:
@@ -102,6 +104,19 @@ def verify_inclusion(
         fn >>= 1
         sn >>= 1
     return sn == 0 and r == expected_root
+
+
+def _path_length(index: int, size: int) -> int:
+    """How many hashes PATH(index, D[size]) holds: one per split on the way down."""
+    length = 0
+    while size > 1:
+        k = _split(size)
+        if index < k:
+            size = k
+        else:
+            index, size = index - k, size - k
+        length += 1
+    return length
 
 
 def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:

@@ -67,6 +67,42 @@ def test_every_inclusion_proof_verifies(case):
         assert not merkle.verify_inclusion(index, size, leaves[index], proof[:-1], root)
 
 
+def test_an_inclusion_proof_does_not_verify_outside_the_tree():
+    """Leaf 0's proof in a 4-leaf tree verifies as index 0 only: not as index 4 (past the
+    end, whose directions would read the same) and not as a negative index, whose bits
+    shift to -1 and never reach the end of the tree."""
+    leaves = LEAVES[:4]
+    root = merkle.root(leaves)
+    proof = merkle.inclusion_proof(0, leaves)
+    assert merkle.verify_inclusion(0, 4, leaves[0], proof, root)
+    for index in (4, 5, 8, -1, -4, -8):
+        assert not merkle.verify_inclusion(index, 4, leaves[0], proof, root), index
+
+
+def test_an_inclusion_proof_must_be_consumed_exactly():
+    """A proof with a hash too many or too few is refused, even when the extra hash is one
+    the verifier would otherwise fold into the root."""
+    leaves = LEAVES[:5]
+    root = merkle.root(leaves)
+    proof = merkle.inclusion_proof(4, leaves)
+    assert merkle.verify_inclusion(4, 5, leaves[4], proof, root)
+    assert not merkle.verify_inclusion(4, 5, leaves[4], [*proof, root], root)
+    assert not merkle.verify_inclusion(4, 5, leaves[4], proof[:-1], root)
+    assert not merkle.verify_inclusion(4, 5, leaves[4], [], root)
+
+
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n - 1))))
+def test_an_inclusion_proof_verifies_for_its_own_index_only(case):
+    """Within a size, every other index (negative, past the end, or another leaf's) fails."""
+    size, index = case
+    leaves = [merkle.leaf_hash(i.to_bytes(2, "big")) for i in range(size)]
+    root = merkle.root(leaves)
+    proof = merkle.inclusion_proof(index, leaves)
+    for other in range(-2 * size - 4, 2 * size + 4):
+        if other != index:
+            assert not merkle.verify_inclusion(other, size, leaves[index], proof, root), other
+
+
 @given(st.integers(1, 70).flatmap(lambda n: st.tuples(st.integers(1, n), st.just(n))))
 def test_every_consistency_proof_verifies(case):
     old, new = case
