@@ -7,10 +7,16 @@ stored tsvector (an unaccent text search configuration); and when nothing contai
 pg_trgm word similarity finds similar spellings ("ouedrago" finds "Ouédraogo") from the same
 trigram index. SQLite has no similar-spelling fallback.
 
+Person-level text (the name, position and how-to-reach notes) is matched only in entries
+whose details the viewer sees (`Viewer.details_visible`); in every other entry the words must
+all be in the institution's name, and nothing person-level enters the score, so neither a hit
+nor its rank confirms a person's name.
+
 Ranking: best match first (a word found in the person's or desk's name scores 3, in the
 institution's name 2, in the notes 1; PostgreSQL adds up to 0.9 from the full-text rank, in
 tenths), then the furthest from going stale (the latest `verification_due_at`: fresh before
-stale, then the most recently verified).
+stale, then the most recently verified). Entries matched through the institution only score
+2 a word.
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +24,19 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Case, Exists, F, FloatField, Func, OuterRef, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Floor
 
 from directory.competences import Competence, related_competences
@@ -119,11 +137,25 @@ def _base_queryset():
 
 def _word_score(word: str) -> Case:
     return Case(
+        When(details_visible=False, then=Value(2.0)),
         When(person_text__contains=word, then=Value(3.0)),
         When(authority_text__contains=word, then=Value(2.0)),
         default=Value(1.0),
         output_field=FloatField(),
     )
+
+
+def _matching(queryset, words: list[str]):
+    """Every word in the entry's full text where the viewer sees its details, else every
+    word in the institution's name."""
+    in_full_text = Q(details_visible=True)
+    in_authority = Q(details_visible=False)
+    for word in words:
+        # The full text holds the institution's name: this filter, answered by the trigram
+        # index, narrows both cases before the per-entry rule below.
+        queryset = queryset.filter(search_text__contains=word)
+        in_authority &= Q(authority_text__contains=word)
+    return queryset.filter(in_full_text | in_authority)
 
 
 class _FullTextRank(Func):
@@ -170,29 +202,43 @@ def search_contact_points(params: SearchParams, *, viewer: Viewer):
     words = query_words(params.q)
     if not words:
         return queryset.order_by(*freshest)
-    # Non-members search institution names only: a hit must not confirm a person's name.
-    column = "search_text" if viewer.is_member else "authority_text"
-    matches = queryset
-    for word in words:
-        matches = matches.filter(**{f"{column}__contains": word})
+    # A hit must not confirm a person's name the viewer may not see.
+    queryset = queryset.annotate(
+        details_visible=ExpressionWrapper(viewer.details_visible(), output_field=BooleanField())
+    )
+    matches = _matching(queryset, words)
     if connection.vendor == "postgresql" and not matches.exists():
-        return _similar_spellings(queryset, column, " ".join(words), freshest)
+        return _similar_spellings(queryset, " ".join(words), freshest)
     if not viewer.is_member:
         # Ranked by freshness only: a score would tell whether a person's name matched.
         return matches.annotate(fuzzy=Value(False)).order_by(*freshest)
     score = sum((_word_score(word) for word in words), Value(0.0))
     if connection.vendor == "postgresql":
-        # Tenths only, so that near-equal matches fall back to freshness.
-        score = score + Floor(_postgres_rank(fold(params.q)) * 10) / 10
+        # Tenths only, so that near-equal matches fall back to freshness. The full-text
+        # vector holds person-level text: it ranks only entries whose details are shown.
+        rank = Case(
+            When(details_visible=True, then=Floor(_postgres_rank(fold(params.q)) * 10) / 10),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        score = score + rank
     return matches.annotate(score=score, fuzzy=Value(False)).order_by(F("score").desc(), *freshest)
 
 
-def _similar_spellings(queryset, column: str, folded: str, freshest: list):
+def _similar_spellings(queryset, folded: str, freshest: list):
     """PostgreSQL only, when nothing contains the words: entries with a word spelled
-    similarly (pg_trgm word similarity, answered by the same trigram index), closest first."""
-    similarity = TrigramWordSimilarity(Value(folded), column)
+    similarly (pg_trgm word similarity, answered by the same trigram index), closest first;
+    in the full text of entries whose details the viewer sees, else in the institution's name."""
+    similar = Q(details_visible=True, search_text__trigram_word_similar=folded) | Q(
+        details_visible=False, authority_text__trigram_word_similar=folded
+    )
+    similarity = Case(
+        When(details_visible=True, then=TrigramWordSimilarity(Value(folded), "search_text")),
+        default=TrigramWordSimilarity(Value(folded), "authority_text"),
+        output_field=FloatField(),
+    )
     return (
-        queryset.filter(**{f"{column}__trigram_word_similar": folded})
+        queryset.filter(similar)
         .annotate(score=similarity, fuzzy=Value(True))
         .order_by(F("score").desc(), *freshest)
     )

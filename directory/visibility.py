@@ -6,13 +6,17 @@
   serve; a vetted member of another network sees the authority-level part of the entry.
 - Everyone else signed in (outsiders, applicants, suspended or expired members) sees
   authority-level information only: the authority, state, competences, languages,
-  availability, accepted request languages, formal requirements and required channel. Their
-  free-text search looks at institution names only, so a person's name never confirms a hit.
+  availability, accepted request languages, formal requirements and required channel.
+- Free-text search matches an entry's person-level text (name, position, how to reach) only
+  for a viewer who sees that entry's details; for every other entry, and for every entry when
+  the viewer is not a member, it looks at institution names only, so a person's name never
+  confirms a hit (`Viewer.details_visible`, the same rule as `sees_details`, for queries).
 """
 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from directory.models import Authority, ContactPoint, DirectoryCorrespondent
@@ -37,6 +41,16 @@ class Viewer:
             return True
         served = {network.pk for network in contact_point.networks.all()}
         return bool(served & self.network_ids)
+
+    def details_visible(self) -> Q:
+        """`sees_details` as a condition on contact points, for queries."""
+        if not self.is_member:
+            return Q(pk__isnull=True)  # false for every row
+        served = ContactPoint.networks.through.objects.filter(
+            contactpoint=OuterRef("pk"), network__in=self.network_ids
+        )
+        # `member IS NOT NULL` keeps the condition false, never NULL, for unlinked entries.
+        return Q(member__isnull=False, member=self.user.pk) | Q(Exists(served))
 
 
 def viewer_for(user) -> Viewer:

@@ -152,3 +152,68 @@ def test_a_persons_name_does_not_change_a_non_members_ranking(
         client_for(member).get(url).json()["results"], key=lambda e: e["verified_at"], reverse=True
     )
     assert outsider_order == [e["id"] for e in freshest_first]
+
+
+def test_a_member_of_another_network_cannot_find_an_entry_by_a_persons_name(
+    entry, other_network_member, client_for
+):
+    """An active member of a network the entry does not serve sees its authority-level part
+    only, so the person's name, position and how-to-reach notes do not find it; the
+    institution's name does."""
+    client = client_for(other_network_member)
+    for words in ("juana", "perez", "before 10"):
+        url = f"/api/v1/directory/contact-points/?q={words}"
+        assert client.get(url).json()["count"] == 0, words
+        page = client.get(f"/directory/?q={words}").content.decode()
+        assert f"/directory/contact-points/{entry.pk}/" not in page, words
+    assert client.get("/api/v1/directory/contact-points/?q=fiscalia").json()["count"] == 1
+
+    def answer(words):
+        return client.get(f"/api/v1/directory/contact-points/?q={words}").json()
+
+    # With the institution's name, the person's name makes no difference to the answer
+    # (PostgreSQL may offer the institution as a similar spelling; the same either way).
+    assert answer("juana fiscalia") == answer("zyxwv fiscalia")
+
+
+def test_a_member_of_another_network_finds_their_own_entry_by_name(
+    make_contact_point, other_network_member, client_for
+):
+    """The linked member sees their own entry's details, so their name finds it."""
+    own = make_contact_point("Olu Other", member=other_network_member)
+    found = client_for(other_network_member).get("/api/v1/directory/contact-points/?q=olu")
+    assert [e["id"] for e in found.json()["results"]] == [own.pk]
+
+
+def test_a_persons_name_does_not_rank_an_entry_the_member_cannot_see_into(
+    make_contact_point, make_authority, other_network_member, redtram, client_for
+):
+    """Two entries match "nacion" through the institution; the one whose person is called
+    Nación serves a network the searcher is not in, so its name adds nothing to its rank:
+    the fresher entry comes first."""
+    hidden = make_contact_point("Ana Nación", verified_days_ago=30)
+    fresher = make_contact_point("Beto Otro", networks=[redtram], verified_days_ago=1)
+    url = "/api/v1/directory/contact-points/?q=nacion"
+    results = client_for(other_network_member).get(url).json()["results"]
+    assert [e["id"] for e in results] == [fresher.pk, hidden.pk]
+
+
+def test_a_linked_member_no_longer_active_sees_only_the_authority_level_part(
+    make_contact_point, suspended_member, client_for
+):
+    """Once their membership is not active, the member the entry is linked to sees it as any
+    outsider does: no person-level fields on the card, in the API or the CSV, no vCard, and
+    their own name does not find it."""
+    own = make_contact_point(
+        "Sam Suspended", member=suspended_member, phone="+525512345678", how_to_reach="Desk 4"
+    )
+    client = client_for(suspended_member)
+    api = client.get(f"/api/v1/directory/contact-points/{own.pk}/").json()
+    assert api["details_visible"] is False
+    assert {k for k, v in api.items() if v not in (None, "")} <= AUTHORITY_LEVEL_KEYS
+    card = client.get(f"/directory/contact-points/{own.pk}/").content.decode()
+    assert "+525512345678" not in card and "Desk 4" not in card
+    assert client.get(f"/api/v1/directory/contact-points/{own.pk}/vcard/").status_code == 403
+    exported = client.get("/directory/export.csv?q=fiscalia").content.decode()
+    assert "+525512345678" not in exported
+    assert client.get("/api/v1/directory/contact-points/?q=sam").json()["count"] == 0
