@@ -55,8 +55,9 @@ REQUIRED_COLUMNS = [
 # Written by the export, ignored by the import, so an export can be imported elsewhere.
 EXPORT_ONLY_COLUMNS = ["id", "verified_at", "stale", "details_visible"]
 MAX_FILE_BYTES = 5 * 1024 * 1024
-# First characters that make spreadsheets evaluate a cell; the export prefixes them with "'".
-FORMULA = ("=", "+", "-", "@")
+# First characters that make spreadsheets evaluate a cell (OWASP, CSV injection); the export
+# prefixes such a cell with "'", which spreadsheets show as text and the import removes.
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: str | None) -> str:

@@ -47,12 +47,12 @@ def _csv_row(entry: dict) -> dict:
 
 
 def _neutralise(row: dict) -> dict:
-    """Spreadsheets run cells that start with = + - @ as formulas: such text cells get a
-    leading apostrophe (the import removes it). Phones are E.164, never formulas."""
+    """Spreadsheets run cells that start with = + - @, a tab or a carriage return as
+    formulas: every such text cell gets a leading apostrophe, which spreadsheets show as text
+    and the import removes. That includes the phone column: "'+573001234567" still reads as
+    the number, and a phone that reached the database by any path cannot run."""
     return {
-        key: f"'{value}"
-        if key != "phone" and isinstance(value, str) and value[:1] in FORMULA
-        else value
+        key: f"'{value}" if isinstance(value, str) and value[:1] in FORMULA else value
         for key, value in row.items()
     }
 

@@ -110,16 +110,42 @@ def test_csv_export_neutralises_formulas_and_the_import_restores_them(
 ):
     from django.core.management import call_command
 
-    make_contact_point("=HYPERLINK(1)", position="@boss", phone="+573001234567")
+    make_contact_point(
+        "=HYPERLINK(1)",
+        position="@boss",
+        phone="+573001234567",
+        how_to_reach="-2+3 then ask",
+        formal_requirements="+1 copy certified",
+    )
     exported = client_for(member).get("/directory/export.csv").content.decode()
     (row,) = list(csv.DictReader(io.StringIO(exported)))
-    assert (row["name"], row["position"], row["phone"]) == (
-        "'=HYPERLINK(1)",
-        "'@boss",
-        "+573001234567",
-    )
+    assert (
+        row["name"],
+        row["position"],
+        row["phone"],
+        row["how_to_reach"],
+        row["formal_requirements"],
+    ) == ("'=HYPERLINK(1)", "'@boss", "'+573001234567", "'-2+3 then ask", "'+1 copy certified")
     ContactPoint.objects.all().delete()
     path = tmp_path / "again.csv"
     path.write_text(exported, encoding="utf-8")
     call_command("import_directory", str(path))
-    assert ContactPoint.objects.get().name == "=HYPERLINK(1)"
+    again = ContactPoint.objects.get()
+    assert (again.name, again.position, again.phone) == ("=HYPERLINK(1)", "@boss", "+573001234567")
+    assert (again.how_to_reach, again.formal_requirements) == ("-2+3 then ask", "+1 copy certified")
+
+
+def test_csv_export_neutralises_cells_starting_with_a_tab_or_a_carriage_return(
+    make_contact_point, member, client_for
+):
+    """A tab or a carriage return before a formula also makes spreadsheets run it; such
+    cells get the apostrophe whatever the column, however the text reached the database."""
+    entry = make_contact_point("Plain Name")
+    ContactPoint.objects.filter(pk=entry.pk).update(
+        how_to_reach="\t=cmd|' /C calc'!A0", formal_requirements="\r=1+1", phone="\t+1"
+    )
+    exported = client_for(member).get("/directory/export.csv").content.decode()
+    (row,) = list(csv.DictReader(io.StringIO(exported, newline="")))
+    assert row["how_to_reach"] == "'\t=cmd|' /C calc'!A0"
+    assert row["formal_requirements"] == "'\r=1+1"
+    assert row["phone"] == "'\t+1"
