@@ -34,6 +34,55 @@ def test_the_command_names_the_first_tampered_entry(db, member, capsys):
         call_command("verify_audit_log")
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda other: {"actor": other}, id="actor"),
+        pytest.param(lambda other: {"actor_label": other.email}, id="actor_label"),
+        pytest.param(lambda other: {"details": {"network": "tipp", "round": 2}}, id="details"),
+        pytest.param(lambda other: {"details": {}}, id="details_emptied"),
+        pytest.param(lambda other: {"action": "membership.rejected"}, id="action"),
+        pytest.param(lambda other: {"target_id": str(other.pk)}, id="target"),
+        pytest.param(lambda other: {"ip_address": "198.51.100.7"}, id="ip_address"),
+    ],
+)
+def test_tampering_any_recorded_field_is_detected(db, member, outsider, change):
+    """Every field of an entry is under its hash: changing who acted, what was done, on what,
+    from where, or the details is named as the tampered entry."""
+    record("sign_in.succeeded", actor=member)
+    tampered = record(
+        "membership.approved",
+        actor=member,
+        target=member,
+        reason="Two endorsements",
+        details={"network": "tipp", "round": 1},
+        ip_address="192.0.2.1",
+    )
+    record("sign_out", actor=member)
+    AuditEvent.objects.filter(pk=tampered.pk).update(**change(outsider))
+
+    report = verify_chain()
+    assert report.first_broken == tampered
+    assert report.problem == "content does not match its hash"
+    assert report.checked == 1
+    with pytest.raises(CommandError, match=f"entry #{tampered.pk} .*content does not match"):
+        call_command("verify_audit_log")
+
+
+def test_with_two_broken_entries_the_first_is_named(db, member, outsider):
+    """The walk stops at the earliest break, whatever comes after it."""
+    record("sign_in.succeeded", actor=member)
+    first = record("membership.approved", actor=member, reason="Two endorsements")
+    record("membership.renewed", actor=member, reason="Re-vetted")
+    second = record("membership.suspended", actor=member, reason="Inquiry")
+    AuditEvent.objects.filter(pk=second.pk).update(reason="Nothing to see")
+    AuditEvent.objects.filter(pk=first.pk).update(actor=outsider)
+
+    assert verify_chain().first_broken == first
+    with pytest.raises(CommandError, match=f"entry #{first.pk} .*content does not match"):
+        call_command("verify_audit_log")
+
+
 def test_the_command_detects_a_removed_entry(db, member):
     record("sign_in.succeeded", actor=member)
     removed = record("membership.approved", actor=member, reason="Two endorsements")
