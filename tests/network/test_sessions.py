@@ -1,9 +1,10 @@
 """Sessions: the user's list of sessions, ending one or all others, signing out (here or
 everywhere), the idle timeout, and headers of authenticated responses."""
 
-import time
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
@@ -167,42 +168,60 @@ def test_sign_out_everywhere_ends_every_session(
     assert ended == [(user.pk, [])]
 
 
-def test_an_idle_session_ends(two_sessions, settings):
-    user, laptop, _ = two_sessions
-    session = laptop.session
-    session[LAST_SEEN_KEY] = timezone.now().timestamp() - settings.COUNTERPART_IDLE_TIMEOUT - 5
-    session.save()
+@pytest.fixture
+def clock(account):
+    """A stopped clock for the test (time-machine), and a browser signed in at its start."""
+    user, password, seed, _ = account
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        laptop = _full_sign_in(user, password, code=totp_code(seed), agent="Firefox/130")
+        yield traveller, user, laptop
+
+
+def test_an_idle_session_ends(clock, settings):
+    """Inactive for one second longer than the idle timeout: sent to sign in, and the
+    session (and its record) are gone."""
+    traveller, user, laptop = clock
+    traveller.shift(settings.COUNTERPART_IDLE_TIMEOUT + 1)
 
     response = laptop.get(reverse("home"))
 
     assert response["Location"] == reverse("accounts:sign_in")
     assert laptop.get(reverse("home")).status_code == 302
-    assert SessionRecord.objects.filter(user=user).count() == 1
+    assert not SessionRecord.objects.filter(user=user).exists()
 
 
-def test_an_idle_api_session_gets_401(two_sessions, settings):
-    _, laptop, _ = two_sessions
-    session = laptop.session
-    session[LAST_SEEN_KEY] = timezone.now().timestamp() - settings.COUNTERPART_IDLE_TIMEOUT - 5
-    session.save()
+def test_a_session_idle_up_to_the_timeout_stays(clock, settings):
+    """Inactive for exactly the idle timeout: still signed in."""
+    traveller, _, laptop = clock
+    traveller.shift(settings.COUNTERPART_IDLE_TIMEOUT)
+
+    assert laptop.get(reverse("home")).status_code == 200
+
+
+def test_an_idle_api_session_gets_401(clock, settings):
+    traveller, _, laptop = clock
+    traveller.shift(settings.COUNTERPART_IDLE_TIMEOUT + 1)
 
     response = laptop.get("/api/v1/me/")
 
     assert response.status_code == 401
 
 
-def test_a_session_lives_twelve_hours_from_sign_in_however_active(two_sessions, settings):
-    """S2: the lifetime is absolute; requests do not move the session's end forward."""
-    _, laptop, _ = two_sessions
+def test_a_session_lives_twelve_hours_from_sign_in_however_active(clock, settings):
+    """S2: the lifetime is absolute; requests, each within the idle timeout of the one
+    before, keep the session alive but do not move its end forward."""
+    traveller, _, laptop = clock
     key = laptop.cookies["sessionid"].value
     ends_at = Session.objects.get(pk=key).expire_date
     signed_in_at = laptop.session[LAST_SEEN_KEY]
-    assert abs(ends_at.timestamp() - signed_in_at - settings.SESSION_COOKIE_AGE) < 5
-    time.sleep(1.1)
-    assert laptop.get(reverse("home")).status_code == 200
-    assert laptop.session[LAST_SEEN_KEY] > signed_in_at + 1  # the request was seen
-    assert Session.objects.get(pk=key).expire_date == ends_at
-    Session.objects.filter(pk=key).update(expire_date=timezone.now())  # twelve hours later
+    assert ends_at.timestamp() == signed_in_at + settings.SESSION_COOKIE_AGE
+    step = settings.COUNTERPART_IDLE_TIMEOUT - 60
+    while timezone.now() + timedelta(seconds=step) < ends_at:
+        traveller.shift(step)
+        assert laptop.get(reverse("home")).status_code == 200
+        assert laptop.session[LAST_SEEN_KEY] == timezone.now().timestamp()  # seen
+        assert Session.objects.get(pk=key).expire_date == ends_at
+    traveller.move_to(ends_at + timedelta(seconds=1))
     assert laptop.get(reverse("home")).status_code == 302
 
 

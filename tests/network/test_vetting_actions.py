@@ -1,10 +1,10 @@
 """The vetting rules, through `network.actions`: each workflow, each rule, each refusal."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
-from django.utils import timezone
 
 from network import actions
 from network.actions import VettingError
@@ -238,10 +238,10 @@ def test_only_active_members_endorse(applicant, make_user, make_membership, tipp
 
 
 def test_a_member_whose_revetting_is_overdue_cannot_endorse(
-    applicant, make_user, make_membership, tipp
+    applicant, make_user, make_membership, tipp, today
 ):
     endorser = make_user()
-    make_membership(endorser, tipp, renew_by=timezone.localdate() - timedelta(days=1))
+    make_membership(endorser, tipp, renew_by=today - timedelta(days=1))
 
     refused(
         "not_active_member",
@@ -355,14 +355,16 @@ def test_a_coordinator_who_endorsed_may_still_reject(applicant, member, coordina
     assert membership.status == Status.REJECTED
 
 
-def test_a_coordinator_approves_an_endorsed_application(endorsed, coordinator, applicant, tipp):
+def test_a_coordinator_approves_an_endorsed_application(
+    endorsed, coordinator, applicant, tipp, today
+):
     membership = actions.approve_membership(
         membership=endorsed, coordinator=coordinator, reason="  Two solid endorsements. "
     )
 
     assert membership.status == Status.ACTIVE
     assert membership.activated_at is not None
-    assert membership.renew_by == timezone.localdate() + timedelta(days=tipp.revetting_period_days)
+    assert membership.renew_by == today + timedelta(days=tipp.revetting_period_days)
     assert is_active_member(applicant, tipp)
     decision = membership.decisions.get(kind=Kind.APPROVED)
     assert (decision.actor, decision.reason, decision.from_status, decision.to_status) == (
@@ -509,12 +511,10 @@ def test_a_coordinator_who_is_no_longer_active_cannot_decide(
 
 
 def test_a_coordinator_past_their_own_revetting_cannot_decide(
-    ready, make_user, make_membership, tipp
+    ready, make_user, make_membership, tipp, today
 ):
     overdue = make_user()
-    make_membership(
-        overdue, tipp, role="coordinator", renew_by=timezone.localdate() - timedelta(days=1)
-    )
+    make_membership(overdue, tipp, role="coordinator", renew_by=today - timedelta(days=1))
 
     refused(
         "not_coordinator",
@@ -616,10 +616,10 @@ def test_a_refused_decision_sends_no_signal(member, tipp, django_capture_on_comm
 
 
 def test_a_suspended_member_is_reinstated_with_their_revetting_date(
-    make_user, make_membership, coordinator, tipp
+    make_user, make_membership, coordinator, tipp, today
 ):
     user = make_user()
-    renew_by = timezone.localdate() + timedelta(days=40)
+    renew_by = today + timedelta(days=40)
     membership = make_membership(user, tipp, status="suspended", renew_by=renew_by)
 
     actions.reinstate_membership(
@@ -632,12 +632,10 @@ def test_a_suspended_member_is_reinstated_with_their_revetting_date(
 
 
 def test_a_reinstatement_past_the_revetting_date_renews_the_membership(
-    make_user, make_membership, coordinator, tipp
+    make_user, make_membership, coordinator, tipp, today
 ):
     user = make_user()
-    membership = make_membership(
-        user, tipp, status="suspended", renew_by=timezone.localdate() - timedelta(days=3)
-    )
+    membership = make_membership(user, tipp, status="suspended", renew_by=today - timedelta(days=3))
 
     actions.reinstate_membership(membership=membership, coordinator=coordinator, reason="Cleared.")
 
@@ -735,13 +733,13 @@ def test_a_rejected_applicant_reapplies_and_old_endorsements_do_not_count(
 # --- Re-vetting and expiry -----------------------------------------------------------------
 
 
-def test_renewal_extends_the_revetting_date(make_user, make_membership, coordinator, tipp):
-    membership = make_membership(make_user(), tipp, renew_by=timezone.localdate())
+def test_renewal_extends_the_revetting_date(make_user, make_membership, coordinator, tipp, today):
+    membership = make_membership(make_user(), tipp, renew_by=today)
 
     actions.renew_membership(membership=membership, coordinator=coordinator, reason="Re-vetted.")
 
     membership.refresh_from_db()
-    assert membership.renew_by == timezone.localdate() + timedelta(days=365)
+    assert membership.renew_by == today + timedelta(days=365)
     decision = membership.decisions.get()
     assert (decision.kind, decision.from_status, decision.to_status) == (
         Kind.RENEWED,
@@ -751,12 +749,12 @@ def test_renewal_extends_the_revetting_date(make_user, make_membership, coordina
 
 
 def test_an_overdue_membership_stops_counting_at_once_and_expiry_puts_it_on_record(
-    make_user, make_membership, tipp, django_capture_on_commit_callbacks
+    make_user, make_membership, tipp, django_capture_on_commit_callbacks, today
 ):
     user = make_user()
-    yesterday = timezone.localdate() - timedelta(days=1)
+    yesterday = today - timedelta(days=1)
     membership = make_membership(user, tipp, renew_by=yesterday)
-    on_time = make_membership(make_user(), tipp, renew_by=timezone.localdate())
+    on_time = make_membership(make_user(), tipp, renew_by=today)
 
     assert not is_active_member(user, tipp)
     with deactivations() as received, django_capture_on_commit_callbacks(execute=True):
@@ -777,9 +775,27 @@ def test_an_overdue_membership_stops_counting_at_once_and_expiry_puts_it_on_reco
     assert actions.expire_overdue_memberships() == []
 
 
-def test_the_expire_command_prints_what_it_expired(make_user, make_membership, tipp, capsys):
+def test_a_membership_due_today_counts_until_midnight_and_not_a_second_longer(
+    make_user, make_membership, tipp
+):
+    """`renew_by` is the last day the membership counts: active at 23:59:59 that day, overdue
+    (and expired by the daily job) at midnight."""
+    last_second = datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC)
+    with time_machine.travel(last_second, tick=False) as clock:
+        user = make_user()
+        membership = make_membership(user, tipp, renew_by=date(2026, 3, 1))
+        assert is_active_member(user, tipp)
+        assert actions.expire_overdue_memberships() == []
+
+        clock.shift(1)
+
+        assert not is_active_member(user, tipp)
+        assert [m.pk for m in actions.expire_overdue_memberships()] == [membership.pk]
+
+
+def test_the_expire_command_prints_what_it_expired(make_user, make_membership, tipp, capsys, today):
     user = make_user("late@example.org")
-    make_membership(user, tipp, renew_by=timezone.localdate() - timedelta(days=2))
+    make_membership(user, tipp, renew_by=today - timedelta(days=2))
 
     call_command("expire_memberships")
     call_command("expire_memberships")
@@ -799,9 +815,9 @@ def test_an_expired_member_reapplies(make_user, make_membership, tipp):
     assert (membership.status, membership.application_round) == (Status.APPLICANT, 2)
 
 
-def test_an_overdue_member_who_reapplies_is_expired_first(make_user, make_membership, tipp):
+def test_an_overdue_member_who_reapplies_is_expired_first(make_user, make_membership, tipp, today):
     user = make_user()
-    make_membership(user, tipp, renew_by=timezone.localdate() - timedelta(days=1))
+    make_membership(user, tipp, renew_by=today - timedelta(days=1))
 
     membership = apply(user, tipp)
 

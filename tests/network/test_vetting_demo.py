@@ -5,7 +5,6 @@ import stat
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from network import demo
 from network.accounts.models import User
@@ -59,7 +58,7 @@ def test_the_demo_networks_have_their_real_member_states(db, var_dir):
     assert networks["tipp"].required_endorsements == 3
 
 
-def test_the_demo_members_are_in_every_state_of_the_workflow_on_record(db, var_dir):
+def test_the_demo_members_are_in_every_state_of_the_workflow_on_record(db, var_dir, today):
     run_seed()
 
     statuses = set(Membership.objects.values_list("status", flat=True))
@@ -74,7 +73,7 @@ def test_the_demo_members_are_in_every_state_of_the_workflow_on_record(db, var_d
     assert is_coordinator(lucia, redtram)
     assert active_network_ids(lucia) == {redtram.pk, tipp.pk}
     due_soon = Membership.objects.get(user__email="rosa.mamani@example.org")
-    assert due_soon.renew_by == timezone.localdate() + timedelta(days=14)
+    assert due_soon.renew_by == today + timedelta(days=14)
     pending = Membership.objects.get(user__email="nguyen.lan@example.org")
     assert (pending.status, pending.endorsements.count()) == ("applicant", 2)
     # Every membership came through recorded decisions.

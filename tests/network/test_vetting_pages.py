@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from network.audit.models import AuditEvent
 from network.models import Endorsement, Membership, MembershipDecision
@@ -331,9 +330,8 @@ def test_every_vetting_page_is_behind_the_second_factor(coordinator, tipp, metho
 
 
 def test_the_members_page_flags_revetting_due_soon_and_overdue(
-    client_for, coordinator, make_user, make_membership, tipp
+    client_for, coordinator, make_user, make_membership, tipp, today
 ):
-    today = timezone.localdate()
     soon = make_membership(make_user(), tipp, renew_by=today + timedelta(days=10))
     late = make_membership(make_user(), tipp, renew_by=today - timedelta(days=1))
     later = make_membership(make_user(), tipp, renew_by=today + timedelta(days=200))
