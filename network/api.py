@@ -10,8 +10,6 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from network import access, actions
-from network.actions import VettingError
 from network.models import Membership, MembershipDecision, Network
 from network.serializers import (
     ApplicationSerializer,
@@ -26,6 +24,9 @@ from network.serializers import (
     NetworkSerializer,
     RoleInputSerializer,
 )
+from network.vetting import access, actions
+from network.vetting.actions import VettingError
+from network.vetting.decisions import DECISIONS
 
 ERRORS = {
     code: OpenApiResponse(ErrorSerializer, description=description)
@@ -159,17 +160,6 @@ class Members(VettingErrorsMixin, generics.ListAPIView):
         return memberships.filter(status=wanted) if wanted else memberships
 
 
-DECISION_ACTIONS = {
-    "approve": actions.approve_membership,
-    "reject": actions.reject_membership,
-    "renew": actions.renew_membership,
-    "suspend": actions.suspend_membership,
-    "reinstate": actions.reinstate_membership,
-    "revoke": actions.revoke_membership,
-    "allow-readmission": actions.allow_readmission,
-}
-
-
 class Decide(VettingErrorsMixin, APIView):
     """One coordinator decision on a membership, with a reason."""
 
@@ -186,7 +176,7 @@ class Decide(VettingErrorsMixin, APIView):
         network = access.get_network_for_coordinator(request, slug)
         membership = access.get_membership_in(network, pk)
         reason = _validated(DecisionInputSerializer, request)["reason"]
-        decided = DECISION_ACTIONS[self.decision](
+        decided = DECISIONS[self.decision].take(
             membership=membership, coordinator=request.user, reason=reason
         )
         return Response(MemberSerializer(decided).data)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from network import api
+from network.vetting.decisions import DECISIONS
 
 network = "networks/<slug:slug>/"
 membership = network + "memberships/<int:pk>/"
@@ -23,10 +24,11 @@ urlpatterns = [
     path(membership + "role/", api.ChangeRole.as_view(), name="api-role"),
     *[
         path(
-            membership + f"{decision}/",
-            api.Decide.as_view(decision=decision),
-            name=f"api-{decision}",
+            membership + f"{decision.path}/",
+            api.Decide.as_view(decision=decision.name),
+            name=f"api-{decision.path}",
         )
-        for decision in api.DECISION_ACTIONS
+        for decision in DECISIONS.values()
+        if not decision.takes_role
     ],
 ]

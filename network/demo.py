@@ -1,6 +1,6 @@
 """Demo data: the three networks with their real member states and fictional people.
 
-Every membership is built through `network.actions`, so the decisions and the audit log are
+Every membership is built through `network.vetting.actions`, so the decisions and the audit log are
 real. Idempotent: a network that already has memberships is left alone. One demo password is
 generated on the first run, kept in `VAR_DIR/demo_password` (mode 0600) and reused.
 """
@@ -15,9 +15,9 @@ from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 from django.utils import timezone
 
-from network import actions
 from network.accounts.models import User
 from network.models import Membership, Network
+from network.vetting import actions, networks
 
 DEMO_FILE = "demo_password"
 
@@ -280,7 +280,7 @@ def seed(*, stdout) -> None:
     for spec in NETWORKS:
         network = Network.objects.filter(slug=spec["slug"]).first()
         if network is None:
-            network = actions.create_network(**spec)
+            network = networks.create_network(**spec)
         if network.memberships.exists():
             stdout.write(f"{network.name}: already seeded")
             continue

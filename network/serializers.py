@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from network.access import current_round_endorsements
 from network.models import Endorsement, Membership, MembershipDecision, Network
+from network.vetting.access import current_round_endorsements
 
 
 class ErrorSerializer(serializers.Serializer):

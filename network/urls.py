@@ -19,7 +19,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("network.accounts.urls")),
-    path("networks/", include("network.vetting_urls")),
+    path("networks/", include("network.vetting.urls")),
     path("directory/", include("directory.urls")),
     path("rooms/", include("messaging.urls")),
     path("translations/", include("messaging.translations.urls")),

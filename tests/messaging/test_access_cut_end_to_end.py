@@ -7,8 +7,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.core.management import call_command
 
-from network import actions as vetting_actions
 from network.models import Membership
+from network.vetting import actions as vetting_actions
 from tests.messaging.test_room_consumer import next_of, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from network import actions
 from network.audit.models import AuditEvent
+from network.vetting import actions
 
 
 @pytest.fixture

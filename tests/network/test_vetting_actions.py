@@ -1,4 +1,4 @@
-"""The vetting rules, through `network.actions`: each workflow, each rule, each refusal."""
+"""The vetting rules, through `network.vetting.actions`: each workflow, each rule, each refusal."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -6,12 +6,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from network import actions
-from network.actions import VettingError
 from network.audit.log import verify_chain
 from network.audit.models import AuditEvent
 from network.membership import active_network_ids, is_active_member, is_coordinator
 from network.models import Endorsement, Membership, MembershipDecision
+from network.vetting import actions
+from network.vetting.actions import VettingError
 from tests.network.vetting_support import deactivations
 
 Status = Membership.Status

@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
-from network import actions
-from network.actions import VettingError
 from network.models import Endorsement, Membership, MembershipDecision
+from network.vetting import actions
+from network.vetting.actions import VettingError
 
 
 @pytest.mark.postgres

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from network.accounts.models import User
-from network.actions import VettingError, appoint_coordinator
 from network.models import Network
+from network.vetting.actions import VettingError, appoint_coordinator
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from network.actions import VettingError, create_network
+from network.vetting.actions import VettingError
+from network.vetting.networks import create_network
 
 
 def codes(value: str) -> list[str]:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from network.actions import expire_overdue_memberships
+from network.vetting.actions import expire_overdue_memberships
 
 
 class Command(BaseCommand):

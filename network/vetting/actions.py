@@ -2,13 +2,13 @@
 
 Each function validates, writes in one transaction with the membership row locked, records a
 `MembershipDecision` and an audit entry, and, when a membership stops being active, sends
-`membership_deactivated` after commit. A refusal raises `VettingError`; nothing is written.
+`membership_deactivated` after commit (`network.vetting.recording`). A refusal raises
+`VettingError`; nothing is written.
 """
 
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from network.audit.log import record
 from network.membership import is_active_member, is_coordinator
 from network.models import Endorsement, Membership, MembershipDecision, Network
-from network.signals import membership_deactivated
+from network.vetting import recording
 
 Status = Membership.Status
 Role = Membership.Role
@@ -98,7 +98,7 @@ def apply_to_network(
             else:
                 _reopen_application(membership, actor=user, fields=fields)
             if network.required_endorsements == 0:
-                _decide(
+                recording.decide(
                     membership,
                     kind=Kind.ENDORSED,
                     actor=None,
@@ -118,7 +118,7 @@ def _create_application(*, user, network: Network, fields: dict) -> Membership:
         membership = Membership.objects.create(
             user=user, network=network, status=Status.APPLICANT, role=Role.MEMBER, **fields
         )
-    _write_decision(
+    recording.write_decision(
         membership,
         kind=Kind.APPLIED,
         actor=user,
@@ -153,7 +153,7 @@ def _reopen_application(membership: Membership, *, actor, fields: dict) -> None:
             )
             % {"network": network},
         )
-    _decide(
+    recording.decide(
         membership,
         kind=Kind.APPLIED,
         actor=actor,
@@ -198,11 +198,11 @@ def endorse(*, membership: Membership, endorser, statement: str) -> Endorsement:
             "membership.endorsement_given",
             actor=endorser,
             target=membership,
-            details={**_details(membership), "endorsement": endorsement.pk},
+            details={**recording.details_of(membership), "endorsement": endorsement.pk},
         )
         count = current.count()
         if membership.status == Status.APPLICANT and count >= network.required_endorsements:
-            _decide(
+            recording.decide(
                 membership,
                 kind=Kind.ENDORSED,
                 actor=endorser,
@@ -226,7 +226,7 @@ def approve_membership(*, membership: Membership, coordinator, reason: str) -> M
         _require_decidable(locked)
         _require_second_pair_of_eyes(locked, coordinator)
         today = timezone.localdate()
-        _decide(
+        recording.decide(
             locked,
             kind=Kind.APPROVED,
             actor=coordinator,
@@ -242,7 +242,7 @@ def approve_membership(*, membership: Membership, coordinator, reason: str) -> M
 def reject_membership(*, membership: Membership, coordinator, reason: str) -> Membership:
     def reject(locked: Membership, reason: str) -> None:
         _require_decidable(locked)
-        _decide(
+        recording.decide(
             locked, kind=Kind.REJECTED, actor=coordinator, reason=reason, status=Status.REJECTED
         )
 
@@ -254,7 +254,7 @@ def renew_membership(*, membership: Membership, coordinator, reason: str) -> Mem
 
     def renew(locked: Membership, reason: str) -> None:
         _require_status(locked, {Status.ACTIVE}, _("renewed"))
-        _decide(
+        recording.decide(
             locked,
             kind=Kind.RENEWED,
             actor=coordinator,
@@ -268,7 +268,7 @@ def renew_membership(*, membership: Membership, coordinator, reason: str) -> Mem
 def suspend_membership(*, membership: Membership, coordinator, reason: str) -> Membership:
     def suspend(locked: Membership, reason: str) -> None:
         _require_status(locked, {Status.ACTIVE}, _("suspended"))
-        _decide(
+        recording.decide(
             locked, kind=Kind.SUSPENDED, actor=coordinator, reason=reason, status=Status.SUSPENDED
         )
 
@@ -283,7 +283,7 @@ def reinstate_membership(*, membership: Membership, coordinator, reason: str) ->
         renew_by = locked.renew_by
         if renew_by is None or renew_by < timezone.localdate():
             renew_by = _next_renewal(locked.network)
-        _decide(
+        recording.decide(
             locked,
             kind=Kind.REINSTATED,
             actor=coordinator,
@@ -300,7 +300,7 @@ def revoke_membership(*, membership: Membership, coordinator, reason: str) -> Me
 
     def revoke(locked: Membership, reason: str) -> None:
         _require_status(locked, {Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED}, _("revoked"))
-        _decide(
+        recording.decide(
             locked,
             kind=Kind.REVOKED,
             actor=coordinator,
@@ -319,7 +319,7 @@ def allow_readmission(*, membership: Membership, coordinator, reason: str) -> Me
         _require_status(locked, {Status.REVOKED}, _("allowed to apply again"))
         if locked.readmission_allowed:
             raise VettingError("wrong_status", _("This person is already allowed to apply again."))
-        _decide(
+        recording.decide(
             locked,
             kind=Kind.READMISSION_ALLOWED,
             actor=coordinator,
@@ -346,7 +346,9 @@ def change_role(*, membership: Membership, coordinator, role: str, reason: str) 
                 _("This member already has the role %(role)s.")
                 % {"role": locked.get_role_display()},
             )
-        _decide(locked, kind=Kind.ROLE_CHANGED, actor=coordinator, reason=reason, role=role)
+        recording.decide(
+            locked, kind=Kind.ROLE_CHANGED, actor=coordinator, reason=reason, role=role
+        )
 
     return _coordinator_decision(membership, coordinator, reason, change)
 
@@ -405,62 +407,8 @@ def appoint_coordinator(
                 position=_required_field(position or user.position, _("position")),
                 statement=reason,
             )
-        _decide(membership, kind=Kind.APPOINTED, actor=None, reason=reason, **changes)
+        recording.decide(membership, kind=Kind.APPOINTED, actor=None, reason=reason, **changes)
         return membership
-
-
-def create_network(
-    *,
-    slug: str,
-    name: str,
-    working_languages: list[str],
-    member_states: list[str],
-    region: str = "",
-    description: str = "",
-    required_endorsements: int = 2,
-    revetting_period_days: int = 365,
-    directory_verification_days: int = 180,
-    coordinators_require_webauthn: bool = False,
-) -> Network:
-    """An operator creates a network (then appoints its first coordinator)."""
-    if Network.objects.filter(slug=slug).exists():
-        raise VettingError(
-            "already_member", _("A network with the slug %(slug)s exists.") % {"slug": slug}
-        )
-    network = Network(
-        slug=slug,
-        name=name,
-        region=region,
-        description=description,
-        working_languages=working_languages,
-        member_states=member_states,
-        required_endorsements=required_endorsements,
-        revetting_period_days=revetting_period_days,
-        directory_verification_days=directory_verification_days,
-        coordinators_require_webauthn=coordinators_require_webauthn,
-    )
-    try:
-        network.full_clean()
-    except ValidationError as error:
-        messages = "; ".join(
-            f"{field}: {' '.join(problems)}" for field, problems in error.message_dict.items()
-        )
-        raise VettingError("invalid_network", messages) from error
-    with transaction.atomic():
-        network.save()
-        record(
-            "network.created",
-            target=network,
-            details={
-                "slug": slug,
-                "member_states": member_states,
-                "working_languages": working_languages,
-                "required_endorsements": required_endorsements,
-                "revetting_period_days": revetting_period_days,
-                "coordinators_require_webauthn": coordinators_require_webauthn,
-            },
-        )
-    return network
 
 
 # --- Internals -----------------------------------------------------------------------------
@@ -551,7 +499,7 @@ def _wrong_status(membership: Membership, verb: str) -> VettingError:
 
 
 def _expire(membership: Membership) -> None:
-    _decide(
+    recording.decide(
         membership,
         kind=Kind.EXPIRED,
         actor=None,
@@ -562,79 +510,6 @@ def _expire(membership: Membership) -> None:
 
 def _next_renewal(network: Network) -> date:
     return timezone.localdate() + timedelta(days=network.revetting_period_days)
-
-
-def _decide(
-    membership: Membership,
-    *,
-    kind: str,
-    actor,
-    reason: str,
-    status: str | None = None,
-    role: str | None = None,
-    **changes,
-) -> MembershipDecision:
-    """Apply a change to a locked membership and put it on record."""
-    from_status, from_role = membership.status, membership.role
-    if status is not None:
-        membership.status = status
-    if role is not None:
-        membership.role = role
-    for field, value in changes.items():
-        setattr(membership, field, value)
-    membership.save()
-    return _write_decision(
-        membership,
-        kind=kind,
-        actor=actor,
-        reason=reason,
-        from_status=from_status,
-        from_role=from_role,
-    )
-
-
-def _write_decision(
-    membership: Membership, *, kind: str, actor, reason: str, from_status: str, from_role: str
-) -> MembershipDecision:
-    decision = MembershipDecision.objects.create(
-        membership=membership,
-        kind=kind,
-        actor=actor,
-        from_status=from_status,
-        to_status=membership.status,
-        from_role=from_role,
-        to_role=membership.role,
-        reason=reason,
-    )
-    record(
-        f"membership.{kind}",
-        actor=actor,
-        target=membership,
-        reason=reason,
-        details={
-            **_details(membership),
-            "decision": decision.pk,
-            "from_status": from_status,
-            "to_status": membership.status,
-            "from_role": from_role,
-            "to_role": membership.role,
-        },
-    )
-    if from_status == Status.ACTIVE and membership.status != Status.ACTIVE:
-        transaction.on_commit(
-            lambda: membership_deactivated.send(
-                sender=Membership, membership=membership, user=membership.user, reason=reason
-            )
-        )
-    return decision
-
-
-def _details(membership: Membership) -> dict:
-    return {
-        "network": membership.network.slug,
-        "member": membership.user.email,
-        "application_round": membership.application_round,
-    }
 
 
 def _required_reason(reason: str) -> str:

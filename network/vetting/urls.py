@@ -1,6 +1,6 @@
 from django.urls import path
 
-from network import views_vetting as views
+from network.vetting import views
 
 app_name = "vetting"
 

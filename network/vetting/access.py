@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from network.accounts.factors import session_satisfies_coordinator_factor
-from network.actions import VettingError
 from network.membership import is_active_member, is_coordinator
 from network.models import Endorsement, Membership, Network
+from network.vetting.actions import VettingError
 
 PENDING = (Membership.Status.APPLICANT, Membership.Status.ENDORSED)
 

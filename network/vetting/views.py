@@ -15,32 +15,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from network import access, actions
-from network.actions import VettingError
 from network.membership import is_active_member, is_coordinator
 from network.models import Membership, MembershipDecision, Network
+from network.vetting import access, actions
+from network.vetting.actions import VettingError
+from network.vetting.decisions import DECISIONS, offered_decisions
 
 Status = Membership.Status
 REVETTING_NOTICE = timedelta(days=30)
-
-# Which decisions a coordinator is offered for a membership in each status. The actions
-# remain the authority: they refuse anything else.
-DECISIONS_BY_STATUS = {
-    Status.ENDORSED: ["approve", "reject"],
-    Status.ACTIVE: ["renew", "suspend", "revoke", "role"],
-    Status.SUSPENDED: ["reinstate", "revoke"],
-    Status.EXPIRED: ["revoke"],
-    Status.REVOKED: ["allow_readmission"],
-}
-DECISION_ACTIONS = {
-    "approve": actions.approve_membership,
-    "reject": actions.reject_membership,
-    "renew": actions.renew_membership,
-    "suspend": actions.suspend_membership,
-    "reinstate": actions.reinstate_membership,
-    "revoke": actions.revoke_membership,
-    "allow_readmission": actions.allow_readmission,
-}
 
 
 def vetting_page(view):
@@ -70,25 +52,8 @@ def _safe_referer(request) -> str:
     return referer if allowed else ""
 
 
-def decision_labels() -> dict[str, str]:
-    return {
-        "approve": _("Approve"),
-        "reject": _("Reject"),
-        "renew": _("Renew (re-vetted)"),
-        "suspend": _("Suspend"),
-        "reinstate": _("Reinstate"),
-        "revoke": _("Revoke"),
-        "allow_readmission": _("Allow to apply again"),
-        "role": _("Change role"),
-    }
-
-
-def offered_decisions(membership: Membership) -> list[tuple[str, str]]:
-    labels = decision_labels()
-    names = DECISIONS_BY_STATUS.get(membership.status, [])
-    if membership.status == Status.REVOKED and membership.readmission_allowed:
-        names = []
-    return [(name, labels[name]) for name in names]
+def _offered(membership: Membership) -> list[tuple[str, str]]:
+    return [(d.name, d.label) for d in offered_decisions(membership)]
 
 
 def revetting_state(membership: Membership) -> str:
@@ -192,7 +157,7 @@ def queue(request, slug: str):
         {
             "membership": membership,
             "endorsements": access.current_round_endorsements(membership),
-            "decisions": offered_decisions(membership),
+            "decisions": _offered(membership),
         }
         for membership in access.pending_applications(network)
     ]
@@ -209,7 +174,7 @@ def members(request, slug: str):
         .order_by("user__display_name", "pk")
     )
     rows = [
-        {"membership": m, "decisions": offered_decisions(m), "revetting": revetting_state(m)}
+        {"membership": m, "decisions": _offered(m), "revetting": revetting_state(m)}
         for m in memberships
     ]
     return render(
@@ -235,7 +200,7 @@ def membership_detail(request, slug: str, pk: int):
                 "application_round", "created_at"
             ),
             "decisions": membership.decisions.select_related("actor"),
-            "offered": offered_decisions(membership) if coordinating else [],
+            "offered": _offered(membership) if coordinating else [],
             "roles": Membership.Role.choices,
         },
     )
@@ -246,26 +211,22 @@ def membership_detail(request, slug: str, pk: int):
 def decide(request, slug: str, pk: int):
     network = access.get_network_for_coordinator(request, slug)
     membership = access.get_membership_in(network, pk)
-    decision = request.POST.get("decision", "")
-    reason = request.POST.get("reason", "")
-    if decision == "role":
-        actions.change_role(
-            membership=membership,
-            coordinator=request.user,
-            role=request.POST.get("role", ""),
-            reason=reason,
-        )
-    elif decision in DECISION_ACTIONS:
-        DECISION_ACTIONS[decision](membership=membership, coordinator=request.user, reason=reason)
-    else:
+    decision = DECISIONS.get(request.POST.get("decision", ""))
+    if decision is None:
         raise VettingError(
             "field_required",
-            _("Choose a decision: %(choices)s.") % {"choices": ", ".join(decision_labels())},
+            _("Choose a decision: %(choices)s.") % {"choices": ", ".join(DECISIONS)},
         )
+    decision.take(
+        membership=membership,
+        coordinator=request.user,
+        reason=request.POST.get("reason", ""),
+        role=request.POST.get("role", ""),
+    )
     messages.success(
         request,
         _("%(decision)s: %(name)s — on record.")
-        % {"decision": decision_labels()[decision], "name": membership.user.display_name},
+        % {"decision": decision.label, "name": membership.user.display_name},
     )
     return _back_to(request.POST.get("next", ""), network, membership)
 
