@@ -25,7 +25,7 @@ from directory.models import (
     DirectoryCorrespondent,
     WrongEntryReport,
 )
-from directory.visibility import coordinated_networks, may_maintain
+from directory.visibility import may_maintain
 from network.audit.log import record
 from network.iso import validate_language, validate_state
 from network.membership import is_active_anywhere, is_active_member, is_coordinator
@@ -427,13 +427,20 @@ class ImportReport:
         return bool(self.authorities_created or self.contact_points_created)
 
 
-def import_directory(*, text: str, actor=None, only_valid: bool = False) -> ImportReport:
+def import_directory(
+    *, text: str, actor=None, coordinated: Iterable[Network] = (), only_valid: bool = False
+) -> ImportReport:
     """Import a directory CSV in one transaction. Any bad row means nothing is imported,
     unless `only_valid` asks explicitly for the good rows. With `actor` (the upload page and
-    API), every row must serve only networks the actor coordinates."""
-    if actor is not None and not coordinated_networks(actor):
-        raise PermissionDenied("Only coordinators may import directory entries.")
-    parsed = parse_directory_csv(text, actor=actor)
+    API), every row must serve only networks in `coordinated` that the actor coordinates:
+    the page and the API pass `network.vetting.access.coordinated_networks(request)`, the
+    networks the request may act for (with the second factor each requires)."""
+    allowed = None
+    if actor is not None:
+        allowed = [network for network in coordinated if is_coordinator(actor, network)]
+        if not allowed:
+            raise PermissionDenied("Only coordinators may import directory entries.")
+    parsed = parse_directory_csv(text, coordinated=allowed)
     report = ImportReport(rows=parsed.rows, errors=parsed.errors)
     header_broken = any(error.line == 1 for error in parsed.errors)
     if header_broken or (parsed.errors and not only_valid):

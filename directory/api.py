@@ -26,9 +26,9 @@ from directory.visibility import (
     get_authority,
     get_contact_point,
     get_contact_point_for_maintenance,
-    get_network_for_coordinator,
     viewer_for,
 )
+from network.vetting.access import coordinated_networks, get_network_for_coordinator
 
 
 class AuthoritySerializer(serializers.Serializer):
@@ -200,7 +200,7 @@ def vcard(request, pk: int) -> HttpResponse:
 @extend_schema(request=None, responses=ContactPointSerializer)
 @api_view(["POST"])
 def confirm(request, pk: int):
-    entry = get_contact_point_for_maintenance(request.user, pk)
+    entry = get_contact_point_for_maintenance(request, pk)
     actions.confirm_contact_point(contact_point=entry, actor=request.user)
     return contact_point_detail_response(request, pk)
 
@@ -248,7 +248,7 @@ def _form_data(data) -> dict:
 @parser_classes([JSONParser])
 def correct(request, pk: int):
     """Correct and confirm in one step; fields not sent keep their current values."""
-    entry = get_contact_point_for_maintenance(request.user, pk)
+    entry = get_contact_point_for_maintenance(request, pk)
     form = CorrectionForm({**CorrectionForm.initial_for(entry), **_form_data(request.data)})
     if not form.is_valid():
         errors = {field: [str(e) for e in messages] for field, messages in form.errors.items()}
@@ -292,7 +292,7 @@ def report(request, pk: int):
 )
 @api_view(["POST"])
 def reconfirm(request, slug: str, pk: int):
-    network = get_network_for_coordinator(request.user, slug)
+    network = get_network_for_coordinator(request, slug)
     entry = get_contact_point(pk)
     try:
         recipients = actions.request_reconfirmation(
@@ -306,7 +306,7 @@ def reconfirm(request, slug: str, pk: int):
 @extend_schema(responses=ContactPointSerializer(many=True))
 @api_view(["GET"])
 def stale(request, slug: str):
-    network = get_network_for_coordinator(request.user, slug)
+    network = get_network_for_coordinator(request, slug)
     viewer = viewer_for(request.user)
     paginator = DirectoryPagination()
     entries = (
@@ -347,7 +347,12 @@ def import_csv(request):
     only_valid = str(request.data.get("only_valid", "")).lower() in ("1", "true", "yes", "on")
     try:
         text = decode_upload(upload.read())
-        result = actions.import_directory(text=text, actor=request.user, only_valid=only_valid)
+        result = actions.import_directory(
+            text=text,
+            actor=request.user,
+            coordinated=coordinated_networks(request),
+            only_valid=only_valid,
+        )
     except ValidationError as exc:
         return _invalid(exc)
     body = {

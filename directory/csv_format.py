@@ -7,6 +7,7 @@ are separated by ";", a spoken language is `code:level` (`es:native;en:working`)
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,6 @@ from directory.competences import Competence
 from directory.models import Authority, ContactPoint, ContactPointLanguage
 from network.accounts.models import User
 from network.iso import language_names, state_names
-from network.membership import is_coordinator
 from network.models import Network
 
 COLUMNS = [
@@ -120,8 +120,8 @@ def _messages(exc: ValidationError) -> str:
 class _RowParser:
     """Validates rows one by one, remembering authorities and entries the file creates."""
 
-    def __init__(self, actor):
-        self.actor = actor
+    def __init__(self, coordinated: Iterable[Network] | None):
+        self.coordinated = None if coordinated is None else {n.pk for n in coordinated}
         self.networks = {n.slug: n for n in Network.objects.all()}
         self.new_authorities: dict[tuple[str, str], PlannedAuthority] = {}
         self.seen_entries: dict[tuple[str, str, str], int] = {}
@@ -272,15 +272,15 @@ class _RowParser:
             network = self.networks.get(slug)
             if network is None:
                 raise ValidationError(f"unknown network {slug}")
-            if self.actor is not None and not is_coordinator(self.actor, network):
+            if self.coordinated is not None and network.pk not in self.coordinated:
                 raise ValidationError(f"you do not coordinate {slug}")
             networks.append(network)
         return networks
 
 
-def parse_directory_csv(text: str, *, actor=None) -> ParsedFile:
+def parse_directory_csv(text: str, *, coordinated: Iterable[Network] | None = None) -> ParsedFile:
     """Validate every row; good rows become planned writes, bad rows errors with line numbers.
-    With `actor`, each row's networks must be networks the actor coordinates."""
+    With `coordinated`, each row's networks must be among them (the uploader's)."""
     parsed = ParsedFile()
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip() for name in (reader.fieldnames or [])]
@@ -293,7 +293,7 @@ def parse_directory_csv(text: str, *, actor=None) -> ParsedFile:
     if parsed.errors:
         return parsed
     reader.fieldnames = header
-    parser = _RowParser(actor)
+    parser = _RowParser(coordinated)
     line = reader.line_num
     for row in reader:
         line_start, line = line + 1, reader.line_num

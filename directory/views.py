@@ -16,12 +16,10 @@ from directory.models import Authority, ContactPoint, WrongEntryReport
 from directory.presenting import present_contact_point
 from directory.search import direct_answer, parse_search_params, search_contact_points
 from directory.visibility import (
-    coordinated_networks,
     get_authority,
     get_contact_point,
     get_contact_point_for_maintenance,
     get_contact_point_with_details,
-    get_network_for_coordinator,
     may_maintain,
     viewer_for,
 )
@@ -29,6 +27,7 @@ from network.accounts.models import User
 from network.audit.log import record
 from network.iso import language_names, state_names
 from network.models import Network
+from network.vetting.access import coordinated_networks, get_network_for_coordinator
 
 PAGE_SIZE = 25
 
@@ -64,7 +63,7 @@ def _present_answer(answer, viewer) -> dict:
 def search(request):
     context = {
         "filters": request.GET,
-        "coordinated": coordinated_networks(request.user),
+        "coordinated": coordinated_networks(request),
         **_filter_choices(),
     }
     try:
@@ -124,7 +123,7 @@ def contact_point(request, pk: int):
         "entry": entry,
         "contact_point": entry_row,
         "viewer": viewer,
-        "may_maintain": may_maintain(request.user, entry_row),
+        "may_maintain": may_maintain(request.user, entry_row, request=request),
     }
     if entry["details_visible"]:
         context["history"] = entry_row.changes.select_related("actor")[:20]
@@ -149,7 +148,7 @@ def contact_point_vcard(request, pk: int):
 
 @login_required
 def confirm(request, pk: int):
-    entry = get_contact_point_for_maintenance(request.user, pk)
+    entry = get_contact_point_for_maintenance(request, pk)
     if request.method == "POST" and request.POST.get("action") == "confirm":
         actions.confirm_contact_point(contact_point=entry, actor=request.user)
         messages.success(request, _("Entry confirmed."))
@@ -236,7 +235,7 @@ def authority(request, pk: int):
 @login_required
 @require_GET
 def stale_entries(request, slug: str):
-    network = get_network_for_coordinator(request.user, slug)
+    network = get_network_for_coordinator(request, slug)
     viewer = viewer_for(request.user)
     stale = (
         ContactPoint.objects.with_freshness()
@@ -267,7 +266,7 @@ def stale_entries(request, slug: str):
 @login_required
 @require_POST
 def request_reconfirmation(request, slug: str, pk: int):
-    network = get_network_for_coordinator(request.user, slug)
+    network = get_network_for_coordinator(request, slug)
     entry = get_contact_point(pk)
     try:
         recipients = actions.request_reconfirmation(
@@ -287,7 +286,7 @@ def request_reconfirmation(request, slug: str, pk: int):
 @login_required
 @require_POST
 def appoint_correspondent(request, slug: str):
-    network = get_network_for_coordinator(request.user, slug)
+    network = get_network_for_coordinator(request, slug)
     member = User.objects.filter(email__iexact=request.POST.get("email", "").strip()).first()
     try:
         if member is None:
@@ -308,7 +307,7 @@ def appoint_correspondent(request, slug: str):
 @login_required
 @require_POST
 def resolve_report(request, slug: str, report_id: int):
-    network = get_network_for_coordinator(request.user, slug)
+    network = get_network_for_coordinator(request, slug)
     entry_report = get_object_or_404(
         WrongEntryReport, pk=report_id, contact_point__networks=network
     )
@@ -327,7 +326,8 @@ def resolve_report(request, slug: str, report_id: int):
 
 @login_required
 def import_upload(request):
-    if not coordinated_networks(request.user):
+    coordinated = coordinated_networks(request)
+    if not coordinated:
         raise PermissionDenied("Only coordinators may import directory entries.")
     form = ImportForm(request.POST or None, request.FILES or None)
     context = {"form": form, "columns": COLUMNS}
@@ -338,7 +338,10 @@ def import_upload(request):
             form.add_error("file", exc.messages)
         else:
             result = actions.import_directory(
-                text=text, actor=request.user, only_valid=form.cleaned_data["only_valid"]
+                text=text,
+                actor=request.user,
+                coordinated=coordinated,
+                only_valid=form.cleaned_data["only_valid"],
             )
             context["result"] = result
             status = 400 if result.errors and not result.imported else 200

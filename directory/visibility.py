@@ -21,7 +21,7 @@ from django.http import Http404
 
 from directory.models import Authority, ContactPoint, DirectoryCorrespondent
 from network.membership import active_network_ids, is_coordinator
-from network.models import Network
+from network.vetting.access import acts_as_coordinator
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,10 @@ def get_authority(pk: int) -> Authority:
         raise Http404("No such authority.") from exc
 
 
-def may_maintain(user, contact_point: ContactPoint) -> bool:
+def may_maintain(user, contact_point: ContactPoint, *, request=None) -> bool:
     """The linked member, a coordinator of a network it serves, or that network's
-    directory correspondent for the entry's state."""
+    directory correspondent for the entry's state. Given the `request`, a coordinator counts
+    only with the second factor the network requires of its coordinators."""
     viewer = viewer_for(user)
     if not viewer.is_member:
         return False
@@ -99,7 +100,7 @@ def may_maintain(user, contact_point: ContactPoint) -> bool:
     for network in contact_point.networks.all():
         if network.pk not in viewer.network_ids:
             continue
-        if is_coordinator(user, network):
+        if acts_as_coordinator(request, network) if request else is_coordinator(user, network):
             return True
         if DirectoryCorrespondent.objects.filter(
             network=network, state=contact_point.state, member=user
@@ -108,25 +109,11 @@ def may_maintain(user, contact_point: ContactPoint) -> bool:
     return False
 
 
-def get_contact_point_for_maintenance(user, pk: int) -> ContactPoint:
+def get_contact_point_for_maintenance(request, pk: int) -> ContactPoint:
     contact_point = get_contact_point(pk)
-    if not may_maintain(user, contact_point):
+    if not may_maintain(request.user, contact_point, request=request):
         raise PermissionDenied(
             "Only the member linked to this entry, a coordinator of a network it serves "
             "or that network's directory correspondent for its state may confirm or correct it."
         )
     return contact_point
-
-
-def get_network_for_coordinator(user, slug: str) -> Network:
-    try:
-        network = Network.objects.get(slug=slug)
-    except Network.DoesNotExist as exc:
-        raise Http404("No such network.") from exc
-    if not is_coordinator(user, network):
-        raise PermissionDenied("Only the network's coordinators may do this.")
-    return network
-
-
-def coordinated_networks(user) -> list[Network]:
-    return [n for n in Network.objects.all() if is_coordinator(user, n)]

@@ -1,7 +1,10 @@
 """Permission-checked getters: the only way views and API views obtain networks and
-memberships for vetting. A network that does not exist is a 404; one the user may not
-administer or endorse in is a `VettingError` (403)."""
+memberships for vetting, and the one answer to "may this request act as a coordinator of
+network N" (`acts_as_coordinator`), which the directory's coordinator pages and endpoints use
+too. A network that does not exist is a 404; one the user may not administer or endorse in
+is an `AccessRefused` (403)."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -11,6 +14,12 @@ from network.membership import is_active_member, is_coordinator
 from network.models import Endorsement, Membership, Network
 from network.vetting.actions import VettingError
 
+
+class AccessRefused(VettingError, PermissionDenied):
+    """A getter's refusal: a `VettingError` with its code for the vetting pages and API, and
+    Django's `PermissionDenied` for every other surface (the directory's), so each answers 403."""
+
+
 PENDING = (Membership.Status.APPLICANT, Membership.Status.ENDORSED)
 
 
@@ -18,16 +27,22 @@ def get_network(slug: str) -> Network:
     return get_object_or_404(Network, slug=slug)
 
 
-def get_network_for_coordinator(request, slug: str) -> Network:
-    """The network, if the user is one of its active coordinators with the factor it requires."""
-    network = get_network(slug)
+def acts_as_coordinator(request, network: Network) -> bool:
+    """An active coordinator of the network, in a session that passed the second factor the
+    network requires of its coordinators (WebAuthn where `coordinators_require_webauthn`)."""
+    return is_coordinator(request.user, network) and session_satisfies_coordinator_factor(
+        request.session, network
+    )
+
+
+def require_coordinator(request, network: Network) -> None:
     if not is_coordinator(request.user, network):
-        raise VettingError(
+        raise AccessRefused(
             "not_coordinator",
             _("Only active coordinators of %(network)s may do this.") % {"network": network},
         )
     if not session_satisfies_coordinator_factor(request.session, network):
-        raise VettingError(
+        raise AccessRefused(
             "webauthn_required",
             _(
                 "%(network)s requires its coordinators to sign in with a security key or "
@@ -35,13 +50,29 @@ def get_network_for_coordinator(request, slug: str) -> Network:
             )
             % {"network": network},
         )
+
+
+def get_network_for_coordinator(request, slug: str) -> Network:
+    """The network, if the user is one of its active coordinators with the factor it requires."""
+    network = get_network(slug)
+    require_coordinator(request, network)
     return network
+
+
+def coordinated_networks(request) -> list[Network]:
+    """The networks this request may act for as a coordinator."""
+    coordinating = Network.objects.filter(
+        memberships__in=Membership.objects.active().filter(
+            user=request.user, role=Membership.Role.COORDINATOR
+        )
+    ).order_by("name", "pk")
+    return [n for n in coordinating if session_satisfies_coordinator_factor(request.session, n)]
 
 
 def get_network_for_member(request, slug: str) -> Network:
     network = get_network(slug)
     if not is_active_member(request.user, network):
-        raise VettingError(
+        raise AccessRefused(
             "not_active_member",
             _("Only active members of %(network)s may do this.") % {"network": network},
         )
