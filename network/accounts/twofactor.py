@@ -83,10 +83,6 @@ def code_at(seed: bytes, step: int) -> str:
     return f"{hotp(seed, step, digits=DIGITS):0{DIGITS}d}"
 
 
-def confirmed_device(user: User) -> TotpDevice | None:
-    return TotpDevice.objects.filter(user=user, confirmed=True).first()
-
-
 def start_enrolment(user: User) -> TotpDevice:
     """The unconfirmed device of `user`, created with a new seed if there is none."""
     with transaction.atomic():
