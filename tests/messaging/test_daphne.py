@@ -139,8 +139,10 @@ async def test_bad_bytes_are_refused_and_the_socket_stays_usable(server, session
     async with await open_ws(server, cookie) as socket:
         await socket.send(b"\x00\xff binary")
         assert (await frame_of(socket, "error"))["code"] == "binary_refused"
-        await socket.send("{" * 10)
+        await socket.send("{" * 3)
         assert (await frame_of(socket, "error"))["code"] == "bad_json"
+        await socket.send('{"type": "ping", "nonce": ' + "[" * 32_000 + "]" * 32_000 + "}")
+        assert (await frame_of(socket, "error"))["code"] == "frame_too_deep"
         await socket.send(json.dumps({"type": "ping", "nonce": "x" * (70 * 1024)}))
         assert (await frame_of(socket, "error"))["code"] == "frame_too_large"
         await socket.send(json.dumps({"type": "ping", "nonce": 7}))

@@ -441,10 +441,10 @@ async def test_an_idle_socket_closes_at_the_inactivity_limit(
 async def test_the_members_frames_keep_a_socket_open_and_count_for_the_session(
     open_socket, member, case_room, client_for, settings, monkeypatch
 ):
-    from messaging.realtime import consumer as consumers
+    from messaging.realtime import session_watch
 
     settings.COUNTERPART_IDLE_TIMEOUT = 1
-    monkeypatch.setattr(consumers, "ACTIVITY_SAVE_SECONDS", 0)
+    monkeypatch.setattr(session_watch, "ACTIVITY_SAVE_SECONDS", 0)
     client, cookie = await sync_to_async(_signed_in)(client_for, member)
     signed_in_at = await sync_to_async(_stored_last_seen)(client)
     socket = await open_socket(cookie=cookie)
@@ -472,9 +472,9 @@ async def test_activity_elsewhere_in_the_session_keeps_the_socket_open(
 async def test_a_socket_whose_session_ended_closes_at_its_next_frame(
     open_socket, member, case_room, client_for, monkeypatch
 ):
-    from messaging.realtime import consumer as consumers
+    from messaging.realtime import session_watch
 
-    monkeypatch.setattr(consumers, "ACTIVITY_SAVE_SECONDS", 0)
+    monkeypatch.setattr(session_watch, "ACTIVITY_SAVE_SECONDS", 0)
     client, cookie = await sync_to_async(_signed_in)(client_for, member)
     socket = await open_socket(cookie=cookie)
     await sync_to_async(client.session.delete)()
