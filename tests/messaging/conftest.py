@@ -82,3 +82,28 @@ async def open_socket(session_cookie):
             await communicator.disconnect()
         else:  # refused at the handshake: the application has already finished
             await communicator.wait()
+
+
+class ManualClock:
+    """A monotonic clock that moves only when told."""
+
+    def __init__(self, start: float = 1000.0, *, step: float = 0.0):
+        self.now, self.step = start, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def frame_clock(monkeypatch):
+    """The clock of every socket's frame budget (messaging/realtime/flood.py), moved by hand:
+    still unless the test moves it."""
+    from messaging.realtime import flood
+
+    clock = ManualClock()
+    monkeypatch.setattr(flood, "monotonic", clock)
+    return clock
