@@ -141,7 +141,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
                 ProtocolError(
                     "rate_limited",
                     "too many frames; wait before sending again",
-                    retry_after=max(0.001, round(wait, 3)),
+                    retry_after=wait,
                 ),
                 None,
             )

@@ -5,6 +5,7 @@ the budget is refused with `rate_limited` and counts a strike, an admitted one c
 strikes, and a socket with more than `STRIKES_BEFORE_CLOSE` strikes in a row is closed (4429).
 """
 
+import math
 import time
 
 CAPACITY = 40
@@ -31,16 +32,17 @@ class FrameBudget:
         self.strikes = 0
 
     def admit(self) -> float:
-        """0 when a frame may pass; else the seconds to wait for the next token."""
+        """0 when a frame may pass; else the seconds to wait for the next token, rounded up
+        to the millisecond: a client that waits that long is let through."""
         now = self.clock()
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.per_second)
         self.stamp = now
-        if self.tokens >= 1:
+        if self.tokens >= 1 - 1e-9:  # not refused for a rounding error of the clock's sums
             self.tokens -= 1
             self.strikes = 0
             return 0.0
         self.strikes += 1
-        return (1 - self.tokens) / self.per_second
+        return math.ceil((1 - self.tokens) / self.per_second * 1000) / 1000
 
     @property
     def exhausted(self) -> bool:
