@@ -26,10 +26,8 @@ from messaging.models import EVALUATION_CODES, MessageHandling
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
-# The transport's own limit (Daphne's `--websocket-max-message-size`, set by
-# messaging/realtime/server.py): a message over it is never read and closes the socket with
-# 1009; one between MAX_FRAME_BYTES and it is answered with `frame_too_large`.
-TRANSPORT_MAX_MESSAGE_BYTES = 1024 * 1024
+# Daphne reads messages up to messaging/realtime/server.py's MAX_MESSAGE_BYTES (1 MiB): one
+# over it closes the socket with 1009; one between MAX_FRAME_BYTES and it is `frame_too_large`.
 MAX_DEPTH = 8
 CATCH_UP_DEFAULT = 200
 CATCH_UP_MAX = 500
