@@ -17,15 +17,28 @@ from network.accounts.sessions import LAST_SEEN_KEY
 ACTIVITY_SAVE_SECONDS = 60
 
 
+class LoopClock:
+    """Wall-clock time, and timers on the running event loop."""
+
+    def now(self) -> float:
+        return time.time()
+
+    def call_later(self, delay: float, callback) -> asyncio.TimerHandle:
+        return asyncio.get_running_loop().call_later(delay, callback)
+
+
+# Every watch's clock; tests replace it with one they move by hand.
+clock = LoopClock()
+
+
 class SessionWatch:
     def __init__(self, session, end):
         """`end()` closes the socket (4401): a coroutine function."""
         self.session, self.end = session, end
-        loop = asyncio.get_running_loop()
-        self.expiry = loop.call_later(
+        self.expiry = clock.call_later(
             max(0.0, session.get_expiry_age()), lambda: asyncio.ensure_future(self.end())
         )
-        self.active_at = self.activity_saved_at = session.get(LAST_SEEN_KEY) or time.time()
+        self.active_at = self.activity_saved_at = session.get(LAST_SEEN_KEY) or clock.now()
         self.idle_timer = None
         self._watch_idleness(sessions.idle_deadline_after(self.active_at))
 
@@ -37,7 +50,7 @@ class SessionWatch:
     async def note_activity(self) -> bool:
         """A frame of the member's own. False if the session has ended (the socket is then
         being closed)."""
-        self.active_at = now = time.time()
+        self.active_at = now = clock.now()
         if now - self.activity_saved_at >= ACTIVITY_SAVE_SECONDS:
             self.activity_saved_at = now
             if not await run_in_db(sessions.record_activity)(self.session.session_key, now):
@@ -46,19 +59,19 @@ class SessionWatch:
         return True
 
     def _watch_idleness(self, deadline: float) -> None:
-        self.idle_timer = asyncio.get_running_loop().call_later(
-            max(0.0, deadline - time.time()), lambda: asyncio.ensure_future(self._idle_check())
+        self.idle_timer = clock.call_later(
+            max(0.0, deadline - clock.now()), lambda: asyncio.ensure_future(self._idle_check())
         )
 
     async def _idle_check(self) -> None:
         deadline = sessions.idle_deadline_after(self.active_at)
-        if time.time() > deadline:
+        if clock.now() > deadline:
             stored = await run_in_db(sessions.last_activity)(self.session.session_key)
             if stored is None:
                 await self.end()
                 return
             deadline = sessions.idle_deadline_after(max(self.active_at, stored))
-            if time.time() > deadline:
+            if clock.now() > deadline:
                 await self.end()
                 return
         self._watch_idleness(deadline)

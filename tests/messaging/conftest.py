@@ -107,3 +107,48 @@ def frame_clock(monkeypatch):
     clock = ManualClock()
     monkeypatch.setattr(flood, "monotonic", clock)
     return clock
+
+
+class ManualTimers:
+    """Wall-clock time and timers for the sockets' session watch
+    (messaging/realtime/session_watch.py), moved by hand: `await advance(seconds)` runs the
+    timers that fall due and waits for what they started."""
+
+    class Handle:
+        def __init__(self, due, callback):
+            self.due, self.callback, self.cancelled = due, callback, False
+
+        def cancel(self):
+            self.cancelled = True
+
+    def __init__(self, start: float):
+        self.current, self.timers = start, []
+
+    def now(self) -> float:
+        return self.current
+
+    def call_later(self, delay, callback):
+        handle = self.Handle(self.current + delay, callback)
+        self.timers.append(handle)
+        return handle
+
+    async def advance(self, seconds: float) -> None:
+        import asyncio
+
+        self.current += seconds
+        due = [t for t in self.timers if t.due <= self.current and not t.cancelled]
+        self.timers = [t for t in self.timers if t not in due and not t.cancelled]
+        started = [t.callback() for t in sorted(due, key=lambda t: t.due)]
+        await asyncio.gather(*[s for s in started if asyncio.isfuture(s)])
+
+
+@pytest.fixture
+def session_clock(monkeypatch):
+    """The sockets' session clock, starting now and moved by hand."""
+    import time
+
+    from messaging.realtime import session_watch
+
+    timers = ManualTimers(time.time())
+    monkeypatch.setattr(session_watch, "clock", timers)
+    return timers
