@@ -164,7 +164,8 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         except Exception as exc:
             # A fault of the server's (the database or the channel layer unreachable, a bug):
             # logged without the frame's content; the socket stays open.
-            logger.error("a %s frame failed: %s", frame and frame["type"], type(exc).__name__)
+            kind = frame["type"] if frame else "unchecked"
+            logger.error("a %s frame failed: %s", kind, type(exc).__name__)
             await self._refuse(
                 ProtocolError(
                     "server_error", "the server could not handle this frame", retry_after=1.0
