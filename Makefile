@@ -19,7 +19,7 @@ run: install
 	COUNTERPART_DEMO=1 $(PY) manage.py migrate --no-input
 	COUNTERPART_DEMO=1 $(PY) manage.py compilemessages --ignore '.venv' -v 0 || true
 	COUNTERPART_DEMO=1 $(PY) manage.py seed_demo
-	COUNTERPART_DEMO=1 $(VENV)/bin/daphne -b $(HOST) -p $(PORT) network.asgi:application
+	COUNTERPART_DEMO=1 $(PY) -m messaging.realtime.server -b $(HOST) -p $(PORT) network.asgi:application
 
 test: install
 	$(VENV)/bin/ruff check .

@@ -217,7 +217,7 @@ def start_daphne(*, port: int, env: dict, log_path: Path) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "daphne",
+            "messaging.realtime.server",
             "-b",
             "127.0.0.1",
             "-p",

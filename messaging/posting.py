@@ -67,8 +67,9 @@ def _client_id(value) -> uuid.UUID:
 
 
 def _handling(code, note) -> tuple[str, str]:
-    code = code or Message.Handling.H0
-    if code not in Message.Handling.values:
+    if code is None or code == "":
+        code = Message.Handling.H0
+    if not isinstance(code, str) or code not in Message.Handling.values:
         raise invalid("handling", "handling must be H0, H1, H2 or H3")
     note = clean_field(note, "handling_note", max_length=HANDLING_NOTE_MAX, required=code == "H3")
     return code, note

@@ -1,39 +1,34 @@
 """The WebSocket of docs/protocol.md: one socket per client, multiplexing rooms.
 
-Thin over the actions: authenticate in `connect`, validate each frame, hand writes to
-messaging.actions in small `run_in_db` helpers (each closes old connections),
-answer with the protocol's frames. Live room events arrive from the process hub
-(messaging/realtime/hub.py) as ready-made JSON text.
+`connect` authenticates and authorises; `receive` checks each frame against the protocol
+(messaging/realtime/protocol.py) and routes it to the one handler of its type, which calls
+the access getters and actions (through `run_in_db`, messaging/realtime/room_calls.py) or the
+send queue; every refusal becomes an `error` frame in `receive`, and the socket stays open.
+Live room events arrive from the process hub (messaging/realtime/hub.py) as ready-made JSON
+text. The socket leaves its groups and the hub whatever ends it (`__call__`).
 """
 
-import asyncio
 import json
-import time
-import uuid
+import logging
 from dataclasses import dataclass, field
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.sessions import InstanceSessionWrapper
 
-from messaging import access, actions, events, posting
+from messaging import access, posting
 from messaging.errors import MessagingError
-from messaging.models import Room
-from messaging.realtime import broadcast
+from messaging.realtime import broadcast, protocol, room_calls
 from messaging.realtime.db import run_in_db
+from messaging.realtime.flood import FrameBudget
 from messaging.realtime.hub import get_hub
+from messaging.realtime.protocol import ProtocolError
 from messaging.realtime.send_queue import Busy, get_send_queue
-from network import membership
+from messaging.realtime.session_watch import SessionWatch
 from network.accounts import sessions
-from network.accounts.sessions import LAST_SEEN_KEY, is_two_factor_verified
+from network.accounts.sessions import is_two_factor_verified
 
-PROTOCOL_VERSION = 1
-MAX_FRAME_BYTES = 64 * 1024
-CATCH_UP_DEFAULT = 200
-RATE_CAPACITY = 40
-RATE_PER_SECOND = 20.0
-RATE_STRIKES_BEFORE_CLOSE = 50
-ACTIVITY_SAVE_SECONDS = 60
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -48,67 +43,22 @@ class Subscription:
     buffer: list = field(default_factory=list)
 
 
-class TokenBucket:
-    def __init__(self, capacity: int, rate: float):
-        self.capacity, self.rate = capacity, rate
-        self.tokens, self.stamp = float(capacity), time.monotonic()
-
-    def take(self) -> float:
-        """0 when a frame may pass; else the seconds to wait for the next token."""
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.rate
-
-
-class FrameError(Exception):
-    def __init__(self, code: str, message: str, *, retry: float | None = None):
-        super().__init__(message)
-        self.code, self.message, self.retry = code, message, retry
-
-
-# --- Database helpers (sync; each runs in database_sync_to_async) ------------------------------
-
-
-def _room_meta(room: Room) -> dict:
-    return {"id": str(room.pk), "kind": room.kind, "network_id": room.network_id}
-
-
-def _readable_meta(user, room_id) -> dict:
-    return _room_meta(access.get_room_for_member(user, room_id))
-
-
-def _catch_up(user, room_id, after: int | None, limit: int) -> tuple[list, int]:
-    """(rendered events after `after`, head); access re-checked in the same call."""
-    room = access.get_room_for_member(user, room_id)
-    if after is None:
-        return [], room.head_seq
-    if after > room.head_seq:
-        raise FrameError("invalid_field", "after is beyond the room's last seq")
-    rows = events.events_after(room.pk, after, limit, upto=room.head_seq)
-    return [(row.seq, events.event_frame(row)) for row in rows], room.head_seq
-
-
-def _mark_read(user, room_id, seq) -> int:
-    return actions.mark_read(room=access.get_room_for_member(user, room_id), user=user, seq=seq)
-
-
-def _still_readable(user, room_ids: list[str]) -> tuple[set[str], bool]:
-    rooms = access.readable_rooms(user).filter(pk__in=room_ids).values_list("pk", flat=True)
-    return {str(pk) for pk in rooms}, membership.is_active_anywhere(user)
-
-
-def _active_anywhere(user) -> bool:
-    return membership.is_active_anywhere(user)
-
-
-# --- The consumer ------------------------------------------------------------------------------
-
-
 class RoomsConsumer(AsyncWebsocketConsumer):
+    subscriptions: dict[str, Subscription]
+    groups_joined: list[str]
+    watch: SessionWatch | None = None
+
+    async def __call__(self, scope, receive, send):
+        """Channels' entry point, with the clean-up in a `finally`: Channels calls
+        `disconnect` only for a `websocket.disconnect` message, not when `connect` or a
+        handler raised, nor when the server cancels the instance; the channel then stayed
+        in its groups and the hub kept the socket."""
+        self.subscriptions, self.groups_joined = {}, []
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._leave_everything()
+
     async def dispatch(self, message):
         """Channels' dispatch without its `close_old_connections` before every frame (a
         thread hop each): this consumer touches the database only through `run_in_db`,
@@ -131,10 +81,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.user = self.scope.get("user")
         self.send_event = self._event_sender()
-        self.subscriptions: dict[str, Subscription] = {}
-        self.bucket = TokenBucket(RATE_CAPACITY, RATE_PER_SECOND)
-        self.strikes = 0
-        self.groups_joined: list[str] = []
+        self.budget = FrameBudget()
         session = self.scope.get("session")
         await self.accept()
         if (
@@ -146,74 +93,37 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         ):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        if not await run_in_db(_active_anywhere)(self.user):
+        if not await run_in_db(room_calls.active_anywhere)(self.user):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         for group in (
             broadcast.member_group_name(self.user.pk),
             broadcast.session_group_name(session.session_key or ""),
         ):
+            self.groups_joined.append(group)  # before the await: left even if it fails
             await self.channel_layer.group_add(group, self.channel_name)
-            self.groups_joined.append(group)
-        # A socket must not outlive its session (Daphne keeps sockets for up to 24 hours),
-        # nor its session's inactivity limit.
-        self.expiry = asyncio.get_running_loop().call_later(
-            max(0.0, session.get_expiry_age()),
-            lambda: asyncio.ensure_future(self._close(CLOSE_UNAUTHENTICATED)),
+        self.watch = SessionWatch(session, lambda: self._close(CLOSE_UNAUTHENTICATED))
+        await self._send(
+            {"type": "hello", "protocol": protocol.PROTOCOL_VERSION, "user": self.user.pk}
         )
-        self.active_at = self.activity_saved_at = session.get(LAST_SEEN_KEY) or time.time()
-        self._watch_idleness(sessions.idle_deadline_after(self.active_at))
-        await self._send({"type": "hello", "protocol": PROTOCOL_VERSION, "user": self.user.pk})
 
     async def disconnect(self, code):
-        for timer in (getattr(self, "expiry", None), getattr(self, "idle_timer", None)):
-            if timer is not None:
-                timer.cancel()
         await self._leave_everything()
 
-    # --- Inactivity ------------------------------------------------------------------------
-
-    def _watch_idleness(self, deadline: float) -> None:
-        self.idle_timer = asyncio.get_running_loop().call_later(
-            max(0.0, deadline - time.time()), lambda: asyncio.ensure_future(self._idle_check())
-        )
-
-    async def _idle_check(self) -> None:
-        """At the inactivity deadline: close, unless the member was active meanwhile, on this
-        socket or anywhere else in the session (another tab's requests)."""
-        deadline = sessions.idle_deadline_after(self.active_at)
-        if time.time() > deadline:
-            stored = await run_in_db(sessions.last_activity)(self.scope["session"].session_key)
-            if stored is None:
-                await self._close(CLOSE_UNAUTHENTICATED)
-                return
-            deadline = sessions.idle_deadline_after(max(self.active_at, stored))
-            if time.time() > deadline:
-                await self._close(CLOSE_UNAUTHENTICATED)
-                return
-        self._watch_idleness(deadline)
-
-    async def _note_activity(self) -> bool:
-        """A frame of the member's own: activity of the session, stored at most once a
-        minute (the pages' idle check reads it). False, and the socket closed, if the
-        session has ended."""
-        self.active_at = now = time.time()
-        if now - self.activity_saved_at >= ACTIVITY_SAVE_SECONDS:
-            self.activity_saved_at = now
-            key = self.scope["session"].session_key
-            if not await run_in_db(sessions.record_activity)(key, now):
-                await self._close(CLOSE_UNAUTHENTICATED)
-                return False
-        return True
-
     async def _leave_everything(self) -> None:
+        """Idempotent: runs at disconnect, at a close of the server's and in `__call__`."""
+        if self.watch is not None:
+            self.watch.stop()
         hub = get_hub()
-        for room in list(getattr(self, "subscriptions", {})):
+        subscriptions, self.subscriptions = self.subscriptions, {}
+        for room in subscriptions:
             await hub.unsubscribe(self, room)
-        self.subscriptions = {}
-        for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.groups_joined = []
+        groups, self.groups_joined = self.groups_joined, []
+        for group in groups:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception as exc:  # the layer unreachable: the group's expiry drops it
+                logger.warning("leaving a group failed: %s", type(exc).__name__)
 
     async def _close(self, code: int) -> None:
         await self._leave_everything()
@@ -222,56 +132,55 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     # --- Inbound frames --------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
-        ref = frame = None
+        wait = self.budget.admit()
+        if wait:
+            if self.budget.exhausted:
+                await self._close(CLOSE_FLOOD)
+                return
+            await self._refuse(
+                ProtocolError(
+                    "rate_limited",
+                    "too many frames; wait before sending again",
+                    retry_after=wait,
+                ),
+                None,
+            )
+            return
+        if self.watch is None:
+            return  # a socket refused in `connect`, being closed
+        frame = None
         try:
-            wait = self.bucket.take()
-            if wait:
-                self.strikes += 1
-                if self.strikes > RATE_STRIKES_BEFORE_CLOSE:
-                    await self._close(CLOSE_FLOOD)
-                    return
-                await self._send(
-                    {
-                        "type": "error",
-                        "code": "rate_limited",
-                        "message": "too many frames; wait before sending again",
-                        "retry_after": max(0.001, round(wait, 3)),
-                        "ref": None,
-                    }
-                )
-                return
-            self.strikes = 0
-            frame = _parse(text_data, bytes_data)
-            ref = frame.get("type") if isinstance(frame.get("type"), str) else None
-            handler = self.HANDLERS.get(frame.get("type"))
-            if handler is None:
-                raise FrameError("unknown_type", "type is missing or not a frame type of v1")
-            if frame["type"] == "send" and isinstance(frame.get("client_id"), str):
-                ref = frame["client_id"]
+            frame = protocol.validate(text_data, bytes_data)
             # The page's heartbeat is not the member's activity.
-            if frame["type"] != "ping" and not await self._note_activity():
+            if frame["type"] != "ping" and not await self.watch.note_activity():
                 return
-            await handler(self, frame)
-        except FrameError as error:
-            await self._error(error.code, error.message, ref, retry_after=error.retry)
+            await self.HANDLERS[frame["type"]](self, frame)
         except MessagingError as error:
-            await self._error(error.code, error.message, ref)
+            await self._refuse(error, getattr(error, "ref", None) if frame is None else frame)
         except access.UnknownRoom:
-            await self._error("unknown_room", "no such room", ref)
-            room = frame.get("room") if isinstance(frame, dict) else None
-            if isinstance(room, str) and _is_uuid(room):
-                await self.room_lost(str(uuid.UUID(room)))  # the notice may have been lost
+            await self._refuse(MessagingError("unknown_room", "no such room", field="room"), frame)
+            if frame.get("room"):
+                await self.room_lost(frame["room"])  # the notice may have been lost
+        except Exception as exc:
+            # A fault of the server's (the database or the channel layer unreachable, a bug):
+            # logged without the frame's content; the socket stays open.
+            kind = frame["type"] if frame else "unchecked"
+            logger.error("a %s frame failed: %s", kind, type(exc).__name__)
+            await self._refuse(
+                ProtocolError(
+                    "server_error", "the server could not handle this frame", retry_after=1.0
+                ),
+                frame,
+            )
 
     async def _subscribe(self, frame: dict) -> None:
-        room_id = _room_field(frame)
-        after = _optional_seq(frame, "after")
-        meta = await run_in_db(_readable_meta)(self.user, room_id)
+        meta = await run_in_db(room_calls.readable_meta)(self.user, frame["room"])
         room = meta["id"]
         subscription = self.subscriptions.get(room)
         if subscription is None:
             subscription = self.subscriptions[room] = Subscription(meta, catching_up=True)
             await get_hub().subscribe(self, meta, self.user.pk)
-        await self._catch_up(room, after, CATCH_UP_DEFAULT, subscribed=True)
+        await self._catch_up(room, frame["after"], protocol.CATCH_UP_DEFAULT, subscribed=True)
 
     async def _unsubscribe(self, frame: dict) -> None:
         room = self._subscribed(frame)
@@ -280,22 +189,17 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "unsubscribed", "room": room})
 
     async def _catch_up_frame(self, frame: dict) -> None:
-        room = self._subscribed(frame)
-        after = _optional_seq(frame, "after")
-        if after is None:
-            raise FrameError("missing_field", "after is required")
-        limit = frame.get("limit", CATCH_UP_DEFAULT)
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 500:
-            raise FrameError("invalid_field", "limit must be an integer from 1 to 500")
-        await self._catch_up(room, after, limit)
+        await self._catch_up(self._subscribed(frame), frame["after"], frame["limit"])
 
     async def _catch_up(self, room: str, after, limit: int, *, subscribed: bool = False) -> None:
         subscription = self.subscriptions[room]
         subscription.catching_up = True
         try:
             try:
-                frames, head = await run_in_db(_catch_up)(self.user, room, after, limit)
-            except (access.UnknownRoom, FrameError):
+                frames, head = await run_in_db(room_calls.events_after)(
+                    self.user, room, after, limit
+                )
+            except (access.UnknownRoom, MessagingError):
                 if subscribed and not subscription.delivered:
                     self.subscriptions.pop(room, None)
                     await get_hub().unsubscribe(self, room)
@@ -314,41 +218,32 @@ class RoomsConsumer(AsyncWebsocketConsumer):
             await self.deliver(room, seq, text)
 
     async def _send_message(self, frame: dict) -> None:
-        room = _room_field(frame)
+        request = posting.SendRequest.from_payload(self.user, frame)
         try:
-            result = await get_send_queue().post(
-                room, posting.SendRequest.from_payload(self.user, frame)
-            )
+            result = await get_send_queue().post(frame["room"], request)
         except Busy as busy:
-            raise FrameError(
-                "rate_limited", "the server is busy; wait a moment and send again", retry=0.5
+            raise ProtocolError(
+                "rate_limited",
+                "the server is busy; wait a moment and send again",
+                retry_after=0.5,
             ) from busy
         await self._send({"type": "ack", **result.receipt()})
 
     async def _typing(self, frame: dict) -> None:
         room = self._subscribed(frame)
-        thread = frame.get("thread")
-        if not isinstance(thread, str) or not _is_uuid(thread):
-            raise FrameError("invalid_field", "thread must be a thread id")
-        await run_in_db(_readable_meta)(self.user, room)
+        await run_in_db(room_calls.readable_meta)(self.user, room)
         await broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP).group_send(
             broadcast.ROOM_EVENTS_GROUP,
-            broadcast.typing(room, thread_id=thread, user_id=self.user.pk),
+            broadcast.typing(room, thread_id=frame["thread"], user_id=self.user.pk),
         )
 
     async def _read(self, frame: dict) -> None:
-        room = _room_field(frame)
-        seq = _optional_seq(frame, "seq")
-        if seq is None:
-            raise FrameError("missing_field", "seq is required")
-        marker = await run_in_db(_mark_read)(self.user, room, seq)
+        room = frame["room"]
+        marker = await run_in_db(room_calls.mark_read)(self.user, room, frame["seq"])
         await self._send({"type": "read_ok", "room": room, "seq": marker})
 
     async def _ping(self, frame: dict) -> None:
-        nonce = frame.get("nonce")
-        if nonce is not None and (not isinstance(nonce, str | int) or len(str(nonce)) > 100):
-            raise FrameError("invalid_field", "nonce must be a short string or integer")
-        await self._send({"type": "pong", "nonce": nonce})
+        await self._send({"type": "pong", "nonce": frame["nonce"]})
 
     HANDLERS = {
         "subscribe": _subscribe,
@@ -361,11 +256,9 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     }
 
     def _subscribed(self, frame: dict) -> str:
-        room = _room_field(frame)
-        key = str(uuid.UUID(room)) if _is_uuid(room) else room
-        if key not in self.subscriptions:
-            raise FrameError("not_subscribed", "subscribe to the room first")
-        return key
+        if frame["room"] not in self.subscriptions:
+            raise ProtocolError("not_subscribed", "subscribe to the room first", field="room")
+        return frame["room"]
 
     # --- From the hub and the layer --------------------------------------------------------
 
@@ -402,7 +295,9 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         if message.get("account_disabled"):
             await self._close(CLOSE_FORBIDDEN)
             return
-        readable, active = await run_in_db(_still_readable)(self.user, list(self.subscriptions))
+        readable, active = await run_in_db(room_calls.still_readable)(
+            self.user, list(self.subscriptions)
+        )
         for room in [room for room in self.subscriptions if room not in readable]:
             await self.room_lost(room)
         if not active:
@@ -426,61 +321,8 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     async def _send(self, frame: dict) -> None:
         await self.send(text_data=json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
 
-    async def _error(self, code: str, message: str, ref, *, retry_after=None) -> None:
-        frame = {"type": "error", "code": code, "message": message, "ref": ref}
-        if retry_after is not None:
-            frame["retry_after"] = retry_after
-        await self._send(frame)
-
-
-# --- Frame validation ----------------------------------------------------------------------------
-
-
-def _parse(text_data, bytes_data) -> dict:
-    if text_data is None:
-        if bytes_data is not None and len(bytes_data) > MAX_FRAME_BYTES:
-            raise FrameError("frame_too_large", "frames are at most 64 KiB")
-        raise FrameError("binary_refused", "binary frames are not part of the protocol")
-    if len(text_data) > MAX_FRAME_BYTES or len(text_data.encode("utf-8", "replace")) > (
-        MAX_FRAME_BYTES
-    ):
-        raise FrameError("frame_too_large", "frames are at most 64 KiB")
-    try:
-        frame = json.loads(text_data)
-    except ValueError as exc:
-        raise FrameError("bad_json", "the frame is not valid JSON") from exc
-    if not isinstance(frame, dict):
-        raise FrameError("bad_json", "a frame is a JSON object")
-    try:
-        json.dumps(frame, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise FrameError("bad_json", "the frame holds text that is not valid UTF-8") from exc
-    return frame
-
-
-def _is_uuid(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-def _room_field(frame: dict) -> str:
-    room = frame.get("room")
-    if room is None:
-        raise FrameError("missing_field", "room is required")
-    if not isinstance(room, str):
-        raise FrameError("invalid_field", "room must be a room id")
-    if not _is_uuid(room):
-        raise FrameError("unknown_room", "no such room")
-    return str(uuid.UUID(room))
-
-
-def _optional_seq(frame: dict, name: str) -> int | None:
-    value = frame.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise FrameError("invalid_field", f"{name} must be a non-negative integer")
-    return value
+    async def _refuse(self, error: MessagingError, answering) -> None:
+        """The one place refusals become `error` frames. `answering`: the checked frame the
+        error answers, or the `ref` of a frame that could not be checked."""
+        ref = protocol.ref_of(answering) if isinstance(answering, dict) else answering
+        await self._send(protocol.error_frame(error, ref))

@@ -82,3 +82,73 @@ async def open_socket(session_cookie):
             await communicator.disconnect()
         else:  # refused at the handshake: the application has already finished
             await communicator.wait()
+
+
+class ManualClock:
+    """A monotonic clock that moves only when told."""
+
+    def __init__(self, start: float = 1000.0, *, step: float = 0.0):
+        self.now, self.step = start, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def frame_clock(monkeypatch):
+    """The clock of every socket's frame budget (messaging/realtime/flood.py), moved by hand:
+    still unless the test moves it."""
+    from messaging.realtime import flood
+
+    clock = ManualClock()
+    monkeypatch.setattr(flood, "monotonic", clock)
+    return clock
+
+
+class ManualTimers:
+    """Wall-clock time and timers for the sockets' session watch
+    (messaging/realtime/session_watch.py), moved by hand: `await advance(seconds)` runs the
+    timers that fall due and waits for what they started."""
+
+    class Handle:
+        def __init__(self, due, callback):
+            self.due, self.callback, self.cancelled = due, callback, False
+
+        def cancel(self):
+            self.cancelled = True
+
+    def __init__(self, start: float):
+        self.current, self.timers = start, []
+
+    def now(self) -> float:
+        return self.current
+
+    def call_later(self, delay, callback):
+        handle = self.Handle(self.current + delay, callback)
+        self.timers.append(handle)
+        return handle
+
+    async def advance(self, seconds: float) -> None:
+        import asyncio
+
+        self.current += seconds
+        due = [t for t in self.timers if t.due <= self.current and not t.cancelled]
+        self.timers = [t for t in self.timers if t not in due and not t.cancelled]
+        started = [t.callback() for t in sorted(due, key=lambda t: t.due)]
+        await asyncio.gather(*[s for s in started if asyncio.isfuture(s)])
+
+
+@pytest.fixture
+def session_clock(monkeypatch):
+    """The sockets' session clock, starting now and moved by hand."""
+    import time
+
+    from messaging.realtime import session_watch
+
+    timers = ManualTimers(time.time())
+    monkeypatch.setattr(session_watch, "clock", timers)
+    return timers

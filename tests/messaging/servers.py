@@ -27,7 +27,8 @@ def database_url() -> str:
 
 @contextmanager
 def daphne(*, redis: bool = False):
-    """Run Daphne on a free loopback port; yields (origin, process)."""
+    """Run Daphne as production does (messaging/realtime/server.py) on a free loopback
+    port; yields (origin, process)."""
     assert connection.vendor == "postgresql", "Daphne shares the test database on PostgreSQL"
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -53,7 +54,7 @@ def daphne(*, redis: bool = False):
         [
             sys.executable,
             "-m",
-            "daphne",
+            "messaging.realtime.server",
             "--fd",
             str(listener.fileno()),
             "-v",

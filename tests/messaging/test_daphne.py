@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from messaging import actions
 from messaging.models import Message
+from messaging.realtime.server import MAX_MESSAGE_BYTES
 from network.models import Membership
 from network.signals import membership_deactivated
 from tests.messaging.servers import daphne
@@ -139,12 +140,50 @@ async def test_bad_bytes_are_refused_and_the_socket_stays_usable(server, session
     async with await open_ws(server, cookie) as socket:
         await socket.send(b"\x00\xff binary")
         assert (await frame_of(socket, "error"))["code"] == "binary_refused"
-        await socket.send("{" * 10)
+        await socket.send("{" * 3)
         assert (await frame_of(socket, "error"))["code"] == "bad_json"
+        await socket.send('{"type": "ping", "nonce": ' + "[" * 32_000 + "]" * 32_000 + "}")
+        assert (await frame_of(socket, "error"))["code"] == "frame_too_deep"
         await socket.send(json.dumps({"type": "ping", "nonce": "x" * (70 * 1024)}))
         assert (await frame_of(socket, "error"))["code"] == "frame_too_large"
         await socket.send(json.dumps({"type": "ping", "nonce": 7}))
         assert await frame_of(socket, "pong") == {"type": "pong", "nonce": 7}
+
+
+async def test_a_frame_between_the_protocol_and_the_server_limit_keeps_the_socket(
+    server, session_cookie, member
+):
+    cookie = await sync_to_async(session_cookie)(member)
+    async with await open_ws(server, cookie) as socket:
+        await socket.send(json.dumps({"type": "ping", "nonce": "x" * (MAX_MESSAGE_BYTES - 100)}))
+        error = await frame_of(socket, "error")
+        assert (error["code"], error["ref"]) == ("frame_too_large", None)
+        await socket.send(json.dumps({"type": "ping", "nonce": "kept"}))
+        assert await frame_of(socket, "pong") == {"type": "pong", "nonce": "kept"}
+
+
+@pytest.mark.parametrize("fragments", [1, 4], ids=["one-frame", "fragmented"])
+async def test_a_message_over_the_server_limit_closes_with_1009_and_a_reason(
+    server, session_cookie, member, fragments
+):
+    """Daphne's limit, set explicitly (messaging/realtime/server.py): a message over it is
+    not read; the socket is closed with a close frame, 1009 and its documented reason,
+    whether the message came in one frame or in several."""
+    cookie = await sync_to_async(session_cookie)(member)
+    text = json.dumps({"type": "ping", "nonce": "x" * MAX_MESSAGE_BYTES})
+    size = len(text) // fragments + 1
+    async with await open_ws(server, cookie) as socket:
+        if fragments == 1:
+            await socket.send(text)
+        else:
+            await socket.send([text[i : i + size] for i in range(0, len(text), size)])
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(10):
+                await socket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1009
+    assert closed.value.rcvd.reason.startswith("received WebSocket message size")
+    assert f"exceeds payload limit of {MAX_MESSAGE_BYTES} octets" in closed.value.rcvd.reason
 
 
 async def test_invalid_utf8_in_a_text_frame_fails_the_connection(server, session_cookie, member):

@@ -124,9 +124,10 @@ async def test_a_gap_before_the_carried_frames_is_loaded_from_the_database(joine
         "next",
     ]
     assert loads == [[first - 1]]
-    await _announce(notices[0][1])
-    await asyncio.sleep(0.2)  # the late notice of the first message changes nothing
-    assert [seq for seq, _ in socket.frames] == [first, second]
+    await _announce(notices[0][1])  # late: it changes nothing
+    third = (await run_in_db(_post)(thread, member, "after the late notice")).message.seq
+    await _until(lambda: len(socket.frames) >= 3)
+    assert [seq for seq, _ in socket.frames] == [first, second, third]
 
 
 async def test_events_other_than_new_messages_are_loaded(joined, thread, member, counterpart):
@@ -242,9 +243,11 @@ async def test_a_socket_that_subscribes_during_a_load_keeps_its_subscription(
     monkeypatch.setattr(hub, "_load_batches", subscribe_meanwhile)
     await run_in_db(actions.create_thread)(room=thread.room, creator=member, title="Second")
     await _until(lambda: socket.frames)
-    await asyncio.sleep(0.1)
-    assert late.frames == []
     assert room_hub.rooms[str(thread.room_id)].subscribers[late] == counterpart.pk
+    # The next event reaches both; the late socket never got the one loaded before it came.
+    after = (await run_in_db(_post)(thread, member, "for both")).message.seq
+    await _until(lambda: late.frames and len(socket.frames) == 2)
+    assert late.frames == [(after, socket.frames[-1][1])]
     await room_hub.unsubscribe(late, str(thread.room_id))
 
 
@@ -310,7 +313,14 @@ async def test_a_notice_the_layer_lost_is_made_up_by_reading_the_heads(
     """A message whose notice never came, in a room that then falls quiet: the hub reads the
     heads of its rooms every RESYNC_SECONDS and loads it."""
     settings.COUNTERPART_DELIVERY_LINGER_MS = 0
-    monkeypatch.setattr(hub, "RESYNC_SECONDS", 0.2)
+    monkeypatch.setattr(hub, "RESYNC_SECONDS", 0.05)
+    reads, room_heads = [], hub._room_heads
+
+    def counted(room_ids):
+        reads.append(room_ids)
+        return room_heads(room_ids)
+
+    monkeypatch.setattr(hub, "_room_heads", counted)
     room_hub = hub.RoomHub(broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP))
     socket = Socket()
     await room_hub.subscribe(socket, _meta(thread.room), member.pk)
@@ -325,8 +335,9 @@ async def test_a_notice_the_layer_lost_is_made_up_by_reading_the_heads(
         await _until(lambda: socket.frames, timeout=3)
         assert [s for s, _ in socket.frames] == [seq]
         assert json.loads(socket.frames[0][1])["data"]["body"] == "its notice was lost"
-        await asyncio.sleep(0.5)  # read again, nothing twice
-        assert len(socket.frames) == 1
+        read = len(reads)
+        await _until(lambda: len(reads) >= read + 2)  # the heads read twice more
+        assert len(socket.frames) == 1  # nothing twice
     finally:
         await room_hub.unsubscribe(socket, str(thread.room_id))
     assert room_hub._resyncer is None

@@ -1,0 +1,40 @@
+"""The socket's database calls: plain functions over the access getters and the actions, run
+from the consumer through `run_in_db` (each re-checks access in the same call)."""
+
+from messaging import access, actions, events
+from messaging.errors import invalid
+from messaging.models import Room
+from network import membership
+
+
+def room_meta(room: Room) -> dict:
+    return {"id": str(room.pk), "kind": room.kind, "network_id": room.network_id}
+
+
+def readable_meta(user, room_id) -> dict:
+    return room_meta(access.get_room_for_member(user, room_id))
+
+
+def events_after(user, room_id, after: int | None, limit: int) -> tuple[list, int]:
+    """(the rendered events after `after`, as (seq, text); the room's head)."""
+    room = access.get_room_for_member(user, room_id)
+    if after is None:
+        return [], room.head_seq
+    if after > room.head_seq:
+        raise invalid("after", "after is beyond the room's last seq")
+    rows = events.events_after(room.pk, after, limit, upto=room.head_seq)
+    return [(row.seq, events.event_frame(row)) for row in rows], room.head_seq
+
+
+def mark_read(user, room_id, seq) -> int:
+    return actions.mark_read(room=access.get_room_for_member(user, room_id), user=user, seq=seq)
+
+
+def still_readable(user, room_ids: list[str]) -> tuple[set[str], bool]:
+    """(which of `room_ids` the user may still read, whether they are still active)."""
+    rooms = access.readable_rooms(user).filter(pk__in=room_ids).values_list("pk", flat=True)
+    return {str(pk) for pk in rooms}, membership.is_active_anywhere(user)
+
+
+def active_anywhere(user) -> bool:
+    return membership.is_active_anywhere(user)
