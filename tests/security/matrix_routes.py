@@ -1,0 +1,59 @@
+"""What the access matrix must cover, enumerated from the project itself: every URL pattern
+of the root URLconf, every operation of the OpenAPI schema and every inbound WebSocket frame
+type. A row names a route by its pattern, as written in the URLconfs."""
+
+import re
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+CONVERTER = re.compile(r"<(?:(?P<kind>\w+):)?(?P<name>\w+)>")
+
+
+def url_patterns(patterns=None, prefix: str = "/") -> list[str]:
+    """Every URL pattern of the project, e.g. "/rooms/<uuid:room_id>/"."""
+    routes = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(entry.pattern).lstrip("^").rstrip("$")
+        if isinstance(entry, URLResolver):
+            routes.extend(url_patterns(entry.url_patterns, route))
+        elif isinstance(entry, URLPattern):
+            routes.append(route)
+    return routes
+
+
+def api_operations() -> set[tuple[str, str]]:
+    """(method, path) of every operation of the OpenAPI schema, paths as the schema spells
+    them ("/api/v1/rooms/{room_id}/")."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def schema_path(route: str) -> str:
+    """The schema's spelling of a route: converters dropped, `pk` named `id`."""
+    return CONVERTER.sub(lambda m: "{%s}" % ("id" if m["name"] == "pk" else m["name"]), route)
+
+
+def inbound_frame_types() -> set[str]:
+    """The frame types a client may send (docs/protocol.md): the consumer's handlers."""
+    from messaging.realtime.consumer import RoomsConsumer
+
+    return set(RoomsConsumer.HANDLERS)
+
+
+def fill(route: str, values: dict) -> str:
+    """The concrete path of `route` with each converter replaced by `values[name]`."""
+
+    def value(match: re.Match) -> str:
+        name = match["name"]
+        if name not in values:
+            raise KeyError(f"no value for <{name}> in {route}")
+        return str(values[name])
+
+    return CONVERTER.sub(value, route)

@@ -1,0 +1,601 @@
+"""The rows of the access matrix: for each route and method, the outcome for every actor.
+
+The outcomes come from the rules, not from a recording of the server:
+
+- the two-factor gate (network/accounts/middleware.py, docs/accounts.md): no session → the
+  sign-in page (302) or 401 under /api/; a password-only session → the second-factor step
+  (302) or 401 under /api/; only the sign-in steps, sign-out and the language switch are open;
+- vetting (network/access.py, docs/vetting.md): active members of the network see its
+  applications and endorse; its coordinators decide and see the queue, the members and the
+  decisions (403 otherwise); a member sees the history of their own membership;
+- rooms (messaging/access.py, docs/messaging.md): readers are the participants who are active
+  members; everyone else — coordinators included — gets 404, as for a room that does not
+  exist; the pages refuse people active in no network (403) before looking at the room; only
+  the owner invites; only the sender edits or deletes a message;
+- the directory (directory/visibility.py, docs/directory.md): any signed-in user reads the
+  authority level; person-level exports (vCard) only active members of a network the entry
+  serves; coordinators of those networks maintain entries; any active member reports one;
+- translations (messaging/translations/access.py, docs/translation.md): the room's readers and
+  the translator holding the request see it (404 otherwise); only that translator reads its
+  item;
+- account pages and API (docs/accounts.md): every signed-in user manages their own things;
+  someone else's token, pair, session, notification or invitation is "not found".
+
+Outcomes are written as a status code, or "302 <where>": "302 sign-in" is the sign-in page
+with the requested path as `next`, "302 verify" the second-factor step, any other "302 /path"
+a redirect whose Location starts with /path.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tests.security.matrix_world import ACTORS, PNG
+
+SIGN_IN, VERIFY = "302 sign-in", "302 verify"
+INACTIVE = ("applicant", "suspended", "revoked", "expired")
+SIGNED_IN = ACTORS[2:]
+ACTIVE = ("other_network", "not_in_room", "participant", "owner", "coordinator", "translator")
+TIPP = ("not_in_room", "participant", "owner", "coordinator", "translator")
+READERS = ("participant", "owner")
+NOT_TIPP = (*INACTIVE, "other_network")
+NOT_READERS = ("other_network", "not_in_room", "coordinator", "translator")
+
+
+@dataclass(frozen=True)
+class Row:
+    route: str
+    method: str
+    expect: dict
+    data: object = None  # a dict, or a callable of the world's ids
+    encoding: str = "json"  # json, form or multipart
+    query: str = ""
+    params: dict = field(default_factory=dict)
+    variant: str = ""
+    xfail: dict = field(default_factory=dict)  # actor -> why the server is wrong today
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.route}" + (f" [{self.variant}]" if self.variant else "")
+
+
+def _outcomes(anonymous, half, default, pairs) -> dict:
+    expect = dict.fromkeys(SIGNED_IN, default)
+    expect.update(anonymous=anonymous, half=half)
+    for actors, outcome in pairs:
+        for actor in (actors,) if isinstance(actors, str) else actors:
+            expect[actor] = outcome
+    return expect
+
+
+def page(default, *pairs) -> dict:
+    """A page behind the two-factor gate: `default` for every signed-in actor, then pairs
+    of (actors, outcome)."""
+    return _outcomes(SIGN_IN, VERIFY, default, pairs)
+
+
+def api(default, *pairs) -> dict:
+    """An API operation: 401 without a verified session."""
+    return _outcomes(401, 401, default, pairs)
+
+
+def everyone(outcome, *pairs) -> dict:
+    return _outcomes(outcome, outcome, outcome, pairs)
+
+
+def _due() -> str:
+    return (timezone.localdate() + timedelta(days=7)).isoformat()
+
+
+def _send(ids) -> dict:
+    return {
+        "thread": str(ids["thread"]),
+        "body": "Seen at the port.",
+        "client_id": str(uuid.uuid4()),
+    }
+
+
+def _png(ids) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("scan.png", PNG, content_type="image/png")}
+
+
+def _csv(ids) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("entries.csv", b"state,name\r\n", content_type="text/csv")}
+
+
+EMPTY_REPORT_500 = (
+    "an empty report form answers 500: directory/views.py `report` adds the refusal to an "
+    "unbound form"
+)
+
+ACCOUNT = "/accounts/"
+ROOM = "/rooms/<uuid:room_id>/"
+MESSAGE = ROOM + "messages/<uuid:message_id>/"
+NET = "/networks/<slug:slug>/"
+DIR = "/directory/"
+TR = "/translations/"
+A = "/api/v1/"
+AROOM = A + "rooms/<uuid:room_id>/"
+ANET = A + "networks/<slug:slug>/"
+AMEMBERSHIP = ANET + "memberships/<int:pk>/"
+ADIR = A + "directory/"
+ATR = A + "translations/"
+
+ROWS = [
+    # --- Home, health, language -------------------------------------------------------------
+    Row("/", "GET", page(200)),
+    Row("/", "POST", page(200)),
+    Row("/healthz", "GET", everyone(200)),
+    Row("/healthz", "POST", everyone(200)),
+    Row("/i18n/setlang/", "GET", everyone("302 /")),
+    Row("/i18n/setlang/", "POST", everyone("302 /"), {"language": "es"}, "form"),
+    # --- Signing in: open to a password-only session -----------------------------------------
+    Row(ACCOUNT + "sign-in/", "GET", everyone("302 /", ("anonymous", 200), ("half", 200))),
+    Row(ACCOUNT + "sign-in/", "POST", everyone("302 /", ("anonymous", 400), ("half", 400))),
+    Row(
+        ACCOUNT + "sign-in/verify/", "GET", everyone("302 /", ("anonymous", SIGN_IN), ("half", 200))
+    ),
+    Row(
+        ACCOUNT + "sign-in/verify/",
+        "POST",
+        everyone("302 /", ("anonymous", SIGN_IN), ("half", 400)),
+    ),
+    Row(
+        ACCOUNT + "sign-in/recovery/",
+        "GET",
+        everyone("302 /", ("anonymous", SIGN_IN), ("half", 200)),
+    ),
+    Row(
+        ACCOUNT + "sign-in/recovery/",
+        "POST",
+        everyone("302 /", ("anonymous", SIGN_IN), ("half", 400)),
+    ),
+    Row(ACCOUNT + "sign-in/webauthn/options/", "GET", everyone(405, ("anonymous", 401))),
+    Row(
+        ACCOUNT + "sign-in/webauthn/options/",
+        "POST",
+        everyone(409, ("anonymous", 401), ("half", 200)),
+    ),
+    Row(ACCOUNT + "sign-in/webauthn/verify/", "GET", everyone(405, ("anonymous", 401))),
+    Row(
+        ACCOUNT + "sign-in/webauthn/verify/",
+        "POST",
+        everyone(409, ("anonymous", 401), ("half", 400)),
+    ),
+    # Enrolment: a verified session, or a password-only one of an account with no factor.
+    Row(ACCOUNT + "sign-in/enrol/", "GET", page(200, ("half", VERIFY))),
+    Row(ACCOUNT + "sign-in/enrol/", "POST", page(200)),
+    Row(
+        ACCOUNT + "sign-in/enrol/totp/",
+        "GET",
+        page(200, ("participant", "302 /accounts/security/")),
+    ),
+    Row(
+        ACCOUNT + "sign-in/enrol/totp/",
+        "POST",
+        page(400, ("participant", "302 /accounts/security/")),
+    ),
+    Row(ACCOUNT + "sign-in/enrol/webauthn/options/", "GET", everyone(405, ("anonymous", 401))),
+    Row(
+        ACCOUNT + "sign-in/enrol/webauthn/options/",
+        "POST",
+        everyone(200, ("anonymous", 401), ("half", 403)),
+    ),
+    Row(ACCOUNT + "sign-in/enrol/webauthn/verify/", "GET", everyone(405, ("anonymous", 401))),
+    Row(
+        ACCOUNT + "sign-in/enrol/webauthn/verify/",
+        "POST",
+        everyone(400, ("anonymous", 401), ("half", 403)),
+    ),
+    Row(ACCOUNT + "sign-out/", "GET", everyone(405)),
+    Row(ACCOUNT + "sign-out/", "POST", everyone("302 /accounts/sign-in/")),
+    # --- Invitation links and password reset: for people signed out --------------------------
+    Row(ACCOUNT + "invitation/<str:token>/", "GET", page(409, ("anonymous", 200))),
+    Row(ACCOUNT + "invitation/<str:token>/", "POST", page(409, ("anonymous", 400))),
+    Row(ACCOUNT + "password-reset/", "GET", page(200, ("anonymous", 200))),
+    Row(ACCOUNT + "password-reset/", "POST", page(400, ("anonymous", 400))),
+    Row(ACCOUNT + "password-reset/<str:uidb64>/<str:token>/", "GET", page(410, ("anonymous", 410))),
+    Row(
+        ACCOUNT + "password-reset/<str:uidb64>/<str:token>/", "POST", page(410, ("anonymous", 410))
+    ),
+    # --- Own account: any verified session; someone else's things are not found -------------
+    Row(ACCOUNT + "security/", "GET", page(200)),
+    Row(ACCOUNT + "security/", "POST", page(200)),
+    Row(ACCOUNT + "security/recovery-codes/", "GET", page(405)),
+    Row(ACCOUNT + "security/recovery-codes/", "POST", page("302 /accounts/security/")),
+    Row(ACCOUNT + "security/totp/remove/", "GET", page(405)),
+    Row(ACCOUNT + "security/totp/remove/", "POST", page("302 /accounts/security/")),
+    Row(ACCOUNT + "security/keys/<int:credential_id>/remove/", "GET", page(405)),
+    Row(
+        ACCOUNT + "security/keys/<int:credential_id>/remove/",
+        "POST",
+        page("302 /accounts/security/"),
+    ),
+    Row(ACCOUNT + "sessions/", "GET", page(200)),
+    Row(ACCOUNT + "sessions/", "POST", page(200)),
+    Row(ACCOUNT + "sessions/<int:record_id>/end/", "GET", page(405)),
+    Row(ACCOUNT + "sessions/<int:record_id>/end/", "POST", page("302 /accounts/sessions/")),
+    Row(ACCOUNT + "sessions/end-others/", "GET", page(405)),
+    Row(ACCOUNT + "sessions/end-others/", "POST", page("302 /accounts/sessions/")),
+    Row(ACCOUNT + "sessions/sign-out-everywhere/", "GET", page(405)),
+    Row(ACCOUNT + "sessions/sign-out-everywhere/", "POST", page("302 /accounts/sign-in/")),
+    Row(ACCOUNT + "password/", "GET", page(200)),
+    Row(ACCOUNT + "password/", "POST", page(400)),
+    Row(ACCOUNT + "profile/", "GET", page(200)),
+    Row(ACCOUNT + "profile/", "POST", page(400)),
+    Row(ACCOUNT + "tokens/", "GET", page(200)),
+    Row(ACCOUNT + "tokens/", "POST", page(201), {"name": "phone", "lifetime_days": "30"}, "form"),
+    Row(ACCOUNT + "tokens/<int:token_id>/revoke/", "GET", page(405)),
+    Row(ACCOUNT + "tokens/<int:token_id>/revoke/", "POST", page("302 /accounts/tokens/")),
+    Row(ACCOUNT + "invitations/", "GET", page(200)),
+    Row(ACCOUNT + "invitations/", "POST", page(405)),
+    Row(ACCOUNT + "invitations/new/<slug:slug>/", "GET", page(200, (NOT_TIPP, 403))),
+    Row(
+        ACCOUNT + "invitations/new/<slug:slug>/",
+        "POST",
+        page("302 /accounts/invitations/", (NOT_TIPP, 403)),
+        {"email": "colleague@example.org", "note": "Works on the port case"},
+        "form",
+    ),
+    Row(ACCOUNT + "invitations/<int:invitation_id>/revoke/", "GET", page(405)),
+    Row(
+        ACCOUNT + "invitations/<int:invitation_id>/revoke/",
+        "POST",
+        page(404, ("coordinator", "302 /accounts/invitations/")),
+    ),
+    # --- Networks and vetting ----------------------------------------------------------------
+    Row("/networks/", "GET", page(200)),
+    Row("/networks/", "POST", page(405)),
+    Row(NET, "GET", page(200)),
+    Row(NET, "POST", page(405)),
+    Row(NET + "apply/", "GET", page(200)),
+    Row(NET + "apply/", "POST", page(400)),
+    Row(NET + "applications/", "GET", page(200, (NOT_TIPP, 403))),
+    Row(NET + "applications/", "POST", page(405)),
+    Row(NET + "applications/<int:pk>/endorse/", "GET", page(405)),
+    Row(
+        NET + "applications/<int:pk>/endorse/",
+        "POST",
+        page("302 /networks/tipp/applications/", (NOT_TIPP, 403), ("owner", 409)),
+        {"statement": "I worked with her on two cases."},
+        "form",
+    ),
+    Row(NET + "queue/", "GET", page(403, ("coordinator", 200))),
+    Row(NET + "queue/", "POST", page(405)),
+    Row(NET + "members/", "GET", page(403, ("coordinator", 200))),
+    Row(NET + "members/", "POST", page(405)),
+    Row(NET + "decisions/", "GET", page(403, ("coordinator", 200))),
+    Row(NET + "decisions/", "POST", page(405)),
+    Row(NET + "memberships/<int:pk>/", "GET", page(403, ("applicant", 200), ("coordinator", 200))),
+    Row(NET + "memberships/<int:pk>/", "POST", page(405)),
+    Row(NET + "memberships/<int:pk>/decide/", "GET", page(405)),
+    Row(
+        NET + "memberships/<int:pk>/decide/",
+        "POST",
+        page(403, ("coordinator", "302 /networks/tipp/queue/")),
+        {"decision": "reject", "reason": "Not a practitioner."},
+        "form",
+    ),
+    # --- Directory pages ---------------------------------------------------------------------
+    Row(DIR, "GET", page(200)),
+    Row(DIR, "POST", page(405)),
+    Row(DIR + "export.csv", "GET", page(200)),
+    Row(DIR + "export.csv", "POST", page(405)),
+    Row(DIR + "import/", "GET", page(403, ("coordinator", 200))),
+    Row(DIR + "import/", "POST", page(403, ("coordinator", 200))),
+    Row(DIR + "contact-points/<int:pk>/", "GET", page(200)),
+    Row(DIR + "contact-points/<int:pk>/", "POST", page(405)),
+    Row(DIR + "contact-points/<int:pk>/vcard/", "GET", page(200, (NOT_TIPP, 403))),
+    Row(DIR + "contact-points/<int:pk>/vcard/", "POST", page(405)),
+    Row(DIR + "contact-points/<int:pk>/confirm/", "GET", page(403, ("coordinator", 200))),
+    Row(
+        DIR + "contact-points/<int:pk>/confirm/",
+        "POST",
+        page(403, ("coordinator", "302 /directory/contact-points/")),
+        {"action": "confirm"},
+        "form",
+    ),
+    Row(DIR + "contact-points/<int:pk>/report/", "GET", page(200, (INACTIVE, 403))),
+    Row(
+        DIR + "contact-points/<int:pk>/report/",
+        "POST",
+        page("302 /directory/contact-points/", (INACTIVE, 403)),
+        {"reason": "The desk moved to another building."},
+        "form",
+    ),
+    Row(
+        DIR + "contact-points/<int:pk>/report/",
+        "POST",
+        page(400, (INACTIVE, 403)),
+        variant="empty form",
+        xfail=dict.fromkeys(ACTIVE, EMPTY_REPORT_500),
+    ),
+    Row(DIR + "authorities/<int:pk>/", "GET", page(200)),
+    Row(DIR + "authorities/<int:pk>/", "POST", page(405)),
+    Row(DIR + "networks/<slug:slug>/stale/", "GET", page(403, ("coordinator", 200))),
+    Row(DIR + "networks/<slug:slug>/stale/", "POST", page(405)),
+    Row(DIR + "networks/<slug:slug>/stale/<int:pk>/reconfirm/", "GET", page(405)),
+    Row(
+        DIR + "networks/<slug:slug>/stale/<int:pk>/reconfirm/",
+        "POST",
+        page(403, ("coordinator", "302 /directory/networks/tipp/stale/")),
+    ),
+    Row(DIR + "networks/<slug:slug>/correspondents/", "GET", page(405)),
+    Row(
+        DIR + "networks/<slug:slug>/correspondents/",
+        "POST",
+        page(403, ("coordinator", "302 /directory/networks/tipp/stale/")),
+        lambda ids: {"state": "ES", "member": ids["not_in_room_user"]},
+        "form",
+    ),
+    Row(DIR + "networks/<slug:slug>/reports/<int:report_id>/resolve/", "GET", page(405)),
+    Row(
+        DIR + "networks/<slug:slug>/reports/<int:report_id>/resolve/",
+        "POST",
+        page(403, ("coordinator", "302 /directory/networks/tipp/stale/")),
+        {"resolution": "Corrected."},
+        "form",
+    ),
+    # --- Rooms: people active in no network are refused first; non-readers see nothing -------
+    Row("/rooms/", "GET", page(200, (INACTIVE, 403))),
+    Row("/rooms/", "POST", page(405, (INACTIVE, 403))),
+    Row("/rooms/new/", "GET", page(200, (INACTIVE, 403))),
+    Row("/rooms/new/", "POST", page(400, (INACTIVE, 403))),
+    Row("/rooms/tags/", "GET", page(200, (INACTIVE, 403))),
+    Row("/rooms/tags/", "POST", page(405, (INACTIVE, 403))),
+    Row(ROOM, "GET", page(404, (INACTIVE, 403), (READERS, 200))),
+    Row(ROOM, "POST", page(405, (INACTIVE, 403))),
+    Row(ROOM + "threads/", "GET", page(405, (INACTIVE, 403))),
+    Row(
+        ROOM + "threads/",
+        "POST",
+        page(404, (INACTIVE, 403), (READERS, "302 /rooms/")),
+        {"title": "Financial flows"},
+        "form",
+    ),
+    Row(ROOM + "messages/", "GET", page(405, (INACTIVE, 403))),
+    Row(
+        ROOM + "messages/",
+        "POST",
+        page(404, (INACTIVE, 403), (READERS, "302 /rooms/")),
+        lambda ids: {**_send(ids), "handling": "H0"},
+        "form",
+    ),
+    Row(MESSAGE + "edit/", "GET", page(404, (INACTIVE, 403), ("participant", 403), ("owner", 200))),
+    Row(
+        MESSAGE + "edit/",
+        "POST",
+        page(404, (INACTIVE, 403), ("participant", 403), ("owner", "302 /rooms/")),
+        {"body": "Seen at the port, twice."},
+        "form",
+    ),
+    Row(MESSAGE + "delete/", "GET", page(405, (INACTIVE, 403))),
+    Row(
+        MESSAGE + "delete/",
+        "POST",
+        page(404, (INACTIVE, 403), ("participant", 403), ("owner", "302 /rooms/")),
+    ),
+    Row(MESSAGE + "history/", "GET", page(404, (INACTIVE, 403), (READERS, 200))),
+    Row(MESSAGE + "history/", "POST", page(405, (INACTIVE, 403))),
+    Row(ROOM + "attachments/<uuid:attachment_id>/", "GET", page(404, (READERS, 200))),
+    Row(ROOM + "attachments/<uuid:attachment_id>/", "POST", page(405)),
+    Row(ROOM + "participants/", "GET", page(405, (INACTIVE, 403))),
+    Row(
+        ROOM + "participants/",
+        "POST",
+        page(404, (INACTIVE, 403), ("participant", 403), ("owner", "302 /rooms/")),
+        lambda ids: {"user": ids["not_in_room_user"]},
+        "form",
+    ),
+    Row(ROOM + "participants/<int:user_id>/remove/", "GET", page(405, (INACTIVE, 403))),
+    # The participant named in the path leaves; the owner removes them.
+    Row(
+        ROOM + "participants/<int:user_id>/remove/",
+        "POST",
+        page(404, (INACTIVE, 403), (READERS, "302 /rooms/")),
+    ),
+    # --- Translation pages ---------------------------------------------------------------------
+    Row(TR, "GET", page(200)),
+    Row(TR, "POST", page(200)),
+    Row(TR + "new/", "GET", page(404, (READERS, 200)), query="message={message}"),
+    Row(
+        TR + "new/",
+        "POST",
+        page(404, (READERS, "302 /translations/")),
+        {"target_language": "en", "purpose": "information", "due_date": _due()},
+        "form",
+        query="message={message}",
+    ),
+    Row(TR + "notifications/", "GET", page(200)),
+    Row(TR + "notifications/", "POST", page("302 /translations/notifications/")),
+    Row(TR + "<uuid:request_id>/", "GET", page(404, (READERS, 200), ("translator", 200))),
+    Row(TR + "<uuid:request_id>/", "POST", page(404, (READERS, 200), ("translator", 200))),
+    Row(TR + "<uuid:request_id>/item", "GET", page(404, ("translator", 200))),
+    Row(TR + "<uuid:request_id>/item", "POST", page(404, ("translator", 200))),
+    Row(TR + "<uuid:request_id>/<str:action>", "GET", page(405), params={"action": "release"}),
+    Row(
+        TR + "<uuid:request_id>/<str:action>",
+        "POST",
+        page(404, (READERS, "302 /translations/"), ("translator", "302 /translations/")),
+        params={"action": "release"},
+    ),
+    # --- Language pairs -----------------------------------------------------------------------
+    Row("/languages/", "GET", page(200)),
+    Row(
+        "/languages/",
+        "POST",
+        page("302 /languages/", (INACTIVE, 403)),
+        {"source": "pt", "target": "en"},
+        "form",
+    ),
+    Row("/languages/<int:pair_id>/withdraw", "GET", page(405)),
+    Row("/languages/<int:pair_id>/withdraw", "POST", page("302 /languages/")),
+    # --- API: networks and vetting -------------------------------------------------------------
+    Row(A + "networks/", "GET", api(200)),
+    Row(ANET, "GET", api(200)),
+    Row(A + "memberships/", "GET", api(200)),
+    Row(ANET + "apply/", "POST", api(400)),
+    Row(ANET + "applications/", "GET", api(200, (NOT_TIPP, 403))),
+    Row(
+        ANET + "applications/<int:pk>/endorse/",
+        "POST",
+        api(201, (NOT_TIPP, 403), ("owner", 409)),
+        {"statement": "I worked with her on two cases."},
+    ),
+    Row(ANET + "queue/", "GET", api(403, ("coordinator", 200))),
+    Row(ANET + "members/", "GET", api(403, ("coordinator", 200))),
+    Row(ANET + "decisions/", "GET", api(403, ("coordinator", 200))),
+    Row(AMEMBERSHIP + "decisions/", "GET", api(403, ("applicant", 200), ("coordinator", 200))),
+    Row(AMEMBERSHIP + "role/", "POST", api(403, ("coordinator", 400))),
+    *[
+        Row(AMEMBERSHIP + f"{decision}/", "POST", api(403, ("coordinator", 400)))
+        for decision in ("approve", "renew", "suspend", "reinstate", "revoke", "allow-readmission")
+    ],
+    Row(
+        AMEMBERSHIP + "reject/",
+        "POST",
+        api(403, ("coordinator", 200)),
+        {"reason": "Not a practitioner."},
+    ),
+    # --- API: own account -------------------------------------------------------------------------
+    Row(A + "me/", "GET", api(200)),
+    Row(A + "me/", "PATCH", api(200), {"position": "Senior prosecutor"}),
+    Row(A + "tokens/", "GET", api(200)),
+    Row(A + "tokens/", "POST", api(201), {"name": "phone", "lifetime_days": 30}),
+    Row(A + "tokens/<int:token_id>/", "DELETE", api(404, ("participant", 204))),
+    Row(A + "invitations/", "GET", api(200)),
+    Row(A + "invitations/<int:invitation_id>/revoke/", "POST", api(404, ("coordinator", 200))),
+    Row(
+        ANET + "invitations/",
+        "POST",
+        api(201, (NOT_TIPP, 403)),
+        {"email": "colleague@example.org", "note": "Works on the port case"},
+    ),
+    # --- API: directory ---------------------------------------------------------------------------
+    Row(ADIR + "contact-points/", "GET", api(200)),
+    Row(ADIR + "contact-points/<int:pk>/", "GET", api(200)),
+    Row(ADIR + "contact-points/<int:pk>/vcard/", "GET", api(200, (NOT_TIPP, 403))),
+    Row(ADIR + "contact-points/<int:pk>/confirm/", "POST", api(403, ("coordinator", 200))),
+    Row(
+        ADIR + "contact-points/<int:pk>/correct/",
+        "POST",
+        api(403, ("coordinator", 200)),
+        {"office_hours": "Mon-Fri 9-17"},
+    ),
+    Row(
+        ADIR + "contact-points/<int:pk>/report/",
+        "POST",
+        api(201, (INACTIVE, 403)),
+        {"reason": "The desk moved to another building."},
+    ),
+    Row(ADIR + "answer/", "GET", api(200), query="state=ES&competence=tip.specialized_prosecution"),
+    Row(ADIR + "export.csv", "GET", api(200)),
+    Row(ADIR + "import/", "POST", api(403, ("coordinator", 400)), _csv, "multipart"),
+    Row(ADIR + "authorities/", "GET", api(200)),
+    Row(ADIR + "authorities/<int:pk>/", "GET", api(200)),
+    Row(ADIR + "networks/<slug:slug>/stale/", "GET", api(403, ("coordinator", 200))),
+    Row(
+        ADIR + "networks/<slug:slug>/stale/<int:pk>/reconfirm/",
+        "POST",
+        api(403, ("coordinator", 200)),
+    ),
+    # --- API: rooms -----------------------------------------------------------------------------
+    Row(A + "rooms/", "GET", api(200)),
+    Row(
+        A + "rooms/",
+        "POST",
+        api(201, (INACTIVE, 403)),
+        {"kind": "case", "title": "Operation Harbour"},
+    ),
+    Row(AROOM, "GET", api(404, (READERS, 200))),
+    Row(
+        AROOM + "participants/",
+        "POST",
+        api(404, ("participant", 403), ("owner", 201)),
+        lambda ids: {"user": ids["not_in_room_user"]},
+    ),
+    Row(AROOM + "participants/<int:user_id>/", "DELETE", api(404, (READERS, 204))),
+    Row(AROOM + "threads/", "GET", api(404, (READERS, 200))),
+    Row(AROOM + "threads/", "POST", api(404, (READERS, 201)), {"title": "Financial flows"}),
+    Row(A + "threads/", "GET", api(200), query="tag=Lantern"),
+    Row(AROOM + "events/", "GET", api(404, (READERS, 200))),
+    Row(AROOM + "messages/", "POST", api(404, (READERS, 201)), _send),
+    Row(
+        AROOM + "messages/<uuid:message_id>/",
+        "PATCH",
+        api(404, ("participant", 403), ("owner", 200)),
+        {"body": "Seen at the port, twice."},
+    ),
+    Row(
+        AROOM + "messages/<uuid:message_id>/",
+        "DELETE",
+        api(404, ("participant", 403), ("owner", 204)),
+    ),
+    Row(
+        AROOM + "messages/<uuid:message_id>/attachments/",
+        "POST",
+        api(404, ("participant", 403), ("owner", 201)),
+        _png,
+        "multipart",
+    ),
+    Row(AROOM + "attachments/<uuid:attachment_id>/", "GET", api(404, (READERS, 200))),
+    Row(AROOM + "read/", "POST", api(404, (READERS, 200)), lambda ids: {"seq": ids["seq"]}),
+    Row(AROOM + "log/checkpoint/", "GET", api(404, (READERS, 200))),
+    Row(AROOM + "log/consistency/", "GET", api(404, (READERS, 200)), query="first=1&second=1"),
+    Row(AROOM + "log/proof/<int:seq>/", "GET", api(404, (READERS, 200))),
+    # --- API: translations ------------------------------------------------------------------------
+    Row(ATR, "GET", api(200)),
+    Row(
+        ATR,
+        "POST",
+        api(404, (READERS, 201)),
+        lambda ids: {
+            "message": str(ids["message"]),
+            "source_language": "es",
+            "target_language": "en",
+            "purpose": "information",
+            "due_date": _due(),
+        },
+    ),
+    Row(ATR + "board/", "GET", api(200)),
+    Row(ATR + "queue/", "GET", api(200)),
+    Row(ATR + "notifications/", "GET", api(200)),
+    Row(ATR + "notifications/read-all/", "POST", api(200)),
+    Row(ATR + "notifications/<int:notification_id>/read/", "POST", api(404, ("translator", 200))),
+    Row(ATR + "<uuid:request_id>/", "GET", api(404, (READERS, 200), ("translator", 200))),
+    Row(ATR + "<uuid:request_id>/item/", "GET", api(404, ("translator", 200))),
+    Row(
+        ATR + "<uuid:request_id>/<str:action>/",
+        "POST",
+        api(404, (READERS, 403), ("translator", 200)),
+        params={"action": "release"},
+        variant="release",
+    ),
+    Row(
+        ATR + "<uuid:request_id>/<str:action>/",
+        "POST",
+        api(404, (READERS, 403), ("translator", 200)),
+        {"text": "The victim was moved from the port to the capital."},
+        params={"action": "submit"},
+        variant="submit",
+    ),
+    Row(
+        ATR + "<uuid:request_id>/<str:action>/",
+        "POST",
+        api(404, ("owner", 200), ("participant", 403), ("translator", 403)),
+        params={"action": "cancel"},
+        variant="cancel",
+    ),
+    # --- API: language pairs, schema ------------------------------------------------------------
+    Row(A + "language-pairs/", "GET", api(200)),
+    Row(A + "language-pairs/", "POST", api(201, (INACTIVE, 403)), {"source": "pt", "target": "en"}),
+    Row(A + "language-pairs/<int:pair_id>/", "DELETE", api(404, ("translator", 204))),
+    Row(A + "schema/", "GET", everyone(200, ("half", 401))),
+    Row(A + "docs/", "GET", everyone(200, ("half", 401))),
+]

@@ -1,0 +1,234 @@
+"""The world of the access matrix: one TIPP case room and everything around it, built once.
+
+Every route of the matrix points at one of these objects. The actors (ACTORS) are the kinds
+of people the rules tell apart; each has a session of its own, made once:
+
+- anonymous: no session; half: the participant, signed in with the password only;
+- applicant, suspended, revoked, expired: TIPP memberships that are not active, and no
+  other membership;
+- other_network: an active member of REDTRAM only;
+- not_in_room: an active TIPP member who is not a participant of the case room;
+- participant and owner: the case room's participant and its owner (both active in TIPP);
+- coordinator: TIPP's coordinator, not a participant of the room;
+- translator: an active TIPP member (es→en) who has claimed the one translation request
+  (of the message's attachment), not a participant of the room.
+
+The objects a route names belong to someone: the API token, the session record, the
+security key belong to the participant; the language pair and the translation
+notification to the translator; the invitation was sent by the coordinator; the
+membership decided on is the applicant's, endorsed by the owner (as many endorsements as
+TIPP requires, so a coordinator may decide); the wrong-entry report was filed by the
+participant.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+ACTORS = (
+    "anonymous",
+    "half",
+    "applicant",
+    "suspended",
+    "revoked",
+    "expired",
+    "other_network",
+    "not_in_room",
+    "participant",
+    "owner",
+    "coordinator",
+    "translator",
+)
+
+SPANISH = "La víctima fue trasladada desde el puerto hasta la capital por una red organizada."
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    sessions: dict = field(default_factory=dict)
+    ids: dict = field(default_factory=dict)
+
+    def client(self, actor: str) -> Client:
+        """A new client carrying the actor's session (CSRF checks off, as for any test
+        client): rows that end a session or rotate its cookie never touch another row."""
+        client = Client()
+        key = self.sessions.get(actor)
+        if key is not None:
+            client.cookies[settings.SESSION_COOKIE_NAME] = key
+        return client
+
+
+def _user(email, **fields):
+    from network.accounts.models import User
+
+    fields.setdefault("display_name", email.split("@")[0].replace(".", " ").title())
+    fields.setdefault("state", "ES")
+    fields.setdefault("languages", ["en", "es"])
+    return User.objects.create_user(email, password=None, **fields)
+
+
+def _membership(user, network, *, status="active", role="member"):
+    from network.models import Membership
+
+    fields = {"institution": "Fiscalía General", "position": "Prosecutor", "statement": "TIP."}
+    if status in ("active", "suspended", "revoked", "expired"):
+        fields["activated_at"] = timezone.now() - timedelta(days=400)
+        fields["renew_by"] = timezone.localdate() + timedelta(
+            days=-35 if status == "expired" else 365
+        )
+    return Membership.objects.create(user=user, network=network, status=status, role=role, **fields)
+
+
+def _session(user, *, verified: bool = True) -> str:
+    from network.accounts.sessions import mark_two_factor_verified
+
+    client = Client()
+    client.force_login(user)
+    if verified:
+        session = client.session
+        mark_two_factor_verified(session, method="totp")
+        session.save()
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def build_world() -> World:
+    """Everything the routes name, written through the project's actions."""
+    from directory import actions as directory_actions
+    from messaging import actions as room_actions
+    from messaging import posting
+    from messaging.translations import actions as translation_actions
+    from messaging.translations.models import Notification
+    from network import actions as vetting
+    from network.accounts import invitations, tokens
+    from network.accounts.models import SessionRecord, WebAuthnCredential
+    from network.languages.actions import declare_pair
+    from network.models import Network
+    from tests.network.accounts_support import enrol_totp
+
+    world = World()
+    networks = {
+        "tipp": Network.objects.create(
+            slug="tipp",
+            name="TIPP network",
+            working_languages=["en", "es"],
+            member_states=["ES", "NG", "BR", "PH"],
+            required_endorsements=1,
+        ),
+        "redtram": Network.objects.create(
+            slug="redtram",
+            name="REDTRAM",
+            working_languages=["en", "es"],
+            member_states=["ES", "AR", "MX", "BR"],
+            required_endorsements=1,
+        ),
+    }
+    tipp = networks["tipp"]
+    memberships = {}
+    for actor, network, status, role in (
+        ("applicant", "tipp", "applicant", "member"),
+        ("suspended", "tipp", "suspended", "member"),
+        ("revoked", "tipp", "revoked", "member"),
+        ("expired", "tipp", "expired", "member"),
+        ("other_network", "redtram", "active", "member"),
+        ("not_in_room", "tipp", "active", "member"),
+        ("participant", "tipp", "active", "member"),
+        ("owner", "tipp", "active", "member"),
+        ("coordinator", "tipp", "active", "coordinator"),
+        ("translator", "tipp", "active", "member"),
+    ):
+        user = _user(f"{actor.replace('_', '.')}@example.org")
+        world.users[actor] = user
+        memberships[actor] = _membership(user, networks[network], status=status, role=role)
+
+    owner, participant = world.users["owner"], world.users["participant"]
+    vetting.endorse(
+        membership=memberships["applicant"], endorser=owner, statement="We worked together."
+    )
+    translator, coordinator = world.users["translator"], world.users["coordinator"]
+    room = room_actions.create_room(
+        kind="case",
+        creator=owner,
+        title="Operation Lantern",
+        network=tipp,
+        participants=[participant],
+    )
+    thread = room_actions.create_thread(room=room, creator=owner, title="Recruitment agency")
+    message = posting.post_message(
+        room=room, sender=owner, thread=thread, body=SPANISH, client_id=uuid.uuid4()
+    ).message
+    attachment = room_actions.add_attachment(
+        message=message, uploader=owner, filename="map.png", content=PNG
+    )
+    declare_pair(user=translator, source="es", target="en")
+    request = translation_actions.request_translation(
+        requester=owner,
+        target_language="en",
+        purpose="information",
+        due_date=timezone.localdate() + timedelta(days=7),
+        attachment=attachment,
+        source_language="es",
+    )
+    translation_actions.claim_request(request=request, translator=translator)
+    notification = Notification.objects.filter(recipient=translator).earliest("pk")
+
+    authority = directory_actions.create_authority(
+        name="Fiscalía General del Estado", kind="prosecution_service", state="ES"
+    )
+    contact_point = directory_actions.create_contact_point(
+        authority=authority,
+        kind="person",
+        name="Juana Pérez",
+        competences=["tip.specialized_prosecution"],
+        networks=[tipp],
+        languages=[("es", "native")],
+        email="juana.perez@example.org",
+    )
+    report = directory_actions.report_wrong_entry(
+        contact_point=contact_point, reporter=participant, reason="The phone number changed."
+    )
+    invitation = invitations.create_invitation(
+        network=tipp, email="invitee@example.org", note="A colleague", inviter=coordinator
+    )
+    token = tokens.create_token(user=participant, name="laptop", lifetime_days=30)
+    key = WebAuthnCredential.objects.create(
+        user=participant, name="key", credential_id=b"matrix-key", public_key=b"-"
+    )
+
+    for actor in ACTORS[2:]:
+        world.sessions[actor] = _session(world.users[actor])
+    enrol_totp(participant)
+    world.sessions["half"] = _session(participant, verified=False)
+    record = SessionRecord.objects.create(user=participant, session_key="matrix-other-session")
+
+    world.ids.update(
+        room=room.pk,
+        thread=thread.pk,
+        message=message.pk,
+        attachment=attachment.pk,
+        seq=message.seq,
+        request=request.pk,
+        notification=notification.pk,
+        pair=translator.language_pairs.get().pk,
+        contact_point=contact_point.pk,
+        authority=authority.pk,
+        report=report.pk,
+        invitation=invitation.invitation.pk,
+        invitation_token=invitation.token,
+        token=token.token.pk,
+        credential=key.pk,
+        session_record=record.pk,
+        membership=memberships["applicant"].pk,
+        participant_user=participant.pk,
+        not_in_room_user=world.users["not_in_room"].pk,
+    )
+    return world
