@@ -191,7 +191,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 @login_required
 def report(request, pk: int):
     entry = get_contact_point(pk)
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             actions.report_wrong_entry(

@@ -41,10 +41,13 @@ def schema_path(route: str) -> str:
 
 
 def inbound_frame_types() -> set[str]:
-    """The frame types a client may send (docs/protocol.md): the consumer's handlers."""
+    """The frame types a client may send (docs/protocol.md): the protocol's declared frames,
+    which the consumer must handle one for one."""
     from messaging.realtime.consumer import RoomsConsumer
+    from messaging.realtime.protocol import FRAMES
 
-    return set(RoomsConsumer.HANDLERS)
+    assert set(FRAMES) == set(RoomsConsumer.HANDLERS), "a declared frame type has no handler"
+    return set(FRAMES)
 
 
 def fill(route: str, values: dict) -> str:

@@ -108,11 +108,11 @@ def build_world() -> World:
     from messaging import posting
     from messaging.translations import actions as translation_actions
     from messaging.translations.models import Notification
-    from network import actions as vetting
     from network.accounts import invitations, tokens
     from network.accounts.models import SessionRecord, WebAuthnCredential
     from network.languages.actions import declare_pair
     from network.models import Network
+    from network.vetting import actions as vetting
     from tests.network.accounts_support import enrol_totp
 
     world = World()
