@@ -151,7 +151,7 @@ def test_the_switcher_is_on_the_sign_in_page_and_changes_the_language(db):
     client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="es")
     page = client.get(reverse("accounts:sign_in")).content.decode()
     switcher = re.search(r'<form method="post" action="/i18n/setlang/".*?</form>', page, re.S)[0]
-    assert re.findall(r'<option value="(\w+)"', switcher) == ["en", "es", "fr", "pt"]
+    assert re.findall(r'<option value="(\w+)"', switcher) == ["en", "es", "fr", "pt", "ar"]
     assert re.search(r'<option value="es"[^>]* selected>', switcher)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', switcher)[1]
 
