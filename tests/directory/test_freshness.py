@@ -187,7 +187,8 @@ def test_a_coordinator_asks_for_reconfirmation_by_email(
     assert response.json()["recipients"] == ["member@example.org", "corr@example.org"]
     (mail,) = mailoutbox
     assert mail.to == ["member@example.org", "corr@example.org"]
-    assert f"/directory/contact-points/{own_entry.pk}/confirm/" in mail.body
+    # An absolute link, from the configured origin.
+    assert f"http://127.0.0.1:8000/directory/contact-points/{own_entry.pk}/confirm/" in mail.body
     own_entry.refresh_from_db()
     assert own_entry.reconfirmation_requested_at is not None
     assert own_entry.changes.first().kind == ContactPointChange.Kind.RECONFIRMATION_REQUESTED
