@@ -45,7 +45,7 @@ format: install
 
 # Refresh the catalogues from the code and templates, then compile them (commit both).
 messages: install
-	$(PY) manage.py makemessages -l es -l fr -l pt --no-obsolete \
+	$(PY) manage.py makemessages -l es -l fr -l pt -l ar --no-obsolete \
 	  --ignore=.venv --ignore=bench --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
