@@ -4,6 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The origin browsers use: the WebSocket handshake and e-mailed links follow it. Derived from
+# the address served unless set (and not empty) in the environment: behind a proxy, say.
+ifeq ($(strip $(COUNTERPART_ORIGIN)),)
+COUNTERPART_ORIGIN := http://$(HOST):$(PORT)
+endif
 
 .PHONY: install run test lint format bench messages
 
@@ -18,8 +23,10 @@ install: $(VENV)/.installed
 run: install
 	COUNTERPART_DEMO=1 $(PY) manage.py migrate --no-input
 	COUNTERPART_DEMO=1 $(PY) manage.py compilemessages --ignore '.venv' -v 0 || true
-	COUNTERPART_DEMO=1 $(PY) manage.py seed_demo
-	COUNTERPART_DEMO=1 $(PY) -m messaging.realtime.server -b $(HOST) -p $(PORT) network.asgi:application
+	COUNTERPART_DEMO=1 COUNTERPART_ORIGIN=$(COUNTERPART_ORIGIN) $(PY) manage.py seed_demo
+	@echo "Serving $(COUNTERPART_ORIGIN)/ (Ctrl-C stops it)"
+	COUNTERPART_DEMO=1 COUNTERPART_ORIGIN=$(COUNTERPART_ORIGIN) \
+	  $(PY) -m messaging.realtime.server -b $(HOST) -p $(PORT) network.asgi:application
 
 test: install
 	$(VENV)/bin/ruff check .
@@ -38,7 +45,7 @@ format: install
 
 # Refresh the catalogues from the code and templates, then compile them (commit both).
 messages: install
-	$(PY) manage.py makemessages -l es -l fr -l pt --no-obsolete \
+	$(PY) manage.py makemessages -l es -l fr -l pt -l ar --no-obsolete \
 	  --ignore=.venv --ignore=bench --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 

@@ -30,6 +30,7 @@ from network.audit.log import record
 from network.iso import validate_language, validate_state
 from network.membership import is_active_anywhere, is_active_member, is_coordinator
 from network.models import Membership, Network
+from network.origin import site_origin
 
 MAX_REASON_LENGTH = 2000
 # Fields a maintainer may correct; authority, networks and the member link are set on import.
@@ -309,8 +310,8 @@ def request_reconfirmation(
                 f"{coordinator.display_name}, coordinator of {network.name}, asks you to "
                 f"confirm or correct the directory entry for {contact_point.name} "
                 f"({contact_point.authority.name}, {contact_point.state}).\n\n"
-                f"Open it at {contact_point.get_absolute_url()}confirm/ and confirm it, or "
-                "correct what changed, in one step."
+                f"Open it at {site_origin()}{contact_point.get_absolute_url()}confirm/ and "
+                "confirm it, or correct what changed, in one step."
             ),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=recipients,

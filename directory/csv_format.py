@@ -241,9 +241,7 @@ class _RowParser:
             )
         except ValidationError as exc:
             if "phone" in getattr(exc, "message_dict", {}):
-                raise ValidationError(
-                    f"bad phone {cell['phone']} (E.164: +, then 7 to 15 digits)"
-                ) from exc
+                raise ValidationError(f"bad phone: {exc.message_dict['phone'][0]}") from exc
             raise
         self.seen_entries[key] = line
         return PlannedContactPoint(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from directory import actions
 from directory.models import Authority, ContactPoint
+from directory.phones import sample_number
 from directory.text import fold
 from network.models import Membership, Network
 
@@ -141,12 +142,24 @@ def _linkable_member(state: str, networks: list[Network]):
     return membership.user if membership else None
 
 
+def _verifier(networks: list[Network]):
+    """The coordinator who vouches for a demo entry: one of the most specific network."""
+    membership = (
+        Membership.objects.active()
+        .filter(network=networks[-1], role=Membership.Role.COORDINATOR)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership else None
+
+
 def _entry(rng, *, authority, name, networks, days_ago, **fields) -> bool:
     hours = rng.randint(0, 23)  # drawn before the check, so a re-run draws the same names
     if ContactPoint.objects.filter(authority=authority, name=name).exists():
         return False
     entry = actions.create_contact_point(
-        authority=authority, name=name, networks=networks, **fields
+        authority=authority, name=name, networks=networks, actor=_verifier(networks), **fields
     )
     entry.verified_at = timezone.now() - timedelta(days=days_ago, hours=hours)
     entry.refresh_verification_due()
@@ -160,7 +173,10 @@ def _seed_state(rng, state: str, networks: list[Network]) -> int:
     local = language if language in DESK else "en"
     spoken = [(language, "native")] + ([("en", "working")] if language != "en" else [])
     requests = [language] if language == "en" else [language, "en"]
-    dial = f"+{rng.randint(20, 99)}{rng.randint(100000000, 999999999)}"
+
+    def phone(desk: int) -> str:
+        return sample_number(state, rng.randint(0, 99) + desk)
+
     domain = f"{state.lower()}.justice.example"
 
     def person() -> str:
@@ -186,11 +202,17 @@ def _seed_state(rng, state: str, networks: list[Network]) -> int:
         kind="person",
         position="Specialised prosecutor, trafficking in persons",
         competences=["tip.specialized_prosecution", "jit.authorize", "jit.national_expert"],
-        phone=f"{dial[:-1]}1",
+        phone=phone(1),
         email=f"{fold(prosecutor.split()[0])}.tip@{domain}",
         member=_linkable_member(state, networks),
         office_hours="Mon-Fri 08:00-16:00",
         how_to_reach=HOW_TO_REACH[local],
+        formal_requirements=(
+            "A JIT proposal in writing, with the facts, the legal basis and the proposed "
+            "parties; consent is given on the model JIT agreement, signed by the head of the "
+            "prosecution service."
+        ),
+        required_channel="Official email; the signed agreement by the central authority.",
         networks=networks,
         days_ago=stale_or_fresh(),
         **common,
@@ -201,7 +223,7 @@ def _seed_state(rng, state: str, networks: list[Network]) -> int:
         name=DESK[local],
         kind="desk",
         competences=["mla.central_authority", "mla.executing", "extradition"],
-        phone=f"{dial[:-1]}2",
+        phone=phone(2),
         email=f"mla@{domain}",
         office_hours="Mon-Fri 09:00-17:00",
         formal_requirements="Formal MLA requests in writing, with a certified translation.",
@@ -216,7 +238,7 @@ def _seed_state(rng, state: str, networks: list[Network]) -> int:
         name=DUTY[local],
         kind="desk",
         competences=["police.24_7", "tip.investigation"],
-        phone=f"{dial[:-1]}3",
+        phone=phone(3),
         email=f"duty@police.{domain}",
         availability="24_7",
         networks=networks,
@@ -247,7 +269,7 @@ def _seed_state(rng, state: str, networks: list[Network]) -> int:
             kind="person",
             position="Victim referral coordinator",
             competences=["victim_referral", "victim_protection", "witness_protection"],
-            phone=f"{dial[:-1]}5",
+            phone=phone(5),
             office_hours="Mon-Fri 08:00-18:00",
             networks=networks,
             days_ago=stale_or_fresh(),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.competences import Competence
+from directory.phones import validate_phone_for_state
 from directory.text import fold
 from network.accounts.models import validate_time_zone
 from network.iso import validate_language, validate_languages, validate_state
@@ -229,6 +230,11 @@ class ContactPoint(models.Model):
     def clean(self):
         if self.authority_id and self.state and self.state != self.authority.state:
             raise ValidationError({"state": _("A contact point is in its authority's state.")})
+        if self.phone and self.state and E164.match(self.phone):
+            try:
+                validate_phone_for_state(self.phone, self.state)
+            except ValidationError as exc:
+                raise ValidationError({"phone": exc.messages}) from exc
         if not self.phone and not self.email and not self.member_id:
             raise ValidationError(_("Give at least one channel: a phone, an email or a member."))
 

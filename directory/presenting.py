@@ -4,7 +4,7 @@ the CSV export and the vCard: person-level fields are None unless the viewer see
 from directory.competences import Competence
 from directory.models import ContactPoint
 from directory.visibility import Viewer
-from network.iso import language_names, state_names
+from network.iso import language_name, state_name
 
 PERSON_LEVEL_FIELDS = (
     "kind",
@@ -31,7 +31,7 @@ def authority_summary(authority) -> dict:
         "type": authority.kind,
         "type_label": str(authority.get_kind_display()),
         "state": authority.state,
-        "state_name": state_names().get(authority.state, authority.state),
+        "state_name": state_name(authority.state),
         "parent": (
             {"id": authority.parent_id, "name": authority.parent.name}
             if authority.parent_id
@@ -49,7 +49,7 @@ def present_contact_point(contact_point: ContactPoint, viewer: Viewer) -> dict:
         "id": contact_point.pk,
         "url": contact_point.get_absolute_url(),
         "state": contact_point.state,
-        "state_name": state_names().get(contact_point.state, contact_point.state),
+        "state_name": state_name(contact_point.state),
         "authority": authority_summary(contact_point.authority),
         "competences": [
             {"code": code, "label": str(Competence(code).label)}
@@ -58,7 +58,8 @@ def present_contact_point(contact_point: ContactPoint, viewer: Viewer) -> dict:
         "languages": [
             {
                 "code": language.language,
-                "name": language_names().get(language.language, language.language),
+                "name": language_name(language.language),
+                "level_label": str(language.get_level_display()),
                 "level": language.level,
             }
             for language in sorted(contact_point.languages.all(), key=lambda x: x.language)
@@ -67,6 +68,7 @@ def present_contact_point(contact_point: ContactPoint, viewer: Viewer) -> dict:
         "office_hours": contact_point.office_hours,
         "time_zone": contact_point.time_zone,
         "request_languages": contact_point.request_languages,
+        "request_language_names": [language_name(code) for code in contact_point.request_languages],
         "formal_requirements": contact_point.formal_requirements,
         "required_channel": contact_point.required_channel,
         "networks": [network.slug for network in networks],

@@ -38,12 +38,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Floor
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from directory.competences import Competence, related_competences
 from directory.models import Authority, ContactPoint, ContactPointCompetence, ContactPointLanguage
 from directory.text import fold, query_words
 from directory.visibility import Viewer
-from network.iso import language_names, state_names
+from network.iso import language_names, state_name, state_names
 from network.models import Network
 
 MAX_QUERY_LENGTH = 200
@@ -88,25 +90,29 @@ def parse_search_params(data) -> SearchParams:
     errors: dict[str, str] = {}
     q = (data.get("q") or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
-        errors["q"] = f"The search text is longer than {MAX_QUERY_LENGTH} characters."
+        errors["q"] = _("The search text is longer than %(limit)d characters.") % {
+            "limit": MAX_QUERY_LENGTH
+        }
     state = (data.get("state") or "").strip().upper()
     if state and state not in state_names():
-        errors["state"] = f"{state} is not an ISO 3166-1 alpha-2 state code."
+        errors["state"] = _("%(code)s is not an ISO 3166-1 alpha-2 state code.") % {"code": state}
     competence = (data.get("competence") or "").strip()
     if competence and competence not in Competence.values:
-        errors["competence"] = f"{competence} is not a competence of the directory's taxonomy."
+        errors["competence"] = _("%(code)s is not a competence of the directory's taxonomy.") % {
+            "code": competence
+        }
     language = (data.get("language") or "").strip().lower()
     if language and language not in language_names():
-        errors["language"] = f"{language} is not an ISO 639-1 language code."
+        errors["language"] = _("%(code)s is not an ISO 639-1 language code.") % {"code": language}
     network = None
     slug = (data.get("network") or "").strip()
     if slug:
         network = Network.objects.filter(slug=slug).first()
         if network is None:
-            errors["network"] = f"There is no network {slug}."
+            errors["network"] = _("There is no network %(slug)s.") % {"slug": slug}
     kind = (data.get("authority_type") or "").strip()
     if kind and kind not in Authority.Kind.values:
-        errors["authority_type"] = f"{kind} is not an authority type."
+        errors["authority_type"] = _("%(code)s is not an authority type.") % {"code": kind}
     if errors:
         raise ValidationError(errors)
     return SearchParams(q, state, competence, language, network, kind)
@@ -274,19 +280,32 @@ class DirectAnswer:
 
     @property
     def state_name(self) -> str:
-        return state_names().get(self.state, self.state)
+        return state_name(self.state)
 
     @property
     def summary(self) -> str:
-        what = f"in {self.state_name} for {self.competence} ({self.competence_label})"
+        names = {"state": self.state_name, "competence": self.competence_label}
         if self.verified:
-            return f"{len(self.verified)} verified contact point(s) {what}."
+            return ngettext(
+                "%(count)d verified contact point in %(state)s for “%(competence)s”.",
+                "%(count)d verified contact points in %(state)s for “%(competence)s”.",
+                len(self.verified),
+            ) % {"count": len(self.verified), **names}
         if self.stale:
-            return (
-                f"No verified contact point {what}: {len(self.stale)} entry(ies) not "
-                "re-confirmed in time; check with them or with the alternatives below."
+            return ngettext(
+                "No verified contact point in %(state)s for “%(competence)s”: %(count)d entry "
+                "was not re-confirmed in time; check with it or with the alternatives below.",
+                "No verified contact point in %(state)s for “%(competence)s”: %(count)d entries "
+                "were not re-confirmed in time; check with them or with the alternatives below.",
+                len(self.stale),
+            ) % {"count": len(self.stale), **names}
+        return (
+            _(
+                "No contact point in %(state)s for “%(competence)s”; the nearest alternatives "
+                "are below."
             )
-        return f"No contact point {what}; the nearest alternatives are below."
+            % names
+        )
 
 
 def direct_answer(*, competence: str, state: str) -> DirectAnswer:

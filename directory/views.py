@@ -25,7 +25,7 @@ from directory.visibility import (
 )
 from network.accounts.models import User
 from network.audit.log import record
-from network.iso import language_names, state_names
+from network.iso import language_choices, state_choices
 from network.models import Network
 from network.vetting.access import coordinated_networks, get_network_for_coordinator
 
@@ -34,9 +34,9 @@ PAGE_SIZE = 25
 
 def _filter_choices() -> dict:
     return {
-        "states": sorted(state_names().items(), key=lambda item: item[1]),
+        "states": state_choices(),
         "competences": Competence.choices,
-        "languages": sorted(language_names().items(), key=lambda item: item[1]),
+        "languages": language_choices(),
         "networks": Network.objects.all(),
         "authority_types": Authority.Kind.choices,
     }

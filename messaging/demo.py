@@ -1,4 +1,7 @@
-"""Demo case rooms between the demo members, if there are any (idempotent)."""
+"""Demo case rooms (idempotent): one or more per network, each with named participants, so
+every account the README advertises (lucia.fernandez@example.org, kwame.asante@example.net)
+is in a lively room: threads with case tags, messages in the network's languages, an
+attachment; messaging/translations/demo.py then adds translations to them."""
 
 import uuid
 
@@ -8,86 +11,177 @@ from network.models import Membership, Network
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1c38-2f0e-4c55-9d0a-5b8f4f7f6a10")
 
-ROOMS = [
-    {
-        "title": "Operation Lantern — recruitment through a fake agency",
-        "threads": [
-            {
-                "title": "Recruitment agency and its accounts",
-                "tags": [
-                    {"kind": "case_number", "state": "ES", "value": "DP 114/2025"},
-                    {"kind": "operation", "value": "Lantern"},
-                ],
-                "messages": [
-                    "The agency advertised **domestic work** in Madrid; 14 victims identified.",
-                    "We hold the transfer records for the agency's accounts. Can you confirm the "
-                    "director's identity on your side?",
-                    "Confirmed. Formal MLA request to follow; see `MLA-2025-0931`.",
-                ],
-            },
-            {
-                "title": "Victim support and interviews",
-                "tags": [{"kind": "operation", "value": "Lantern"}],
-                "messages": [
-                    "Interviews are scheduled for next week with interpreters.",
-                    "- two victims are minors\n- one asked to return home",
-                ],
-            },
-        ],
-    },
-    {
-        "title": "Joint investigation team: fishing vessels",
-        "threads": [
-            {
-                "title": "Setting up the JIT",
-                "tags": [{"kind": "case_number", "state": "PH", "value": "NPS-XV-2025-118"}],
-                "messages": [
-                    "Our central authority can authorize the JIT agreement this month.",
-                    "Draft agreement shared with the national desk; comments by Friday please.",
-                ],
-            },
-        ],
-    },
-]
+# network slug -> rooms; a room's first participant opens it; messages are (sender index, body,
+# handling code, evaluation) and an optional attachment (file name, text) on the first.
+ROOMS = {
+    "redtram": [
+        {
+            "title": "Operation Lantern — recruitment through a fake agency",
+            "participants": [
+                "lucia.fernandez@example.org",
+                "mariana.quiroga@example.org",
+                "ines.carvalho@example.org",
+            ],
+            "threads": [
+                {
+                    "title": "Recruitment agency and its accounts",
+                    "tags": [
+                        {"kind": "case_number", "state": "ES", "value": "DP 114/2025"},
+                        {"kind": "operation", "value": "Lantern"},
+                    ],
+                    "attachment": (
+                        "transferencias-agencia.txt",
+                        "Transferencias de la agencia, enero a junio: 37 operaciones.\n",
+                    ),
+                    "messages": [
+                        (0, "La agencia anunciaba **trabajo doméstico** en Madrid; hemos "
+                            "identificado a 14 víctimas. Adjunto el resumen de las "
+                            "transferencias.", "H0", "B2"),
+                        (1, "Tenemos los registros de las transferencias de las cuentas de la "
+                            "agencia. ¿Podéis confirmar la identidad del director?", "H1", ""),
+                        (2, "Confirmado pelo nosso lado: o diretor tem residência em Lisboa. O "
+                            "pedido formal de auxílio judiciário segue; ver `MLA-2025-0931`.",
+                            "H0", ""),
+                    ],
+                },
+                {
+                    "title": "Victim support and interviews",
+                    "tags": [{"kind": "operation", "value": "Lantern"}],
+                    "messages": [
+                        (1, "Las entrevistas están previstas para la semana próxima, con "
+                            "intérpretes.", "H0", ""),
+                        (0, "- dos víctimas son menores\n- una pidió volver a su país", "H2",
+                            ""),
+                    ],
+                },
+            ],
+        },
+    ],
+    "wacap": [
+        {
+            "title": "Gulf of Guinea fishing vessels — forced labour at sea",
+            "participants": [
+                "adaeze.okonkwo@example.net",
+                "kwame.asante@example.net",
+                "yao.kouassi@example.net",
+            ],
+            "threads": [
+                {
+                    "title": "Crew lists and the vessels' owners",
+                    "tags": [
+                        {"kind": "case_number", "state": "GH", "value": "ACC/CR/2025/0442"},
+                        {"kind": "operation", "value": "Driftnet"},
+                    ],
+                    "attachment": (
+                        "crew-list-extract.txt",
+                        "Vessel: MV Sea Harvest. Crew members recruited in Takoradi: 23.\n",
+                    ),
+                    "messages": [
+                        (1, "The crew list of the MV Sea Harvest is attached; 23 men were "
+                            "recruited in Takoradi with false contracts.", "H0", "B2"),
+                        (2, "Nous avons identifié le propriétaire du navire à Abidjan. Une "
+                            "demande d'entraide judiciaire formelle suivra cette semaine.",
+                            "H1", ""),
+                        (0, "Our central authority can receive the request; send it to the "
+                            "central authority unit with a certified translation.", "H0", ""),
+                    ],
+                },
+                {
+                    "title": "Joint investigation team",
+                    "tags": [{"kind": "operation", "value": "Driftnet"}],
+                    "messages": [
+                        (0, "Shall we propose a joint investigation team to Ghana and Côte "
+                            "d'Ivoire? Draft terms by Friday.", "H0", ""),
+                        (2, "D'accord pour une équipe commune d'enquête ; le parquet "
+                            "d'Abidjan peut l'autoriser.", "H0", ""),
+                    ],
+                },
+            ],
+        },
+    ],
+    "tipp": [
+        {
+            "title": "Cross-regional recruitment routes",
+            "participants": [
+                "margaret.osullivan@example.org",
+                "lucia.fernandez@example.org",
+                "layla.haddad@example.org",
+                "adaeze.okonkwo@example.net",
+            ],
+            "threads": [
+                {
+                    "title": "Routes through Amman and Madrid",
+                    "tags": [{"kind": "operation", "value": "Crossroads"}],
+                    "messages": [
+                        (2, "حددنا مكتب توظيف في عمّان يرسل عاملات إلى مدريد بعقود مزيفة.",
+                            "H0", "B3"),
+                        (1, "Podemos cruzar los nombres con nuestro caso DP 114/2025.", "H0",
+                            ""),
+                        (0, "Good: please share what you can under H2 until the formal "
+                            "requests are in.", "H0", ""),
+                    ],
+                },
+            ],
+        },
+    ],
+}  # fmt: skip
 
 
 def seed(*, stdout) -> None:
-    for network in Network.objects.order_by("pk"):
-        members = [
-            membership.user
-            for membership in Membership.objects.active()
-            .filter(network=network)
-            .select_related("user")
-            .order_by("user__email")[:3]
-        ]
-        if len(members) >= 2:
-            _seed_network(network, members, stdout)
-            return
-    stdout.write("messaging: no network with two active members; no demo rooms")
-
-
-def _seed_network(network, members, stdout) -> None:
-    owner, *others = members
-    for spec in ROOMS:
-        room = Room.objects.filter(kind="case", network=network, title=spec["title"]).first()
-        if room is not None:
+    networks = {network.slug: network for network in Network.objects.all()}
+    for slug, rooms in ROOMS.items():
+        network = networks.get(slug)
+        if network is None:
             continue
-        room = actions.create_room(
-            kind="case", creator=owner, title=spec["title"], network=network, participants=others
+        for spec in rooms:
+            members = _active_members(network, spec["participants"])
+            if len(members) < 2:
+                stdout.write(f"messaging: too few active demo members for {spec['title']!r}")
+                continue
+            if Room.objects.filter(kind="case", network=network, title=spec["title"]).exists():
+                continue
+            _seed_room(network, spec, members)
+            stdout.write(f"messaging: case room {spec['title']!r} in {network.slug}")
+
+
+def _active_members(network: Network, emails: list[str]) -> list:
+    active = {
+        membership.user.email: membership.user
+        for membership in Membership.objects.active()
+        .filter(network=network, user__email__in=emails)
+        .select_related("user")
+    }
+    return [active[email] for email in emails if email in active]
+
+
+def _seed_room(network: Network, spec: dict, members: list) -> None:
+    owner, *others = members
+    room = actions.create_room(
+        kind="case", creator=owner, title=spec["title"], network=network, participants=others
+    )
+    for thread_spec in spec["threads"]:
+        thread = actions.create_thread(
+            room=room, creator=owner, title=thread_spec["title"], tags=thread_spec["tags"]
         )
-        for thread_spec in spec["threads"]:
-            thread = actions.create_thread(
-                room=room, creator=owner, title=thread_spec["title"], tags=thread_spec["tags"]
+        for index, (sender_index, body, handling_code, evaluation) in enumerate(
+            thread_spec["messages"]
+        ):
+            sender = members[sender_index % len(members)]
+            result = posting.post_message(
+                room=room,
+                sender=sender,
+                thread=thread,
+                client_id=uuid.uuid5(DEMO_NAMESPACE, f"{room.title}|{thread.title}|{index}"),
+                body=body,
+                handling_code=handling_code,
+                handling_note="",
+                evaluation=evaluation,
             )
-            for index, body in enumerate(thread_spec["messages"]):
-                sender = members[index % len(members)]
-                posting.post_message(
-                    room=room,
-                    sender=sender,
-                    thread=thread,
-                    client_id=uuid.uuid5(DEMO_NAMESPACE, f"{room.title}|{thread.title}|{index}"),
-                    body=body,
-                    handling_code="H1" if index == 1 else "H0",
-                    evaluation="B2" if index == 0 else "",
+            if index == 0 and "attachment" in thread_spec:
+                filename, text = thread_spec["attachment"]
+                actions.add_attachment(
+                    message=result.message,
+                    uploader=sender,
+                    filename=filename,
+                    content=text.encode(),
                 )
-        stdout.write(f"messaging: case room {room.title!r} in {network.slug}")

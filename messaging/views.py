@@ -33,27 +33,9 @@ from messaging.translations.display import translations_for_messages
 from network.membership import is_active_anywhere
 
 
-def content_security_policy(view):
-    """A strict policy on the room pages: scripts and styles from this origin only, no inline
-    script, WebSocket to this origin only."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        scheme = "wss" if request.is_secure() else "ws"
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-            f"connect-src 'self' {scheme}://{request.get_host()}; object-src 'none'; "
-            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-        )
-        return response
-
-    return wrapped
-
-
 def member_pages(view):
-    """Signed in, an active member of some network, strict CSP."""
+    """Signed in, an active member of some network (the strict CSP is the site's, as on every
+    page)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -61,7 +43,7 @@ def member_pages(view):
             return render(request, "messaging/refused.html", status=403)
         return view(request, *args, **kwargs)
 
-    return login_required(content_security_policy(wrapped))
+    return login_required(wrapped)
 
 
 def _room_or_404(user, room_id) -> Room:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from network.accounts.models import User
 from network.models import Membership, Network
+from network.origin import site_origin
 from network.vetting import actions, networks
 
 DEMO_FILE = "demo_password"
@@ -321,7 +322,7 @@ def _person(email: str) -> User:
         state=person.state,
         languages=list(person.languages),
         preferred_language=next(
-            (code for code in person.languages if code in {"en", "es", "fr", "pt"}), "en"
+            (code for code in person.languages if code in {"en", "es", "fr", "pt", "ar"}), "en"
         ),
         time_zone=person.time_zone,
     )
@@ -426,7 +427,7 @@ def _ensure_password(password: str) -> None:
 
 
 def _print_sign_in(stdout, password: str) -> None:
-    origin = settings.ALLOWED_ORIGINS[0]
+    origin = site_origin()
     stdout.write(
         "\nDemo sign-in\n"
         f"  page:         {origin}{reverse(settings.LOGIN_URL)}\n"

@@ -3,8 +3,12 @@
 from functools import cache
 
 import pycountry
+from babel import Locale, UnknownLocaleError
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from directory.text import fold
 
 
 @cache
@@ -47,3 +51,42 @@ def validate_states(codes: list[str]) -> None:
         raise ValidationError(_("States must be a list of ISO 3166-1 alpha-2 codes."))
     for code in codes:
         validate_state(code)
+
+
+# --- Names in the reader's language ---------------------------------------------------------
+# The Unicode CLDR's names (through Babel), in the active interface language: never a code
+# shown as a label, never a hand-written list.
+
+
+@cache
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return Locale("en")
+
+
+def _reader_locale() -> Locale:
+    return _locale(get_language() or "en")
+
+
+def state_name(code: str) -> str:
+    """The state's name in the interface language ("Côte d’Ivoire", "ساحل العاج")."""
+    return _reader_locale().territories.get(code) or state_names().get(code, code)
+
+
+def language_name(code: str) -> str:
+    """The language's name in the interface language ("español", "العربية")."""
+    return _reader_locale().languages.get(code) or language_names().get(code, code)
+
+
+def _sorted_by_name(pairs) -> list[tuple[str, str]]:
+    return sorted(pairs, key=lambda pair: fold(pair[1]))
+
+
+def state_choices() -> list[tuple[str, str]]:
+    return _sorted_by_name((code, state_name(code)) for code in state_names())
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return _sorted_by_name((code, language_name(code)) for code in language_names())

@@ -4,6 +4,14 @@ matches any port, a leading dot any subdomain) and raises on a malformed port; t
 compares strings and refuses anything else."""
 
 from channels.security.websocket import WebsocketDenier
+from django.conf import settings
+
+
+def site_origin() -> str:
+    """The origin links in emails and printed addresses point at: the configured one
+    (COUNTERPART_ORIGIN, which `make run` sets to the address it serves), never a request's
+    Host header."""
+    return settings.ALLOWED_ORIGINS[0]
 
 
 class ExactOriginValidator:

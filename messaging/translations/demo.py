@@ -1,18 +1,18 @@
-"""Demo translation data: language pairs for some demo members and a couple of requests.
+"""Demo translation data: certified translators for each demo network's main language pairs,
+pairs for some other members, and translations in the demo case rooms (submitted, some
+accepted), so that each advertised account sees a translation beside its original.
 
 Built through the actions (so events, audit entries and notifications are real). Idempotent:
-members who already declared pairs are left alone, and requests are made only if there are
-none. Without demo members or messages it does nothing.
+members who already declared pairs are left alone, and translations are made only if there
+are no requests yet. Without demo members or messages it does nothing.
 """
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from messaging import crypto as room_crypto
-from messaging.models import Message, Room
+from messaging.models import Message
 from messaging.translations import actions
-from messaging.translations.detect import detect_language
 from messaging.translations.models import TranslationRequest
 from network.accounts.models import User
 from network.languages.actions import LanguagePairError, declare_pair
@@ -21,12 +21,77 @@ from network.models import Membership
 
 TRANSLATORS = 12
 
+# Certified (sworn) translators, both directions: REDTRAM es/pt (and es-en), WACAP en/fr and
+# pt/fr, TIPP en with ar, es and fr.
+CERTIFIED = {
+    "diego.martinez@example.org": [("es", "pt")],
+    "mariana.quiroga@example.org": [("es", "en")],
+    "mamadou.diallo@example.net": [("fr", "en")],
+    "joao.tavares@example.net": [("pt", "fr"), ("pt", "en")],
+    "layla.haddad@example.org": [("ar", "en")],
+    "emily.carter@example.org": [("es", "en")],
+    "claire.dubois@example.org": [("fr", "en")],
+}
+
+# (room title, thread title, message index in the thread, requester, target, purpose,
+# translator, translation, accepted)
+TRANSLATIONS = [
+    (
+        "Operation Lantern — recruitment through a fake agency",
+        "Recruitment agency and its accounts", 2,
+        "lucia.fernandez@example.org", "es", "for_court", "diego.martinez@example.org",
+        "Confirmado por nuestra parte: el director reside en Lisboa. Sigue la solicitud "
+        "formal de asistencia judicial; ver `MLA-2025-0931`.",
+        True,
+    ),
+    (
+        "Operation Lantern — recruitment through a fake agency",
+        "Recruitment agency and its accounts", 0,
+        "ines.carvalho@example.org", "en", "information", "mariana.quiroga@example.org",
+        "The agency advertised **domestic work** in Madrid; we have identified 14 victims. "
+        "The summary of the transfers is attached.",
+        False,
+    ),
+    (
+        "Gulf of Guinea fishing vessels — forced labour at sea",
+        "Crew lists and the vessels' owners", 1,
+        "kwame.asante@example.net", "en", "for_court", "mamadou.diallo@example.net",
+        "We have identified the vessel's owner in Abidjan. A formal request for mutual legal "
+        "assistance will follow this week.",
+        True,
+    ),
+    (
+        "Cross-regional recruitment routes",
+        "Routes through Amman and Madrid", 0,
+        "lucia.fernandez@example.org", "en", "information", "layla.haddad@example.org",
+        "We identified a recruitment office in Amman that sends women workers to Madrid with "
+        "false contracts.",
+        False,
+    ),
+]  # fmt: skip
+
 
 def seed(*, stdout) -> None:
-    declared = _declare_pairs()
-    requested = _request_translations()
-    if declared or requested:
-        stdout.write(f"translations: {declared} language pair(s), {requested} request(s)")
+    declared = _declare_certified() + _declare_pairs()
+    translated = _translate()
+    if declared or translated:
+        stdout.write(f"translations: {declared} language pair(s), {translated} translation(s)")
+
+
+def _declare_certified() -> int:
+    declared = 0
+    for email, pairs in CERTIFIED.items():
+        user = User.objects.filter(email=email).first()
+        if user is None or LanguagePair.objects.filter(user=user).exists():
+            continue
+        for one, other in pairs:
+            for source, target in ((one, other), (other, one)):
+                try:
+                    declare_pair(user=user, source=source, target=target, certified=True)
+                except LanguagePairError:
+                    continue
+                declared += 1
+    return declared
 
 
 def _declare_pairs() -> int:
@@ -36,7 +101,7 @@ def _declare_pairs() -> int:
         .order_by("email")[:TRANSLATORS]
     )
     declared = 0
-    for index, user in enumerate(members):
+    for user in members:
         if LanguagePair.objects.filter(user=user).exists():
             continue
         languages = [code for code in (user.languages or []) if isinstance(code, str)][:2]
@@ -46,38 +111,44 @@ def _declare_pairs() -> int:
             if source == target:
                 continue
             try:
-                declare_pair(user=user, source=source, target=target, certified=index % 3 == 0)
+                declare_pair(user=user, source=source, target=target)
             except LanguagePairError:
                 continue
             declared += 1
     return declared
 
 
-def _request_translations() -> int:
+def _translate() -> int:
     if TranslationRequest.objects.exists():
         return 0
-    messages = Message.objects.filter(
-        room__kind=Room.Kind.CASE, deleted_at__isnull=True
-    ).select_related("room", "sender")[:20]
-    requested = 0
-    for message in messages:
-        source = detect_language(room_crypto.open_body(message))
-        if source is None:
+    done = 0
+    for index, spec in enumerate(TRANSLATIONS):
+        room, thread, position, requester, target, purpose, translator, text, accept = spec
+        message = (
+            Message.objects.filter(room__title=room, thread__title=thread)
+            .order_by("seq")
+            .select_related("room")[position : position + 1]
+            .first()
+        )
+        requester = User.objects.filter(email=requester).first()
+        translator = User.objects.filter(email=translator).first()
+        if message is None or requester is None or translator is None:
             continue
         try:
-            actions.request_translation(
-                requester=message.sender,
+            request = actions.request_translation(
+                requester=requester,
                 message=message,
-                source_language=source,
-                target_language="en" if source != "en" else "es",
-                purpose="information" if requested == 0 else "for_court",
-                urgency="urgent" if requested == 0 else "routine",
-                due_date=timezone.localdate() + timedelta(days=7 + requested),
-                note="Demo request: please keep names as written.",
+                target_language=target,
+                purpose=purpose,
+                urgency="urgent" if index == 0 else "routine",
+                due_date=timezone.localdate() + timedelta(days=7 + index),
+                note="Please keep names and case numbers as written.",
             )
+            actions.claim_request(request=request, translator=translator)
+            actions.submit_translation(request=request, translator=translator, text=text)
+            if accept:
+                actions.accept_translation(request=request, requester=requester)
         except actions.TranslationError:
             continue
-        requested += 1
-        if requested == 2:
-            break
-    return requested
+        done += 1
+    return done

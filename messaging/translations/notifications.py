@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from messaging.realtime import broadcast
 from messaging.translations.models import Notification, TranslationRequest
+from network.origin import site_origin
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def notify(*, recipients, kind: str, request: TranslationRequest) -> list[Notifi
 
 
 def _email(address: str, kind: str, pair: str, request_id) -> None:
-    origin = settings.COUNTERPART_ORIGIN or ""
+    origin = site_origin()
     body = (
         f"{SUBJECTS[kind].format(pair=pair)}.\n\n"
         f"Open it in Counterpart: {origin}/translations/{request_id}/\n"

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from messaging import access as room_access
@@ -13,7 +14,7 @@ from messaging.translations import access, actions, display, notifications
 from messaging.translations.access import Role, UnknownRequest
 from messaging.translations.api import TRANSITIONS
 from messaging.translations.models import Notification, TranslationRequest
-from network.iso import language_names
+from network.iso import language_choices
 
 
 @login_required
@@ -72,7 +73,7 @@ def new_request(request):
         except actions.TranslationError as exc:
             status, error = exc.status, exc
         else:
-            messages.success(request, "Translation requested.")
+            messages.success(request, _("Translation requested."))
             return redirect("translations:detail", request_id=created.pk)
     original = message or attachment.message
     context = {
@@ -81,7 +82,7 @@ def new_request(request):
         "body": room_crypto.open_body(message) if message else None,
         "handling_code": original.handling_code,
         "handling_note": original.handling_note,
-        "languages": sorted(language_names().items(), key=lambda item: item[1]),
+        "languages": language_choices(),
         "purposes": TranslationRequest.Purpose.choices,
         "urgencies": TranslationRequest.Urgency.choices,
         "error": error,

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from network.accounts.tokens import DEFAULT_LIFETIME_DAYS, MAX_LIFETIME_DAYS, MAX_NAME_LENGTH
-from network.iso import language_names, state_names
+from network.iso import language_names, state_choices
 
 
 class SignInForm(forms.Form):
@@ -54,7 +54,7 @@ class TokenForm(forms.Form):
 
 
 def _state_choices():
-    return [("", "—"), *sorted(state_names().items(), key=lambda item: item[1])]
+    return [("", "—"), *state_choices()]
 
 
 def _zone_choices():

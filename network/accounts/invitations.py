@@ -16,7 +16,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -32,6 +31,7 @@ from network.accounts.models import Invitation, User
 from network.audit.log import record
 from network.membership import is_active_member, is_coordinator
 from network.models import Network
+from network.origin import site_origin
 
 LIFETIME = timedelta(days=7)
 DAILY_LIMIT_PER_INVITER = 20
@@ -86,11 +86,6 @@ class IssuedInvitation:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def site_origin() -> str:
-    """Links in emails point at the configured origin, never at a request's Host header."""
-    return settings.ALLOWED_ORIGINS[0]
 
 
 def acceptance_url(token: str) -> str:

@@ -21,11 +21,11 @@ from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base
 from django.utils.translation import gettext as _
 
 from network.accounts import session_index, tokens
-from network.accounts.invitations import site_origin
 from network.accounts.models import User
 from network.accounts.notifications import notify_sign_in_change
 from network.audit.log import record
 from network.audit.models import AuditEvent
+from network.origin import site_origin
 
 LINK_LIFETIME = timedelta(hours=1)
 # Reset emails sent to one account per hour; further requests get the same answer, no email.

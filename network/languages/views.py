@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from network.iso import language_names
+from network.iso import language_choices
 from network.languages import actions
 from network.languages.models import LanguagePair
 
@@ -28,7 +28,7 @@ def pairs(request):
             return redirect("languages:pairs")
     context = {
         "pairs": LanguagePair.objects.filter(user=request.user),
-        "languages": sorted(language_names().items(), key=lambda item: item[1]),
+        "languages": language_choices(),
     }
     return render(request, "languages/pairs.html", context, status=status)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from network.audit.log import record
 from network.membership import is_active_member, is_coordinator
 from network.models import Endorsement, Membership, MembershipDecision, Network
-from network.vetting import recording
+from network.vetting import reasons, recording
 
 Status = Membership.Status
 Role = Membership.Role
@@ -102,7 +102,7 @@ def apply_to_network(
                     membership,
                     kind=Kind.ENDORSED,
                     actor=None,
-                    reason=_("This network requires no endorsements."),
+                    reason=reasons.none_required(),
                     status=Status.ENDORSED,
                 )
             return membership
@@ -206,8 +206,7 @@ def endorse(*, membership: Membership, endorser, statement: str) -> Endorsement:
                 membership,
                 kind=Kind.ENDORSED,
                 actor=endorser,
-                reason=_("%(count)d of %(required)d required endorsements.")
-                % {"count": count, "required": network.required_endorsements},
+                reason=reasons.endorsed(count, network.required_endorsements),
                 status=Status.ENDORSED,
             )
         return endorsement

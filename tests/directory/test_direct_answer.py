@@ -16,7 +16,7 @@ def test_it_lists_the_verified_holders(make_contact_point):
     assert [cp.name for cp in answer.verified] == ["Ana JIT"]
     assert [cp.name for cp in answer.stale] == ["Old JIT"]
     assert answer.alternatives == []
-    assert answer.summary.startswith("1 verified contact point(s)")
+    assert answer.summary.startswith("1 verified contact point in")
 
 
 def test_without_a_verified_holder_it_says_so_and_offers_alternatives(

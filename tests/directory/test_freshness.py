@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def own_entry(make_contact_point, member):
     """The member's own entry, last verified long ago."""
     return make_contact_point(
-        "Mateo Member", member=member, phone="+541140001000", verified_days_ago=400
+        "Mateo Member", member=member, phone="+576014001000", verified_days_ago=400
     )
 
 
@@ -29,7 +29,7 @@ def correction(**changes):
         "action": "correct",
         "name": "Mateo Member",
         "position": "Fiscal",
-        "phone": "+541140001000",
+        "phone": "+576014001000",
         "email": "contact@example.org",
         "availability": "office_hours",
         "office_hours": "Mon-Fri 09:00-17:00",
@@ -62,16 +62,16 @@ def test_a_linked_member_corrects_their_entry_in_one_step(own_entry, member, cli
     response = client_for(member).post(
         f"/directory/contact-points/{own_entry.pk}/confirm/",
         correction(
-            phone="+541140002000", competences=["tip.specialized_prosecution", "jit.authorize"]
+            phone="+576014002000", competences=["tip.specialized_prosecution", "jit.authorize"]
         ),
     )
     assert response.status_code == 302
     own_entry.refresh_from_db()
-    assert own_entry.phone == "+541140002000" and not own_entry.stale
+    assert own_entry.phone == "+576014002000" and not own_entry.stale
     assert own_entry.competence_codes == ["jit.authorize", "tip.specialized_prosecution"]
     change = own_entry.changes.first()
     assert change.kind == ContactPointChange.Kind.CORRECTED
-    assert change.changes["phone"] == ["+541140001000", "+541140002000"]
+    assert change.changes["phone"] == ["+576014001000", "+576014002000"]
     assert "competences" in change.changes
 
 
@@ -84,7 +84,7 @@ def test_a_bad_correction_is_refused_and_changes_nothing(own_entry, member, clie
     body = response.content.decode()
     assert "E.164" in body and "Nowhere/City" in body
     own_entry.refresh_from_db()
-    assert own_entry.phone == "+541140001000" and own_entry.stale
+    assert own_entry.phone == "+576014001000" and own_entry.stale
 
 
 def test_the_api_corrects_and_reports_field_errors(own_entry, member, client_for):
@@ -187,7 +187,8 @@ def test_a_coordinator_asks_for_reconfirmation_by_email(
     assert response.json()["recipients"] == ["member@example.org", "corr@example.org"]
     (mail,) = mailoutbox
     assert mail.to == ["member@example.org", "corr@example.org"]
-    assert f"/directory/contact-points/{own_entry.pk}/confirm/" in mail.body
+    # An absolute link, from the configured origin.
+    assert f"http://127.0.0.1:8000/directory/contact-points/{own_entry.pk}/confirm/" in mail.body
     own_entry.refresh_from_db()
     assert own_entry.reconfirmation_requested_at is not None
     assert own_entry.changes.first().kind == ContactPointChange.Kind.RECONFIRMATION_REQUESTED

@@ -79,7 +79,9 @@ def test_a_good_file_is_imported(write_csv, tipp, capsys):
 BAD_ROWS = [
     (row(state="XX"), "unknown state XX"),
     (row(competences="tip.investigation;jit.everything"), "unknown competence jit.everything"),
-    (row(phone="0803 123 4567"), "bad phone 0803 123 4567"),
+    (row(phone="0803 123 4567"), "bad phone: 0803 123 4567 is not a phone number in E.164"),
+    # Liberia's country code on a Nigerian entry (phonenumbers' numbering plans).
+    (row(phone="+231770123456"), "bad phone: +231770123456 is not a valid phone number in Nigeria"),
     (row(email="chidi-at-naptip"), "bad email chidi-at-naptip"),
     (row(authority="Unknown Agency", authority_type=""), "unknown authority Unknown Agency in NG"),
     (row(parent_authority="No Such Parent", authority="NAPTIP Abuja"), "unknown parent authority"),
@@ -141,7 +143,7 @@ def test_only_valid_imports_the_good_rows_and_reports_the_bad(write_csv, tipp, c
     )
     call_command("import_directory", str(path), "--only-valid")
     captured = capsys.readouterr()
-    assert "line 3: bad phone 12" in captured.err
+    assert "line 3: bad phone: 12 is not a phone number in E.164" in captured.err
     assert "Imported 2 contact point(s)" in captured.out
     assert sorted(ContactPoint.objects.values_list("name", flat=True)) == [
         "Chidi Okafor",

@@ -76,3 +76,28 @@ def test_coordinators_find_their_tools_on_the_search_page(coordinator, member, c
     page = client_for(coordinator).get("/directory/").content.decode()
     assert "/directory/networks/tipp/stale/" in page and "/directory/import/" in page
     assert "/directory/import/" not in client_for(member).get("/directory/").content.decode()
+
+
+def test_a_correction_with_a_number_of_another_state_is_a_field_error(
+    make_contact_point, member, client_for
+):
+    """The confirm-or-correct form checks the phone against the entry's state's numbering plan
+    (phonenumbers): a Côte d'Ivoire number on a Colombian entry is refused at the field, and
+    nothing is saved."""
+    entry = make_contact_point("Mateo Member", member=member)
+    page = client_for(member).get(f"/directory/contact-points/{entry.pk}/confirm/")
+    form = {
+        "name": entry.name,
+        "phone": "+2252721234567",
+        "email": entry.email,
+        "availability": entry.availability,
+        "time_zone": entry.time_zone,
+        "competences": entry.competence_codes,
+    }
+    assert page.status_code == 200
+    response = client_for(member).post(f"/directory/contact-points/{entry.pk}/confirm/", form)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["phone"] == ["+2252721234567 is not a valid phone number in Colombia."]
+    entry.refresh_from_db()
+    assert entry.phone != "+2252721234567"

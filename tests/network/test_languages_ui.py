@@ -3,6 +3,7 @@
 the footer; the catalogues are complete and compiled."""
 
 import re
+from gettext import c2py
 from pathlib import Path
 
 import polib
@@ -15,19 +16,21 @@ from django.utils import translation
 from tests.network.accounts_support import enrol_totp, give_password, sign_in_password, totp_code
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
-TRANSLATED = ["es", "fr", "pt"]
+TRANSLATED = ["es", "fr", "pt", "ar"]
 # What the sign-in page says in each language: its title and its button.
 SIGN_IN_PAGE = {
     "en": ("Sign in", "Continue"),
     "es": ("Iniciar sesión", "Continuar"),
     "fr": ("Se connecter", "Continuer"),
     "pt": ("Iniciar sessão", "Continuar"),
+    "ar": ("تسجيل الدخول", "متابعة"),
 }
 SECURITY_HEADING = {
     "en": "Sign-in and security",
     "es": "Inicio de sesión y seguridad",
     "fr": "Connexion et sécurité",
     "pt": "Início de sessão e segurança",
+    "ar": "تسجيل الدخول والأمان",
 }
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}|<[^>]+>")
 
@@ -151,7 +154,7 @@ def test_the_switcher_is_on_the_sign_in_page_and_changes_the_language(db):
     client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="es")
     page = client.get(reverse("accounts:sign_in")).content.decode()
     switcher = re.search(r'<form method="post" action="/i18n/setlang/".*?</form>', page, re.S)[0]
-    assert re.findall(r'<option value="(\w+)"', switcher) == ["en", "es", "fr", "pt"]
+    assert re.findall(r'<option value="(\w+)"', switcher) == ["en", "es", "fr", "pt", "ar"]
     assert re.search(r'<option value="es"[^>]* selected>', switcher)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', switcher)[1]
 
@@ -219,14 +222,18 @@ def test_every_string_is_translated_and_none_is_fuzzy(language):
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_translations_keep_every_placeholder(language):
     """A translation carries the same %(name)s, {name} and markup as its source (the
-    singular of a plural may leave out the count, as in "One active member")."""
+    singular of a plural may leave out the count, as in "One active member": the form the
+    language's plural rule picks for 1 alone — form 0 in Spanish, form 1 in Arabic)."""
+    po = catalogue(language)
+    rule = c2py(po.metadata["Plural-Forms"].split("plural=")[1].rstrip(";"))
+    only_one = {rule(1)} - {rule(n) for n in range(2, 1000)}
     wrong = []
-    for entry in catalogue(language):
+    for entry in po:
         if entry.msgid_plural:
             allowed = sorted(PLACEHOLDER.findall(entry.msgid_plural))
             for n, text in entry.msgstr_plural.items():
                 found = sorted(PLACEHOLDER.findall(text))
-                if found != allowed and not (n == 0 and set(found) <= set(allowed)):
+                if found != allowed and not (n in only_one and set(found) <= set(allowed)):
                     wrong.append((entry.msgid, text))
         elif sorted(PLACEHOLDER.findall(entry.msgid)) != sorted(PLACEHOLDER.findall(entry.msgstr)):
             wrong.append((entry.msgid, entry.msgstr))

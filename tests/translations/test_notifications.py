@@ -46,7 +46,7 @@ def test_a_new_request_notifies_the_eligible_translators(
     )
     email = mail.outbox[0]
     assert "es→en" in email.subject
-    assert f"/translations/{request.pk}/" in email.body
+    assert f"http://127.0.0.1:8000/translations/{request.pk}/" in email.body
     assert CANARY not in email.body + email.subject and "Lantern" not in email.body
 
 

@@ -103,7 +103,7 @@ def test_the_include_marks_the_translation_with_translator_certification_and_han
     )
     shown = translations_for_messages([message], counterpart)[str(message.pk)]
     html = render_to_string("translations/_beside_original.html", {"translations": shown})
-    assert "Translation" in html and "es → en" in html
+    assert "Translation" in html and "Spanish → English" in html
     assert "Sergio Sworn" in html and "certified translator" in html
     assert "H2" in html and "awaiting review" in html
     assert "&lt;b&gt;The victim&lt;/b&gt;" in html

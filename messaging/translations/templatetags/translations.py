@@ -3,6 +3,7 @@ translations of one message, where `translations_by_message` is the result of
 `messaging.translations.display.translations_for_messages(messages, viewer)`."""
 
 from django import template
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -11,3 +12,11 @@ register = template.Library()
 def beside_original(translations_by_message, message):
     found = (translations_by_message or {}).get(str(getattr(message, "pk", message)), [])
     return {"translations": found}
+
+
+@register.simple_tag
+def item_size(size, unit: str) -> str:
+    """ "65 characters", "1 byte", in the interface language."""
+    if unit == "characters":
+        return ngettext("%(count)d character", "%(count)d characters", size) % {"count": size}
+    return ngettext("%(count)d byte", "%(count)d bytes", size) % {"count": size}
