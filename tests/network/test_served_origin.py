@@ -44,10 +44,12 @@ def test_make_run_on_another_port_serves_and_announces_that_origin():
     """PORT=8101: Daphne listens on 8101 and both the demo seeding (which prints the sign-in
     address) and Daphne get http://127.0.0.1:8101 as their origin."""
     commands = dry_run("PORT=8101", COUNTERPART_ORIGIN="")
-    daphne = next(line for line in commands.splitlines() if "daphne" in line)
+    server = next(line for line in commands.splitlines() if "messaging.realtime.server" in line)
     seed = next(line for line in commands.splitlines() if "seed_demo" in line)
-    assert "-p 8101" in daphne
-    assert "COUNTERPART_ORIGIN=http://127.0.0.1:8101" in commands.split("daphne")[0]
+    assert "-p 8101" in server
+    assert (
+        "COUNTERPART_ORIGIN=http://127.0.0.1:8101" in commands.split("messaging.realtime.server")[0]
+    )
     assert "COUNTERPART_ORIGIN=http://127.0.0.1:8101" in seed
     assert "Serving http://127.0.0.1:8101/" in commands
 
