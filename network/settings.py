@@ -10,7 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from network.config import envbool, envint, envlist, envsecret, new_secret_key
+from network.config import envbool, envint, envlist, envrate, envsecret, new_secret_key
 from network.keyring import channel_layer_keys, new_master_keys_value
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "network.accounts.middleware.TwoFactorGateMiddleware",
+    "network.api_errors.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -194,9 +195,17 @@ if REDIS_URL:
             "OPTIONS": {"socket_timeout": 5, "socket_connect_timeout": 5},
         }
     }
+    # Request histories of the API's rates, shared by every process.
+    CACHES["throttle"] = {**CACHES["default"], "KEY_PREFIX": CHANNEL_LAYER_PREFIX + "-throttle"}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "throttle",
+        },
+    }
 
 # --- Accounts, passwords, sessions ---------------------------------------------------------
 
@@ -275,14 +284,39 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    "DEFAULT_PARSER_CLASSES": [
+        "network.api_input.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "network.api_throttles.MemberRateThrottle",
+        "network.api_throttles.AddressRateThrottle",
+        "network.api_throttles.OperationRateThrottle",
+    ],
+    "EXCEPTION_HANDLER": "network.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per member, per address and per operation (network/api_throttles.py): a count and
+# a period, e.g. 600/min (periods: s, min, h, day).
+COUNTERPART_THROTTLE_RATES = {
+    "user": envrate("COUNTERPART_THROTTLE_MEMBER", "600/min"),
+    "anon": envrate("COUNTERPART_THROTTLE_SIGNED_OUT", "60/min"),
+    "address": envrate("COUNTERPART_THROTTLE_ADDRESS", "1200/min"),
+    "search": envrate("COUNTERPART_THROTTLE_SEARCH", "60/min"),
+    "message_post": envrate("COUNTERPART_THROTTLE_MESSAGE_POST", "120/min"),
+    "token_create": envrate("COUNTERPART_THROTTLE_TOKEN_CREATE", "10/h"),
+    "translation_request": envrate("COUNTERPART_THROTTLE_TRANSLATION_REQUEST", "30/h"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Counterpart API",
     "DESCRIPTION": "Directory, vetting, case rooms and translation requests.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipRoleEnum": "network.models.Membership.Role",
+        "RoomParticipantRoleEnum": "messaging.models.RoomParticipantRole",
+    },
 }
 
 # --- Internationalisation ------------------------------------------------------------------

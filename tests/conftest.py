@@ -108,6 +108,19 @@ def _fast_password_hashing(settings):
     ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_request_rates(settings):
+    """Each test starts with no request history: the API's rates stay as configured, and no
+    test is throttled by the requests of another."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"throttle-{uuid.uuid4().hex}",
+        },
+    }
+
+
 @pytest.fixture
 def make_user(db):
     from network.accounts.models import User

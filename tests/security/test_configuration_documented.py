@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def variables_read_by_settings() -> set[str]:
     source = (ROOT / "network" / "settings.py").read_text()
-    calls = r'(?:envbool|envint|envlist|envsecret|os\.environ\.get)\(\s*"([A-Z][A-Z0-9_]+)"'
+    calls = r'(?:envbool|envint|envlist|envrate|envsecret|os\.environ\.get)\(\s*"([A-Z][A-Z0-9_]+)"'
     return set(re.findall(calls, source))
 
 
