@@ -39,6 +39,7 @@ from network.api_input import (
     validated,
     validated_query,
 )
+from network.api_schema import paginated
 from network.api_throttles import scoped
 from network.errors import DomainError
 
@@ -173,7 +174,17 @@ class DirectoryPagination(PageNumberPagination):
     max_page_size = 100
 
 
-@extend_schema(parameters=[SearchQuerySerializer], responses=ContactPointSerializer(many=True))
+@extend_schema(
+    operation_id="v1_directory_contact_points_list",
+    parameters=[SearchQuerySerializer],
+    responses=paginated(
+        ContactPointSerializer(many=True),
+        "ContactPointSearchPage",
+        similar_spellings=serializers.BooleanField(
+            help_text="PostgreSQL only: nothing contained the words; these are similar spellings."
+        ),
+    ),
+)
 @scoped("search", "GET")
 @api_view(["GET"])
 def contact_point_list(request):
@@ -329,7 +340,10 @@ def reconfirm(request, slug: str, pk: int):
     return Response({"recipients": recipients})
 
 
-@extend_schema(parameters=[PageQuerySerializer], responses=ContactPointSerializer(many=True))
+@extend_schema(
+    parameters=[PageQuerySerializer],
+    responses=paginated(ContactPointSerializer(many=True), "StaleContactPointPage"),
+)
 @api_view(["GET"])
 def stale(request, slug: str):
     validated_query(PageQuerySerializer, request)
@@ -398,7 +412,11 @@ def import_csv(request):
     )
 
 
-@extend_schema(parameters=[AuthorityQuerySerializer], responses=AuthoritySerializer(many=True))
+@extend_schema(
+    operation_id="v1_directory_authorities_list",
+    parameters=[AuthorityQuerySerializer],
+    responses=paginated(AuthoritySerializer(many=True), "AuthorityPage"),
+)
 @api_view(["GET"])
 def authority_list(request):
     wanted = validated_query(AuthorityQuerySerializer, request)

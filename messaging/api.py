@@ -140,7 +140,10 @@ upload_schema = extend_schema(
     },
     responses={201: OpenApiTypes.OBJECT},
 )
-download_schema = extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+download_schema = extend_schema(
+    responses={(200, "*/*"): OpenApiTypes.BINARY},
+    description="The file, with the content type it was stored with.",
+)
 
 
 def _bounded(value: int, name: str, high: int) -> int:

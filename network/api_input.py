@@ -9,6 +9,7 @@ must not silently fall back to a default such as a handling code.
 
 import json
 import math
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -128,15 +129,18 @@ class InputSerializer(serializers.Serializer):
         "unknown_field": gettext_lazy("Unknown field; this operation does not take it."),
     }
 
-    def to_internal_value(self, data):
-        if not isinstance(data, dict) and not hasattr(data, "keys"):
+    def run_validation(self, data=serializers.empty):
+        if data is not serializers.empty and not isinstance(data, Mapping):
             raise serializers.ValidationError(
                 {
                     "non_field_errors": [
-                        serializers.ErrorDetail(_("The body must be a JSON object."), "bad_json")
+                        serializers.ErrorDetail(_("Must be a JSON object."), "bad_json")
                     ]
                 }
             )
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
         unknown = [name for name in data if name not in self.fields]
         if unknown:
             raise serializers.ValidationError(

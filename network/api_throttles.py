@@ -14,7 +14,7 @@ X-Forwarded-For never counts (Daphne's --proxy-headers sets REMOTE_ADDR behind n
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework import throttling
+from rest_framework import exceptions, throttling
 
 from network.accounts.session_index import client_ip
 
@@ -86,6 +86,23 @@ class OperationRateThrottle(_Throttle):
         else:
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class SignedOutRateThrottle(_Throttle):
+    """Per client address, for credentials that fail (scope `anon`, the signed-out rate):
+    DRF checks rates only after authentication, so a guessed token would not count."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def count_failed_credentials(request) -> None:
+    """Count a failed authentication against its address; Throttled once past the rate."""
+    throttle = SignedOutRateThrottle()
+    if not throttle.allow_request(request, None):
+        raise exceptions.Throttled(throttle.wait())
 
 
 def scoped(scope: str, *methods: str):

@@ -88,6 +88,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "unsupported_file_type": 415,
     "rate_limited": 429,
     "throttled": 429,
+    # WebSocket frames only (docs/protocol.md).
+    "unknown_type": 400,
+    "binary_refused": 400,
+    "not_subscribed": 409,
+    "frame_too_large": 413,
     # The server's side.
     "server_error": 500,
     "service_unavailable": 503,

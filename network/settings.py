@@ -284,6 +284,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # JSON only: no browsable HTML pages under /api/ (docs/api.md).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "network.api_input.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
@@ -313,6 +315,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Directory, vetting, case rooms and translation requests.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response components apart, so that read-only fields are not asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "network.api_schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "network.models.Membership.Role",
         "RoomParticipantRoleEnum": "messaging.models.RoomParticipantRole",

@@ -53,8 +53,8 @@ class TokenSerializer(serializers.Serializer):
     prefix = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
-    last_used_at = serializers.DateTimeField(read_only=True)
-    revoked_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    revoked_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class IssuedTokenSerializer(TokenSerializer):
@@ -135,8 +135,8 @@ class InvitationSerializer(serializers.Serializer):
     state = serializers.CharField()
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
-    accepted_at = serializers.DateTimeField()
-    revoked_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
 
 
 class InvitationRequestSerializer(InputSerializer):
