@@ -276,6 +276,7 @@ def vcard(request, pk: int) -> HttpResponse:
 @api_view(["POST"])
 def confirm(request, pk: int):
     entry = get_contact_point_for_maintenance(request.user, pk)
+    validated(InputSerializer, request.data)
     actions.confirm_contact_point(contact_point=entry, actor=request.user)
     return contact_point_detail_response(request, pk)
 

@@ -26,6 +26,10 @@ def _api_view_that_breaks(request):
     raise RuntimeError("secret internal detail")
 
 
+def _plain_view_that_breaks(request):
+    raise RuntimeError("secret internal detail")
+
+
 def _page_that_is_refused(request):
     raise VettingError("not_coordinator", "Only the network's coordinators may do this.")
 
@@ -36,6 +40,8 @@ def _page_that_answers(request):
 
 urlpatterns = [
     path("api/v1/broken/", _api_view_that_breaks),
+    path("api/v1/plain-broken/", _plain_view_that_breaks),
+    path("plain-broken/", _plain_view_that_breaks),
     path("refused-page/", _page_that_is_refused),
     path("answered-page/", _page_that_answers),
     path("", include("network.urls")),
@@ -123,6 +129,18 @@ def test_an_unexpected_error_is_a_json_500_without_details_and_logged(settings, 
     error = shape(response, 500, "server_error")
     assert "secret" not in response.content.decode() and "Traceback" not in error["message"]
     assert any(record.exc_info for record in caplog.records), "the failure is logged"
+
+
+def test_a_failure_outside_the_api_views_is_json_under_api_and_a_page_elsewhere(
+    settings, client_for, member
+):
+    settings.ROOT_URLCONF = __name__
+    client = client_for(member)
+    client.raise_request_exception = False
+
+    shape(client.get("/api/v1/plain-broken/"), 500, "server_error")
+    page = client.get("/plain-broken/")
+    assert page.status_code == 500 and not page["Content-Type"].startswith("application/json")
 
 
 def test_a_domain_error_on_a_page_renders_its_message_with_its_status(settings, client_for, member):
