@@ -11,12 +11,38 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from messaging import access, actions, crypto, events, posting, roomlog
+from messaging.api_serializers import (
+    AttachmentOut,
+    CheckpointOut,
+    ConsistencyProof,
+    ConsistencyQuerySerializer,
+    CreatedRoom,
+    EditInputSerializer,
+    History,
+    HistoryQuerySerializer,
+    InclusionProof,
+    MessageOut,
+    ParticipantInputSerializer,
+    ParticipantList,
+    ReadInputSerializer,
+    ReadMarkerOut,
+    Receipt,
+    RemovalQuerySerializer,
+    RoomDetail,
+    RoomInputSerializer,
+    RoomList,
+    SendInputSerializer,
+    SizeQuerySerializer,
+    TagQuerySerializer,
+    ThreadInputSerializer,
+    ThreadList,
+    ThreadOut,
+)
 from messaging.errors import MessagingError
 from messaging.merkle import ProofError
 from messaging.models import (
@@ -28,106 +54,9 @@ from messaging.models import (
     RoomParticipant,
     Thread,
 )
-from network.api_input import (
-    UUID,
-    InputSerializer,
-    Integer,
-    QueryInteger,
-    QuerySerializer,
-    Text,
-    validated,
-    validated_query,
-)
+from network.api_input import validated, validated_query
 from network.api_throttles import scoped
 from network.models import Network
-
-# --- Input: each operation's fields, checked before any action runs (docs/messaging.md) ------
-
-
-def _optional_text(**kwargs):
-    """Text the action bounds itself (with its own codes, e.g. body_too_large)."""
-    kwargs.setdefault("max_length", None)
-    return Text(required=False, allow_null=True, allow_blank=True, **kwargs)
-
-
-class RoomInputSerializer(InputSerializer):
-    kind = serializers.ChoiceField(choices=Room.Kind.choices)
-    title = _optional_text()
-    network = Text(required=False, allow_null=True, allow_blank=True, max_length=100)
-    participants = serializers.ListField(
-        child=Integer(min_value=1), required=False, allow_null=True, max_length=200
-    )
-
-
-class ParticipantInputSerializer(InputSerializer):
-    user = Integer(min_value=1)
-    role = serializers.ChoiceField(choices=RoomParticipant.Role.choices, required=False)
-
-
-class RemovalQuerySerializer(QuerySerializer):
-    reason = Text(required=False, allow_blank=True, max_length=500)
-
-
-class CaseTagInputSerializer(InputSerializer):
-    kind = serializers.ChoiceField(choices=CaseTag.Kind.choices)
-    value = Text(max_length=actions.TAG_MAX)
-    state = Text(required=False, allow_null=True, max_length=8)
-
-
-class ThreadInputSerializer(InputSerializer):
-    title = _optional_text()
-    tags = CaseTagInputSerializer(many=True, required=False, allow_null=True, max_length=20)
-
-
-class TagQuerySerializer(QuerySerializer):
-    tag = Text(max_length=actions.TAG_MAX)
-    state = Text(required=False, allow_blank=True, max_length=8)
-
-
-class HistoryQuerySerializer(QuerySerializer):
-    after = QueryInteger(required=False, min_value=0, default=0)
-    limit = QueryInteger(
-        required=False, min_value=1, max_value=events.HISTORY_LIMIT_MAX, default=200
-    )
-
-
-class SendInputSerializer(InputSerializer):
-    """The fields of a `send` frame (docs/protocol.md), posted over HTTP."""
-
-    client_id = UUID()
-    thread = UUID(required=False, allow_null=True)
-    body = _optional_text()
-    handling = serializers.ChoiceField(
-        choices=Message.Handling.choices, required=False, allow_null=True
-    )
-    handling_note = _optional_text()
-    evaluation = Text(required=False, allow_null=True, allow_blank=True, max_length=8)
-    reply_to = Integer(required=False, allow_null=True, min_value=1)
-    mentions = serializers.ListField(
-        child=Integer(min_value=1), required=False, allow_null=True, max_length=100
-    )
-
-
-class EditInputSerializer(InputSerializer):
-    body = _optional_text()
-
-
-class ReadInputSerializer(InputSerializer):
-    seq = Integer(min_value=0)
-
-
-class SizeQuerySerializer(QuerySerializer):
-    size = QueryInteger(required=False, min_value=1)
-
-
-class ConsistencyQuerySerializer(QuerySerializer):
-    to = QueryInteger(required=False, min_value=1)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = QueryInteger(required=False, min_value=1)
-        return fields
-
 
 # The API speaks JSON objects described in docs/messaging.md.
 upload_schema = extend_schema(
@@ -138,7 +67,7 @@ upload_schema = extend_schema(
             "required": ["file"],
         }
     },
-    responses={201: OpenApiTypes.OBJECT},
+    responses={201: AttachmentOut},
 )
 download_schema = extend_schema(
     responses={(200, "*/*"): OpenApiTypes.BINARY},
@@ -186,8 +115,8 @@ def _participants(room: Room) -> list[dict]:
 # --- Rooms ---------------------------------------------------------------------------------
 
 
-@extend_schema(methods=["GET"], responses=OpenApiTypes.OBJECT)
-@extend_schema(methods=["POST"], request=RoomInputSerializer, responses={201: OpenApiTypes.OBJECT})
+@extend_schema(methods=["GET"], responses=RoomList)
+@extend_schema(methods=["POST"], request=RoomInputSerializer, responses={201: CreatedRoom})
 @api_view(["GET", "POST"])
 def rooms(request):
     if request.method == "POST":
@@ -241,7 +170,7 @@ def _users(ids: list[int]) -> list:
     return found
 
 
-@extend_schema(operation_id="rooms_detail", responses=OpenApiTypes.OBJECT)
+@extend_schema(operation_id="rooms_detail", responses=RoomDetail)
 @api_view(["GET"])
 def room_detail(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
@@ -258,7 +187,7 @@ def room_detail(request, room_id):
     )
 
 
-@extend_schema(request=ParticipantInputSerializer, responses={201: OpenApiTypes.OBJECT})
+@extend_schema(request=ParticipantInputSerializer, responses={201: ParticipantList})
 @api_view(["POST"])
 def participants(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
@@ -285,10 +214,8 @@ def participant(request, room_id, user_id):
 # --- Threads and case tags ---------------------------------------------------------------
 
 
-@extend_schema(methods=["GET"], responses=OpenApiTypes.OBJECT)
-@extend_schema(
-    methods=["POST"], request=ThreadInputSerializer, responses={201: OpenApiTypes.OBJECT}
-)
+@extend_schema(methods=["GET"], responses=ThreadList)
+@extend_schema(methods=["POST"], request=ThreadInputSerializer, responses={201: ThreadOut})
 @api_view(["GET", "POST"])
 def threads(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
@@ -302,7 +229,7 @@ def threads(request, room_id):
     return Response({"threads": [_thread_dict(thread) for thread in rows]})
 
 
-@extend_schema(parameters=[TagQuerySerializer], responses=OpenApiTypes.OBJECT)
+@extend_schema(parameters=[TagQuerySerializer], responses=ThreadList)
 @api_view(["GET"])
 def tag_search(request):
     """Threads carrying a case tag, across every room the member may read."""
@@ -326,7 +253,7 @@ def tag_search(request):
 # --- History and messages -------------------------------------------------------------------
 
 
-@extend_schema(parameters=[HistoryQuerySerializer], responses=OpenApiTypes.OBJECT)
+@extend_schema(parameters=[HistoryQuerySerializer], responses=History)
 @api_view(["GET"])
 def history(request, room_id):
     """Every event after `after` (default 0), at most `limit` (1-500, default 200)."""
@@ -347,7 +274,7 @@ def history(request, room_id):
 
 @extend_schema(
     request=SendInputSerializer,
-    responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
+    responses={200: Receipt, 201: Receipt},
     description="201 when stored; 200 when this client_id was stored before (nothing new).",
 )
 @scoped("message_post", "POST")
@@ -369,7 +296,7 @@ def _message_in(room: Room, message_id) -> Message:
 
 
 @extend_schema(methods=["DELETE"], responses={204: None})
-@extend_schema(methods=["PATCH"], request=EditInputSerializer, responses=OpenApiTypes.OBJECT)
+@extend_schema(methods=["PATCH"], request=EditInputSerializer, responses=MessageOut)
 @api_view(["PATCH", "DELETE"])
 def message_detail(request, room_id, message_id):
     room = access.get_room_for_member(request.user, room_id)
@@ -436,7 +363,7 @@ def attachment_download(request, room_id, attachment_id):
 # --- Read markers and the log -------------------------------------------------------------
 
 
-@extend_schema(request=ReadInputSerializer, responses=OpenApiTypes.OBJECT)
+@extend_schema(request=ReadInputSerializer, responses=ReadMarkerOut)
 @api_view(["POST"])
 def read_marker(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
@@ -445,14 +372,14 @@ def read_marker(request, room_id):
     return Response({"room": str(room.pk), "seq": seq})
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT)
+@extend_schema(responses=CheckpointOut)
 @api_view(["GET"])
 def checkpoint(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
     return Response(roomlog.signed_checkpoint(room))
 
 
-@extend_schema(parameters=[ConsistencyQuerySerializer], responses=OpenApiTypes.OBJECT)
+@extend_schema(parameters=[ConsistencyQuerySerializer], responses=ConsistencyProof)
 @api_view(["GET"])
 def consistency_proof(request, room_id):
     """The proof that the tree of `from` leaves is a prefix of the tree of `to` (default: all)."""
@@ -465,7 +392,7 @@ def consistency_proof(request, room_id):
     return Response(roomlog.consistency(room, old_size, new_size))
 
 
-@extend_schema(parameters=[SizeQuerySerializer], responses=OpenApiTypes.OBJECT)
+@extend_schema(parameters=[SizeQuerySerializer], responses=InclusionProof)
 @api_view(["GET"])
 def inclusion_proof(request, room_id, seq):
     room = access.get_room_for_member(request.user, room_id)

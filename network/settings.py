@@ -324,6 +324,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "network.models.Membership.Role",
         "RoomParticipantRoleEnum": "messaging.models.RoomParticipantRole",
+        "RoomKindEnum": "messaging.models.Room.Kind",
+        "CaseTagKindEnum": "messaging.models.CaseTag.Kind",
+        "HandlingCodeEnum": "messaging.models.MessageHandling",
+        "MembershipStatusEnum": "network.models.Membership.Status",
+        "TranslationRequestStatusEnum": "messaging.translations.models.TranslationRequestStatus",
     },
 }
 

@@ -11,6 +11,14 @@ from rest_framework.response import Response
 
 from messaging.translations import access, actions, display, notifications
 from messaging.translations.access import Role
+from messaging.translations.api_serializers import (
+    Board,
+    NotificationOut,
+    QueueCard,
+    RequestDetail,
+    RequestView,
+    TranslatorItem,
+)
 from messaging.translations.models import Notification, TranslationRequest
 from network.accounts.models import User
 from network.api_input import (
@@ -83,7 +91,7 @@ def _for_role(request: TranslationRequest, role: str) -> dict:
     tags=["translations"],
     methods=["POST"],
     request=RequestTranslationSerializer,
-    responses={201: OpenApiTypes.OBJECT},
+    responses={201: RequestDetail},
 )
 @scoped("translation_request", "POST")
 @api_view(["GET", "POST"])
@@ -132,7 +140,7 @@ def _translations_of(request, originals: dict) -> Response:
     )
 
 
-@extend_schema(tags=["translations"], responses=OpenApiTypes.OBJECT)
+@extend_schema(tags=["translations"], responses=Board)
 @api_view(["GET"])
 def board(request):
     """Your requests, your queue, your claimed work."""
@@ -152,7 +160,7 @@ def board(request):
     )
 
 
-@extend_schema(tags=["translations"], responses=OBJECT_LIST)
+@extend_schema(tags=["translations"], responses=QueueCard(many=True))
 @api_view(["GET"])
 def queue(request):
     return Response([display.queue_card(item) for item in access.queue_for(request.user)])
@@ -161,7 +169,7 @@ def queue(request):
 @extend_schema(
     tags=["translations"],
     operation_id="translations_detail",
-    responses=OpenApiTypes.OBJECT,
+    responses=RequestView,
 )
 @api_view(["GET"])
 def detail(request, request_id):
@@ -169,7 +177,7 @@ def detail(request, request_id):
     return Response({"role": role, **_for_role(found, role)})
 
 
-@extend_schema(tags=["translations"], responses=OpenApiTypes.OBJECT)
+@extend_schema(tags=["translations"], responses=TranslatorItem)
 @api_view(["GET"])
 def item(request, request_id):
     """The item to translate, for the translator who holds the request."""
@@ -230,7 +238,7 @@ TRANSITIONS = {
     tags=["translations"],
     operation_id="translations_transition",
     request=TransitionSerializer,
-    responses=OpenApiTypes.OBJECT,
+    responses=RequestView,
 )
 @api_view(["POST"])
 def transition(request, request_id, action: str):
@@ -248,7 +256,9 @@ def transition(request, request_id, action: str):
 
 
 @extend_schema(
-    tags=["translations"], parameters=[NotificationQuerySerializer], responses=OBJECT_LIST
+    tags=["translations"],
+    parameters=[NotificationQuerySerializer],
+    responses=NotificationOut(many=True),
 )
 @api_view(["GET"])
 def notification_list(request):
@@ -259,7 +269,7 @@ def notification_list(request):
     return Response([row.as_dict() for row in rows[:200]])
 
 
-@extend_schema(tags=["translations"], request=None, responses=OpenApiTypes.OBJECT)
+@extend_schema(tags=["translations"], request=None, responses=NotificationOut)
 @api_view(["POST"])
 def notification_read(request, notification_id: int):
     validated(NoInputSerializer, request.data)

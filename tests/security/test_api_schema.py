@@ -34,7 +34,7 @@ from network.models import Membership
 
 pytestmark = pytest.mark.postgres
 
-EXAMPLES = 20
+EXAMPLES = 15
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
