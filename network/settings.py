@@ -312,7 +312,13 @@ COUNTERPART_THROTTLE_RATES = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Counterpart API",
-    "DESCRIPTION": "Directory, vetting, case rooms and translation requests.",
+    "DESCRIPTION": (
+        "Directory, vetting, case rooms and translation requests. Authenticate with an API "
+        "token (`Authorization: Bearer cp_...`) or a session that passed its second factor. "
+        'Every error is `{"error": {"code", "message", "field"?}}` (the Error '
+        "component); unknown fields are refused; rates answer 429 with Retry-After. "
+        "docs/api.md lists every code."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Request and response components apart, so that read-only fields are not asked for.
