@@ -2,7 +2,8 @@
 
 - `add_error_responses` (a postprocessing hook): the one `Error` component
   (network/errors.py's shape) under every operation's error statuses, `Retry-After` on 429,
-  and `additionalProperties: false` on request bodies, since unknown fields are refused.
+  and request bodies as JSON objects with `additionalProperties: false`, since unknown
+  fields are refused.
 - `paginated`: the page object that the function views paginating by hand serve.
 """
 
@@ -90,8 +91,15 @@ def add_error_responses(result, generator, request, public):
 
 
 def _close_request_body(operation: dict, schemas: dict) -> None:
-    """Request objects take only the fields they list (network/api_input.py)."""
-    for media in operation.get("requestBody", {}).get("content", {}).values():
+    """Request objects take only the fields they list (network/api_input.py). A body the
+    operation reads as JSON is documented as JSON only: the form encodings DRF also parses
+    carry every value as text, so an integer or a boolean field cannot be sent that way."""
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        for media_type in list(content):
+            if media_type != "application/json":
+                del content[media_type]
+    for media in content.values():
         schema = media.get("schema", {})
         if "$ref" in schema:
             schema = schemas.get(schema["$ref"].rsplit("/", 1)[-1], {})

@@ -239,3 +239,47 @@ def test_the_refusals_of_every_capability_are_domain_errors():
     ):
         assert isinstance(refusal, DomainError)
         assert refusal.http_status == STATUS_BY_CODE[refusal.code]
+
+
+# --- The schema holds every operation to the contract -----------------------------------------
+
+
+def _schema() -> dict:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _operations(schema: dict):
+    for route, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield f"{method.upper()} {route}", method, operation
+
+
+def test_every_operation_lists_the_error_shape_under_its_error_statuses():
+    schema = _schema()
+    assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
+    for name, method, operation in _operations(schema):
+        statuses = {"400", "401", "403", "404", "405", "429", "500"}
+        if method in ("post", "put", "patch", "delete"):
+            statuses |= {"409", "413", "415"}
+        missing = statuses - set(operation["responses"])
+        assert not missing, (name, sorted(missing))
+        assert operation["security"], name
+
+
+def test_every_request_body_is_a_declared_object_that_refuses_other_fields():
+    """A new operation that reads a free-form body fails here: its input must be declared."""
+    schema = _schema()
+    components = schema["components"]["schemas"]
+    checked = 0
+    for name, _method, operation in _operations(schema):
+        for media_type, media in operation.get("requestBody", {}).get("content", {}).items():
+            body = media["schema"]
+            if "$ref" in body:
+                body = components[body["$ref"].rsplit("/", 1)[-1]]
+            assert body.get("type") == "object" and "properties" in body, (name, media_type)
+            if media_type == "application/json":
+                assert body.get("additionalProperties") is False, name
+                checked += 1
+    assert checked > 20
