@@ -1,14 +1,15 @@
 """The directory under /api/v1/directory/: the same search, visibility and actions as the
-pages. Errors: 400 with `detail` and field `errors`, 403 when not allowed, 404 when absent."""
+pages. Input is validated by the serializers below; refusals (a Django ValidationError keyed
+by field, PermissionDenied, Http404) are answered by network/api_errors.py."""
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from directory import actions, views
@@ -17,6 +18,7 @@ from directory.forms import CorrectionForm
 from directory.models import Authority
 from directory.presenting import authority_summary, present_contact_point
 from directory.search import (
+    MAX_QUERY_LENGTH,
     SearchParams,
     direct_answer,
     parse_search_params,
@@ -28,6 +30,17 @@ from directory.visibility import (
     get_contact_point_for_maintenance,
     viewer_for,
 )
+from network.api_input import (
+    InputSerializer,
+    QueryInteger,
+    QuerySerializer,
+    Text,
+    validated,
+    validated_query,
+)
+from network.api_schema import paginated
+from network.api_throttles import scoped
+from network.errors import DomainError
 from network.vetting.access import coordinated_networks, get_network_for_coordinator
 
 
@@ -76,23 +89,83 @@ class ContactPointSerializer(serializers.Serializer):
     message_url = serializers.CharField(allow_null=True)
 
 
-SEARCH_PARAMETERS = [
-    OpenApiParameter("q", str, description="Free text, accent- and case-insensitive."),
-    OpenApiParameter("state", str, description="ISO 3166-1 alpha-2 code."),
-    OpenApiParameter("competence", str, description="A competence code, e.g. jit.authorize."),
-    OpenApiParameter("language", str, description="ISO 639-1 code of a spoken language."),
-    OpenApiParameter("network", str, description="Network slug."),
-    OpenApiParameter("authority_type", str, description="Authority type code."),
-]
+def _code(**kwargs):
+    return Text(required=False, allow_blank=True, max_length=100, **kwargs)
 
 
-def _invalid(exc: ValidationError) -> Response:
-    if hasattr(exc, "error_dict"):
-        errors = exc.message_dict
-        detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
-    else:
-        errors, detail = {}, " ".join(exc.messages)
-    return Response({"detail": detail, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+class PageQuerySerializer(QuerySerializer):
+    page = QueryInteger(required=False, min_value=1)
+    page_size = QueryInteger(required=False, min_value=1, max_value=100)
+
+
+class SearchQuerySerializer(PageQuerySerializer):
+    q = Text(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_QUERY_LENGTH,
+        help_text="Free text, accent- and case-insensitive.",
+    )
+    state = _code(help_text="ISO 3166-1 alpha-2 code.")
+    competence = _code(help_text="A competence code, e.g. jit.authorize.")
+    language = _code(help_text="ISO 639-1 code of a spoken language.")
+    network = _code(help_text="Network slug.")
+    authority_type = _code(help_text="Authority type code.")
+
+
+class ExportQuerySerializer(SearchQuerySerializer):
+    page = None
+    page_size = None
+
+
+class AnswerQuerySerializer(QuerySerializer):
+    state = _code(help_text="ISO 3166-1 alpha-2 code (required).")
+    competence = _code(help_text="A competence code, e.g. jit.authorize (required).")
+
+
+class AuthorityQuerySerializer(PageQuerySerializer):
+    state = _code(help_text="ISO 3166-1 alpha-2 code.")
+    type = _code(help_text="Authority type code.")
+
+
+def _search_params(serializer_class, request) -> SearchParams:
+    return parse_search_params(validated_query(serializer_class, request))
+
+
+class CorrectionSerializer(InputSerializer):
+    """The fields to correct; those not sent keep their current values."""
+
+    name = Text(max_length=200, required=False)
+    position = Text(max_length=200, required=False, allow_blank=True)
+    phone = Text(max_length=16, required=False, allow_blank=True)
+    email = Text(max_length=254, required=False, allow_blank=True)
+    availability = Text(max_length=40, required=False)
+    office_hours = Text(max_length=120, required=False, allow_blank=True)
+    time_zone = Text(max_length=64, required=False)
+    how_to_reach = Text(required=False, allow_blank=True)
+    request_languages = serializers.ListField(
+        child=Text(max_length=8), max_length=50, required=False
+    )
+    formal_requirements = Text(required=False, allow_blank=True)
+    required_channel = Text(max_length=200, required=False, allow_blank=True)
+    competences = serializers.ListField(child=Text(max_length=60), max_length=50, required=False)
+    languages = serializers.ListField(
+        child=Text(max_length=40),
+        max_length=50,
+        required=False,
+        help_text="code:level, e.g. es:native",
+    )
+
+    def as_form_data(self) -> dict:
+        """The validated fields as CorrectionForm takes them (';'-separated lists)."""
+        values = dict(self.validated_data)
+        for name in ("request_languages", "languages"):
+            if name in values:
+                values[name] = ";".join(values[name])
+        return values
+
+
+class ReportSerializer(InputSerializer):
+    reason = Text(allow_blank=True, help_text="What is wrong with the entry.")
 
 
 class DirectoryPagination(PageNumberPagination):
@@ -101,13 +174,21 @@ class DirectoryPagination(PageNumberPagination):
     max_page_size = 100
 
 
-@extend_schema(parameters=SEARCH_PARAMETERS, responses=ContactPointSerializer(many=True))
+@extend_schema(
+    operation_id="v1_directory_contact_points_list",
+    parameters=[SearchQuerySerializer],
+    responses=paginated(
+        ContactPointSerializer(many=True),
+        "ContactPointSearchPage",
+        similar_spellings=serializers.BooleanField(
+            help_text="PostgreSQL only: nothing contained the words; these are similar spellings."
+        ),
+    ),
+)
+@scoped("search", "GET")
 @api_view(["GET"])
 def contact_point_list(request):
-    try:
-        params = parse_search_params(request.query_params)
-    except ValidationError as exc:
-        return _invalid(exc)
+    params = _search_params(SearchQuerySerializer, request)
     viewer = viewer_for(request.user)
     paginator = DirectoryPagination()
     page = paginator.paginate_queryset(
@@ -131,10 +212,7 @@ def contact_point_detail(request, pk: int):
 
 
 @extend_schema(
-    parameters=[
-        OpenApiParameter("state", str, required=True),
-        OpenApiParameter("competence", str, required=True),
-    ],
+    parameters=[AnswerQuerySerializer],
     responses=inline_serializer(
         "DirectAnswer",
         {
@@ -148,15 +226,14 @@ def contact_point_detail(request, pk: int):
         },
     ),
 )
+@scoped("search", "GET")
 @api_view(["GET"])
 def answer(request):
     """Who holds competence C in state S: verified holders, or stale ones and alternatives."""
-    try:
-        params = parse_search_params(request.query_params)
-    except ValidationError as exc:
-        return _invalid(exc)
+    params = _search_params(AnswerQuerySerializer, request)
     if not (params.state and params.competence):
-        return _invalid(ValidationError("Give both state and competence."))
+        missing = "competence" if params.state else "state"
+        raise DomainError("missing_field", "Give both state and competence.", field=missing)
     viewer = viewer_for(request.user)
     result = direct_answer(competence=params.competence, state=params.state)
 
@@ -181,13 +258,11 @@ def answer(request):
     )
 
 
-@extend_schema(parameters=SEARCH_PARAMETERS, responses={(200, "text/csv"): OpenApiTypes.STR})
+@extend_schema(parameters=[ExportQuerySerializer], responses={(200, "text/csv"): OpenApiTypes.STR})
+@scoped("search", "GET")
 @api_view(["GET"])
 def export(request):
-    try:
-        params = parse_search_params(request.query_params)
-    except ValidationError as exc:
-        return _invalid(exc)
+    params = _search_params(ExportQuerySerializer, request)
     return views._csv_response(request, params)
 
 
@@ -201,6 +276,7 @@ def vcard(request, pk: int) -> HttpResponse:
 @api_view(["POST"])
 def confirm(request, pk: int):
     entry = get_contact_point_for_maintenance(request, pk)
+    validated(InputSerializer, request.data)
     actions.confirm_contact_point(contact_point=entry, actor=request.user)
     return contact_point_detail_response(request, pk)
 
@@ -212,74 +288,38 @@ def contact_point_detail_response(request, pk: int) -> Response:
     )
 
 
-def _form_data(data) -> dict:
-    """Accept JSON lists where the form takes ';'-separated text."""
-    values = dict(data.items()) if hasattr(data, "items") else {}
-    for name in ("request_languages", "languages"):
-        if isinstance(values.get(name), list):
-            values[name] = ";".join(values[name])
-    return values
-
-
-@extend_schema(
-    request=inline_serializer(
-        "Correction",
-        {
-            "name": serializers.CharField(),
-            "position": serializers.CharField(required=False),
-            "phone": serializers.CharField(required=False),
-            "email": serializers.EmailField(required=False),
-            "availability": serializers.CharField(),
-            "office_hours": serializers.CharField(required=False),
-            "time_zone": serializers.CharField(),
-            "how_to_reach": serializers.CharField(required=False),
-            "request_languages": serializers.ListField(child=serializers.CharField()),
-            "formal_requirements": serializers.CharField(required=False),
-            "required_channel": serializers.CharField(required=False),
-            "competences": serializers.ListField(child=serializers.CharField()),
-            "languages": serializers.ListField(
-                child=serializers.CharField(), help_text="code:level, e.g. es:native"
-            ),
-        },
-    ),
-    responses=ContactPointSerializer,
-)
+@extend_schema(request=CorrectionSerializer, responses=ContactPointSerializer)
 @api_view(["POST"])
-@parser_classes([JSONParser])
 def correct(request, pk: int):
     """Correct and confirm in one step; fields not sent keep their current values."""
     entry = get_contact_point_for_maintenance(request, pk)
-    form = CorrectionForm({**CorrectionForm.initial_for(entry), **_form_data(request.data)})
+    correction = CorrectionSerializer(data=request.data)
+    correction.is_valid(raise_exception=True)
+    form = CorrectionForm({**CorrectionForm.initial_for(entry), **correction.as_form_data()})
     if not form.is_valid():
-        errors = {field: [str(e) for e in messages] for field, messages in form.errors.items()}
-        return _invalid(ValidationError(errors))
-    fields, competences, languages = form.correction()
-    try:
-        actions.correct_contact_point(
-            contact_point=entry,
-            actor=request.user,
-            fields=fields,
-            competences=competences,
-            languages=languages,
+        raise ValidationError(
+            {field: [str(e) for e in messages] for field, messages in form.errors.items()}
         )
-    except ValidationError as exc:
-        return _invalid(exc)
+    fields, competences, languages = form.correction()
+    actions.correct_contact_point(
+        contact_point=entry,
+        actor=request.user,
+        fields=fields,
+        competences=competences,
+        languages=languages,
+    )
     return contact_point_detail_response(request, pk)
 
 
 @extend_schema(
-    request=inline_serializer("WrongEntryReport", {"reason": serializers.CharField()}),
+    request=ReportSerializer,
     responses={201: inline_serializer("ReportCreated", {"id": serializers.IntegerField()})},
 )
 @api_view(["POST"])
 def report(request, pk: int):
     entry = get_contact_point(pk)
-    try:
-        created = actions.report_wrong_entry(
-            contact_point=entry, reporter=request.user, reason=request.data.get("reason", "")
-        )
-    except ValidationError as exc:
-        return _invalid(exc)
+    reason = validated(ReportSerializer, request.data)["reason"]
+    created = actions.report_wrong_entry(contact_point=entry, reporter=request.user, reason=reason)
     return Response({"id": created.pk}, status=status.HTTP_201_CREATED)
 
 
@@ -294,18 +334,20 @@ def report(request, pk: int):
 def reconfirm(request, slug: str, pk: int):
     network = get_network_for_coordinator(request, slug)
     entry = get_contact_point(pk)
-    try:
-        recipients = actions.request_reconfirmation(
-            contact_point=entry, network=network, coordinator=request.user
-        )
-    except ValidationError as exc:
-        return _invalid(exc)
+    validated(InputSerializer, request.data)
+    recipients = actions.request_reconfirmation(
+        contact_point=entry, network=network, coordinator=request.user
+    )
     return Response({"recipients": recipients})
 
 
-@extend_schema(responses=ContactPointSerializer(many=True))
+@extend_schema(
+    parameters=[PageQuerySerializer],
+    responses=paginated(ContactPointSerializer(many=True), "StaleContactPointPage"),
+)
 @api_view(["GET"])
 def stale(request, slug: str):
+    validated_query(PageQuerySerializer, request)
     network = get_network_for_coordinator(request, slug)
     viewer = viewer_for(request.user)
     paginator = DirectoryPagination()
@@ -324,7 +366,10 @@ def stale(request, slug: str):
     request={
         "multipart/form-data": inline_serializer(
             "DirectoryImport",
-            {"file": serializers.FileField(), "only_valid": serializers.BooleanField()},
+            {
+                "file": serializers.FileField(),
+                "only_valid": serializers.BooleanField(required=False),
+            },
         )
     },
     responses=inline_serializer(
@@ -341,42 +386,51 @@ def stale(request, slug: str):
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
 def import_csv(request):
+    """Nothing is imported while a row is refused, unless `only_valid`; refused rows are
+    answered as a 400 `invalid_rows` whose `details.rows` lists them."""
     upload = request.FILES.get("file")
     if upload is None:
-        return _invalid(ValidationError({"file": "Attach the CSV file as `file`."}))
+        raise DomainError("missing_field", "Attach the CSV file as `file`.", field="file")
     only_valid = str(request.data.get("only_valid", "")).lower() in ("1", "true", "yes", "on")
-    try:
-        text = decode_upload(upload.read())
-        result = actions.import_directory(
-            text=text,
-            actor=request.user,
-            coordinated=coordinated_networks(request),
-            only_valid=only_valid,
+    text = decode_upload(upload.read())
+    result = actions.import_directory(
+        text=text,
+        actor=request.user,
+        coordinated=coordinated_networks(request),
+        only_valid=only_valid,
+    )
+    errors = [{"line": e.line, "reason": e.reason} for e in result.errors]
+    if errors and not result.imported:
+        raise DomainError(
+            "invalid_rows",
+            "Some rows are refused; nothing was imported.",
+            field="file",
+            details={"rows": errors},
         )
-    except ValidationError as exc:
-        return _invalid(exc)
-    body = {
-        "imported": result.imported,
-        "rows": result.rows,
-        "authorities_created": result.authorities_created,
-        "contact_points_created": result.contact_points_created,
-        "errors": [{"line": e.line, "reason": e.reason} for e in result.errors],
-    }
-    failed = result.errors and not result.imported
-    return Response(body, status=status.HTTP_400_BAD_REQUEST if failed else status.HTTP_200_OK)
+    return Response(
+        {
+            "imported": result.imported,
+            "rows": result.rows,
+            "authorities_created": result.authorities_created,
+            "contact_points_created": result.contact_points_created,
+            "errors": errors,
+        }
+    )
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("state", str), OpenApiParameter("type", str)],
-    responses=AuthoritySerializer(many=True),
+    operation_id="v1_directory_authorities_list",
+    parameters=[AuthorityQuerySerializer],
+    responses=paginated(AuthoritySerializer(many=True), "AuthorityPage"),
 )
 @api_view(["GET"])
 def authority_list(request):
+    wanted = validated_query(AuthorityQuerySerializer, request)
     authorities = Authority.objects.select_related("parent").order_by("state", "name", "pk")
-    if request.query_params.get("state"):
-        authorities = authorities.filter(state=request.query_params["state"].upper())
-    if request.query_params.get("type"):
-        authorities = authorities.filter(kind=request.query_params["type"])
+    if wanted.get("state"):
+        authorities = authorities.filter(state=wanted["state"].upper())
+    if wanted.get("type"):
+        authorities = authorities.filter(kind=wanted["type"])
     paginator = DirectoryPagination()
     page = paginator.paginate_queryset(authorities, request, view=None)
     return paginator.get_paginated_response([authority_summary(a) for a in page])

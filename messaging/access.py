@@ -13,16 +13,20 @@ from collections.abc import Callable
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.lookups import IsNull
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from messaging.models import Room, RoomParticipant, current_participation
 from messaging.realtime.prepared import PreparedQuery
+from network.errors import DomainError
 from network.models import Membership
 
 
-class UnknownRoom(Exception):
-    """No room with that id that this user may read."""
+class UnknownRoom(DomainError):
+    """No room with that id that this user may read (unknown and forbidden look the same)."""
 
-    code = "unknown_room"
+    def __init__(self, room_id=None):
+        super().__init__("unknown_room", _("No such room."))
+        self.room_id = room_id
 
 
 def _parse_room_id(room_id) -> uuid.UUID | None:

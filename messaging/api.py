@@ -1,7 +1,6 @@
 """The REST API of messaging, for clients that cannot hold a WebSocket. Same rules, same
 actions and the same error codes as the socket (docs/messaging.md lists the endpoints)."""
 
-import functools
 import uuid
 
 from django.conf import settings
@@ -13,12 +12,37 @@ from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, parser_classes
-from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from messaging import access, actions, crypto, events, posting, roomlog
-from messaging.access import UnknownRoom
+from messaging.api_serializers import (
+    AttachmentOut,
+    CheckpointOut,
+    ConsistencyProof,
+    ConsistencyQuerySerializer,
+    CreatedRoom,
+    EditInputSerializer,
+    History,
+    HistoryQuerySerializer,
+    InclusionProof,
+    MessageOut,
+    ParticipantInputSerializer,
+    ParticipantList,
+    ReadInputSerializer,
+    ReadMarkerOut,
+    Receipt,
+    RemovalQuerySerializer,
+    RoomDetail,
+    RoomInputSerializer,
+    RoomList,
+    SendInputSerializer,
+    SizeQuerySerializer,
+    TagQuerySerializer,
+    ThreadInputSerializer,
+    ThreadList,
+    ThreadOut,
+)
 from messaging.errors import MessagingError
 from messaging.merkle import ProofError
 from messaging.models import (
@@ -30,24 +54,11 @@ from messaging.models import (
     RoomParticipant,
     Thread,
 )
+from network.api_input import validated, validated_query
+from network.api_throttles import scoped
 from network.models import Network
 
-STATUS = {
-    "bad_json": 400,
-    "missing_field": 400,
-    "invalid_field": 400,
-    "body_too_large": 413,
-    "file_too_large": 413,
-    "unsupported_file_type": 415,
-    "unknown_room": 404,
-    "not_found": 404,
-    "forbidden": 403,
-    "client_id_conflict": 409,
-}
-
-
 # The API speaks JSON objects described in docs/messaging.md.
-json_schema = extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
 upload_schema = extend_schema(
     request={
         "multipart/form-data": {
@@ -56,36 +67,19 @@ upload_schema = extend_schema(
             "required": ["file"],
         }
     },
-    responses=OpenApiTypes.OBJECT,
+    responses={201: AttachmentOut},
 )
-download_schema = extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+download_schema = extend_schema(
+    responses={(200, "*/*"): OpenApiTypes.BINARY},
+    description="The file, with the content type it was stored with.",
+)
 
 
-def _error(code: str, message: str, field: str | None = None) -> Response:
-    return Response({"code": code, "message": message, "field": field}, status=STATUS[code])
-
-
-def messaging_errors(view):
-    """Answer MessagingError and UnknownRoom with the protocol's code and an HTTP status."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except MessagingError as error:
-            return _error(error.code, error.message, error.field)
-        except UnknownRoom:
-            return _error("unknown_room", "no such room")
-        except ParseError as error:
-            return _error("bad_json", str(error.detail))
-
-    return wrapper
-
-
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise MessagingError("invalid_field", "the request body is a JSON object")
-    return request.data
+def _bounded(value: int, name: str, high: int) -> int:
+    """A validated integer that must also not pass the room's current head."""
+    if value > high:
+        raise MessagingError("invalid_field", f"{name} must be at most {high}", field=name)
+    return value
 
 
 # --- Serialisation -------------------------------------------------------------------------
@@ -121,9 +115,9 @@ def _participants(room: Room) -> list[dict]:
 # --- Rooms ---------------------------------------------------------------------------------
 
 
-@json_schema
+@extend_schema(methods=["GET"], responses=RoomList)
+@extend_schema(methods=["POST"], request=RoomInputSerializer, responses={201: CreatedRoom})
 @api_view(["GET", "POST"])
-@messaging_errors
 def rooms(request):
     if request.method == "POST":
         return _create_room(request)
@@ -153,14 +147,14 @@ def rooms(request):
 
 
 def _create_room(request) -> Response:
-    data = _body(request)
+    data = validated(RoomInputSerializer, request.data)
     network = None
-    if data.get("network") not in (None, ""):
-        network = Network.objects.filter(slug=str(data["network"])).first()
+    if data.get("network"):
+        network = Network.objects.filter(slug=data["network"]).first()
         if network is None:
             raise MessagingError("invalid_field", "no such network", field="network")
     room = actions.create_room(
-        kind=data.get("kind") or "",
+        kind=data["kind"],
         creator=request.user,
         title=data.get("title") or "",
         network=network,
@@ -169,22 +163,15 @@ def _create_room(request) -> Response:
     return Response(_room_dict(room, participants=_participants(room)), status=201)
 
 
-def _users(ids) -> list:
-    if not isinstance(ids, list) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in ids
-    ):
-        raise MessagingError(
-            "invalid_field", "participants is a list of user ids", field="participants"
-        )
+def _users(ids: list[int]) -> list:
     found = list(get_user_model().objects.filter(pk__in=ids, is_active=True))
     if len(found) != len(set(ids)):
         raise MessagingError("invalid_field", "an invited person is unknown", field="participants")
     return found
 
 
-@extend_schema(operation_id="rooms_detail", responses=OpenApiTypes.OBJECT)
+@extend_schema(operation_id="rooms_detail", responses=RoomDetail)
 @api_view(["GET"])
-@messaging_errors
 def room_detail(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
     threads = Thread.objects.filter(room=room).prefetch_related("tags")
@@ -200,30 +187,26 @@ def room_detail(request, room_id):
     )
 
 
-@json_schema
+@extend_schema(request=ParticipantInputSerializer, responses={201: ParticipantList})
 @api_view(["POST"])
-@messaging_errors
 def participants(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
-    data = _body(request)
-    (user,) = _users([data.get("user")]) if data.get("user") is not None else (None,)
-    if user is None:
-        raise MessagingError("missing_field", "user is required", field="user")
+    data = validated(ParticipantInputSerializer, request.data)
+    (user,) = _users([data["user"]])
     actions.add_participant(
         room=room, user=user, added_by=request.user, role=data.get("role") or "participant"
     )
     return Response({"participants": _participants(room)}, status=201)
 
 
-@json_schema
+@extend_schema(parameters=[RemovalQuerySerializer], responses={204: None})
 @api_view(["DELETE"])
-@messaging_errors
 def participant(request, room_id, user_id):
     room = access.get_room_for_member(request.user, room_id)
+    reason = validated_query(RemovalQuerySerializer, request).get("reason", "")
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         raise MessagingError("invalid_field", "this person is not a participant", field="user")
-    reason = request.query_params.get("reason", "")
     actions.remove_participant(room=room, user=user, removed_by=request.user, reason=reason)
     return Response(status=204)
 
@@ -231,13 +214,13 @@ def participant(request, room_id, user_id):
 # --- Threads and case tags ---------------------------------------------------------------
 
 
-@json_schema
+@extend_schema(methods=["GET"], responses=ThreadList)
+@extend_schema(methods=["POST"], request=ThreadInputSerializer, responses={201: ThreadOut})
 @api_view(["GET", "POST"])
-@messaging_errors
 def threads(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
     if request.method == "POST":
-        data = _body(request)
+        data = validated(ThreadInputSerializer, request.data)
         thread = actions.create_thread(
             room=room, creator=request.user, title=data.get("title"), tags=data.get("tags")
         )
@@ -246,17 +229,16 @@ def threads(request, room_id):
     return Response({"threads": [_thread_dict(thread) for thread in rows]})
 
 
-@json_schema
+@extend_schema(parameters=[TagQuerySerializer], responses=ThreadList)
 @api_view(["GET"])
-@messaging_errors
 def tag_search(request):
     """Threads carrying a case tag, across every room the member may read."""
-    value = request.query_params.get("tag", "")
-    normalized = actions.normalize_tag(value)
+    wanted = validated_query(TagQuerySerializer, request)
+    normalized = actions.normalize_tag(wanted["tag"])
     if not normalized:
         raise MessagingError("missing_field", "tag is required", field="tag")
     tags = CaseTag.objects.filter(normalized=normalized)
-    state = request.query_params.get("state")
+    state = wanted.get("state")
     if state:
         tags = tags.filter(kind=CaseTag.Kind.CASE_NUMBER, state=state.upper())
     rows = (
@@ -271,28 +253,13 @@ def tag_search(request):
 # --- History and messages -------------------------------------------------------------------
 
 
-def _int_param(request, name: str, default: int, low: int, high: int | None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise MessagingError("invalid_field", f"{name} must be an integer", field=name) from exc
-    if value < low or (high is not None and value > high):
-        limit = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise MessagingError("invalid_field", f"{name} must be {limit}", field=name)
-    return value
-
-
-@json_schema
+@extend_schema(parameters=[HistoryQuerySerializer], responses=History)
 @api_view(["GET"])
-@messaging_errors
 def history(request, room_id):
     """Every event after `after` (default 0), at most `limit` (1-500, default 200)."""
     room = access.get_room_for_member(request.user, room_id)
-    after = _int_param(request, "after", 0, 0, None)
-    limit = _int_param(request, "limit", 200, 1, events.HISTORY_LIMIT_MAX)
+    wanted = validated_query(HistoryQuerySerializer, request)
+    after, limit = wanted["after"], wanted["limit"]
     rows = events.events_after(room.pk, after, limit, upto=room.head_seq)
     last = rows[-1].seq if rows else after
     return Response(
@@ -305,12 +272,16 @@ def history(request, room_id):
     )
 
 
-@json_schema
+@extend_schema(
+    request=SendInputSerializer,
+    responses={200: Receipt, 201: Receipt},
+    description="201 when stored; 200 when this client_id was stored before (nothing new).",
+)
+@scoped("message_post", "POST")
 @api_view(["POST"])
-@messaging_errors
 def messages(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
-    data = _body(request)
+    data = validated(SendInputSerializer, request.data)
     result = posting.post_request(room, posting.SendRequest.from_payload(request.user, data))
     return Response(result.receipt(), status=200 if result.duplicate else 201)
 
@@ -324,18 +295,17 @@ def _message_in(room: Room, message_id) -> Message:
         raise MessagingError("not_found", "no such message in this room") from exc
 
 
-@json_schema
+@extend_schema(methods=["DELETE"], responses={204: None})
+@extend_schema(methods=["PATCH"], request=EditInputSerializer, responses=MessageOut)
 @api_view(["PATCH", "DELETE"])
-@messaging_errors
 def message_detail(request, room_id, message_id):
     room = access.get_room_for_member(request.user, room_id)
     message = _message_in(room, message_id)
     if request.method == "DELETE":
         actions.delete_message(message=message, actor=request.user)
         return Response(status=204)
-    message = actions.edit_message(
-        message=message, editor=request.user, body=_body(request).get("body")
-    )
+    body = validated(EditInputSerializer, request.data).get("body")
+    message = actions.edit_message(message=message, editor=request.user, body=body)
     return Response(events.message_data(message, crypto.open_body(message)))
 
 
@@ -345,7 +315,6 @@ def message_detail(request, room_id, message_id):
 @upload_schema
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
-@messaging_errors
 def attachments(request, room_id, message_id):
     room = access.get_room_for_member(request.user, room_id)
     message = _message_in(room, message_id)
@@ -375,13 +344,12 @@ def attachments(request, room_id, message_id):
 
 @download_schema
 @api_view(["GET"])
-@messaging_errors
 def attachment_download(request, room_id, attachment_id):
     room = access.get_room_for_member(request.user, room_id)
     try:
         attachment = Attachment.objects.get(room=room, pk=uuid.UUID(str(attachment_id)))
-    except (Attachment.DoesNotExist, ValueError):
-        return _error("not_found", "no such attachment in this room")
+    except (Attachment.DoesNotExist, ValueError) as exc:
+        raise MessagingError("not_found", "no such attachment in this room") from exc
     response = HttpResponse(
         crypto.open_attachment(attachment), content_type=attachment.content_type
     )
@@ -395,42 +363,43 @@ def attachment_download(request, room_id, attachment_id):
 # --- Read markers and the log -------------------------------------------------------------
 
 
-@json_schema
+@extend_schema(request=ReadInputSerializer, responses=ReadMarkerOut)
 @api_view(["POST"])
-@messaging_errors
 def read_marker(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
-    seq = actions.mark_read(room=room, user=request.user, seq=_body(request).get("seq"))
+    seq = validated(ReadInputSerializer, request.data)["seq"]
+    seq = actions.mark_read(room=room, user=request.user, seq=seq)
     return Response({"room": str(room.pk), "seq": seq})
 
 
-@json_schema
+@extend_schema(responses=CheckpointOut)
 @api_view(["GET"])
-@messaging_errors
 def checkpoint(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
     return Response(roomlog.signed_checkpoint(room))
 
 
-@json_schema
+@extend_schema(parameters=[ConsistencyQuerySerializer], responses=ConsistencyProof)
 @api_view(["GET"])
-@messaging_errors
 def consistency_proof(request, room_id):
     """The proof that the tree of `from` leaves is a prefix of the tree of `to` (default: all)."""
     room = access.get_room_for_member(request.user, room_id)
+    wanted = validated_query(ConsistencyQuerySerializer, request)
     if room.head_seq < 1:
         raise MessagingError("invalid_field", "the room's log is empty", field="from")
-    new_size = _int_param(request, "to", room.head_seq, 1, room.head_seq)
-    old_size = _int_param(request, "from", new_size, 1, new_size)
+    new_size = _bounded(wanted.get("to", room.head_seq), "to", room.head_seq)
+    old_size = _bounded(wanted.get("from", new_size), "from", new_size)
     return Response(roomlog.consistency(room, old_size, new_size))
 
 
-@json_schema
+@extend_schema(parameters=[SizeQuerySerializer], responses=InclusionProof)
 @api_view(["GET"])
-@messaging_errors
 def inclusion_proof(request, room_id, seq):
     room = access.get_room_for_member(request.user, room_id)
-    size = _int_param(request, "size", room.head_seq, 1, room.head_seq)
+    wanted = validated_query(SizeQuerySerializer, request)
+    if room.head_seq < 1:
+        raise MessagingError("invalid_field", "the room's log is empty", field="size")
+    size = _bounded(wanted.get("size", room.head_seq), "size", room.head_seq)
     try:
         return Response(roomlog.inclusion(room, seq, size))
     except ProofError as exc:

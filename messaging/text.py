@@ -1,12 +1,11 @@
 """The rules every free text submitted to messaging and translations passes: a string,
 encodable as UTF-8 (no lone surrogates from JSON escapes), no NUL, trimmed, bounded."""
 
+from network.errors import DomainError
 
-class TextRefused(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+
+class TextRefused(DomainError):
+    """Text that breaks these rules; the caller names the field."""
 
 
 def clean_text(value, field: str, *, max_length: int, required: bool) -> str:

@@ -1,15 +1,15 @@
 """REST endpoints for networks, applications, endorsements and coordinators' decisions.
 
-Thin: a permission-checked getter, one action, a serializer. A refused action
-(`VettingError`) becomes `{"code": ..., "detail": ...}` with its HTTP status.
+Thin: a permission-checked getter, validated input, one action, a serializer. A refused
+action raises a DomainError, which network/api_errors.py answers.
 """
 
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from network.api_input import validated, validated_query
 from network.models import Membership, MembershipDecision, Network
 from network.serializers import (
     ApplicationSerializer,
@@ -18,56 +18,35 @@ from network.serializers import (
     DecisionSerializer,
     EndorseInputSerializer,
     EndorsementSerializer,
-    ErrorSerializer,
     MemberSerializer,
     MembershipSerializer,
+    MembersQuerySerializer,
     NetworkSerializer,
     RoleInputSerializer,
 )
 from network.vetting import access, actions
-from network.vetting.actions import VettingError
 from network.vetting.decisions import DECISIONS
-
-ERRORS = {
-    code: OpenApiResponse(ErrorSerializer, description=description)
-    for code, description in {
-        400: "Bad input, e.g. a missing reason.",
-        403: "Not allowed: not a coordinator or active member of this network, or the "
-        "network requires WebAuthn for coordinators.",
-        404: "No such network or membership.",
-        409: "Not possible in the membership's current state.",
-    }.items()
-}
-
-
-class VettingErrorsMixin:
-    def handle_exception(self, exc):
-        if isinstance(exc, VettingError):
-            return Response({"code": exc.code, "detail": exc.message}, status=exc.http_status)
-        return super().handle_exception(exc)
 
 
 def _validated(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(serializer_class, request.data)
 
 
 @extend_schema(tags=["networks"], summary="All networks")
-class NetworkList(VettingErrorsMixin, generics.ListAPIView):
+class NetworkList(generics.ListAPIView):
     serializer_class = NetworkSerializer
     queryset = Network.objects.all()
 
 
 @extend_schema(tags=["networks"], summary="One network")
-class NetworkDetail(VettingErrorsMixin, generics.RetrieveAPIView):
+class NetworkDetail(generics.RetrieveAPIView):
     serializer_class = NetworkSerializer
     queryset = Network.objects.all()
     lookup_field = "slug"
 
 
 @extend_schema(tags=["memberships"], summary="My memberships, in every state")
-class MyMemberships(VettingErrorsMixin, generics.ListAPIView):
+class MyMemberships(generics.ListAPIView):
     serializer_class = MembershipSerializer
 
     def get_queryset(self):
@@ -78,12 +57,12 @@ class MyMemberships(VettingErrorsMixin, generics.ListAPIView):
         )
 
 
-class Apply(VettingErrorsMixin, APIView):
+class Apply(APIView):
     @extend_schema(
         tags=["memberships"],
         summary="Apply to a network (or apply again after a rejection or an expiry)",
         request=ApplyInputSerializer,
-        responses={201: MembershipSerializer, **ERRORS},
+        responses={201: MembershipSerializer},
     )
     def post(self, request, slug: str):
         network = access.get_network(slug)
@@ -96,9 +75,9 @@ class Apply(VettingErrorsMixin, APIView):
 @extend_schema(
     tags=["vetting"],
     summary="Pending applications, for active members of the network to endorse",
-    responses={200: ApplicationSerializer(many=True), **ERRORS},
+    responses={200: ApplicationSerializer(many=True)},
 )
-class Applications(VettingErrorsMixin, generics.ListAPIView):
+class Applications(generics.ListAPIView):
     serializer_class = ApplicationSerializer
 
     def get_queryset(self):
@@ -106,12 +85,12 @@ class Applications(VettingErrorsMixin, generics.ListAPIView):
         return access.pending_applications(network)
 
 
-class Endorse(VettingErrorsMixin, APIView):
+class Endorse(APIView):
     @extend_schema(
         tags=["vetting"],
         summary="Endorse a pending application (active members of the network, once each)",
         request=EndorseInputSerializer,
-        responses={201: EndorsementSerializer, **ERRORS},
+        responses={201: EndorsementSerializer},
     )
     def post(self, request, slug: str, pk: int):
         network = access.get_network_for_member(request, slug)
@@ -127,7 +106,7 @@ class Endorse(VettingErrorsMixin, APIView):
 @extend_schema(
     tags=["vetting"],
     summary="The coordinator's queue: pending applications with their endorsements",
-    responses={200: ApplicationSerializer(many=True), **ERRORS},
+    responses={200: ApplicationSerializer(many=True)},
 )
 class Queue(Applications):
     def get_queryset(self):
@@ -138,9 +117,10 @@ class Queue(Applications):
 @extend_schema(
     tags=["vetting"],
     summary="Members of the network, for its coordinators (filter with ?status=)",
-    responses={200: MemberSerializer(many=True), **ERRORS},
+    parameters=[MembersQuerySerializer],
+    responses={200: MemberSerializer(many=True)},
 )
-class Members(VettingErrorsMixin, generics.ListAPIView):
+class Members(generics.ListAPIView):
     serializer_class = MemberSerializer
 
     def get_queryset(self):
@@ -150,17 +130,11 @@ class Members(VettingErrorsMixin, generics.ListAPIView):
             .select_related("user", "network")
             .order_by("user__display_name", "pk")
         )
-        wanted = self.request.query_params.get("status")
-        if wanted is not None and wanted not in Membership.Status.values:
-            raise VettingError(
-                "invalid_filter",
-                _("Unknown status %(status)s; use one of: %(statuses)s.")
-                % {"status": wanted, "statuses": ", ".join(Membership.Status.values)},
-            )
+        wanted = validated_query(MembersQuerySerializer, self.request).get("status")
         return memberships.filter(status=wanted) if wanted else memberships
 
 
-class Decide(VettingErrorsMixin, APIView):
+class Decide(APIView):
     """One coordinator decision on a membership, with a reason."""
 
     decision = ""
@@ -170,7 +144,7 @@ class Decide(VettingErrorsMixin, APIView):
         summary="Decide on a membership with a reason (approve, reject, renew, suspend, "
         "reinstate, revoke, allow-readmission; coordinators)",
         request=DecisionInputSerializer,
-        responses={200: MemberSerializer, **ERRORS},
+        responses={200: MemberSerializer},
     )
     def post(self, request, slug: str, pk: int):
         network = access.get_network_for_coordinator(request, slug)
@@ -182,12 +156,12 @@ class Decide(VettingErrorsMixin, APIView):
         return Response(MemberSerializer(decided).data)
 
 
-class ChangeRole(VettingErrorsMixin, APIView):
+class ChangeRole(APIView):
     @extend_schema(
         tags=["vetting"],
         summary="Change an active member's role, with a reason",
         request=RoleInputSerializer,
-        responses={200: MemberSerializer, **ERRORS},
+        responses={200: MemberSerializer},
     )
     def post(self, request, slug: str, pk: int):
         network = access.get_network_for_coordinator(request, slug)
@@ -203,9 +177,9 @@ class ChangeRole(VettingErrorsMixin, APIView):
 @extend_schema(
     tags=["vetting"],
     summary="Decisions on one membership (its member and the network's coordinators)",
-    responses={200: DecisionSerializer(many=True), **ERRORS},
+    responses={200: DecisionSerializer(many=True)},
 )
-class MembershipDecisions(VettingErrorsMixin, generics.ListAPIView):
+class MembershipDecisions(generics.ListAPIView):
     serializer_class = DecisionSerializer
 
     def get_queryset(self):
@@ -218,9 +192,9 @@ class MembershipDecisions(VettingErrorsMixin, generics.ListAPIView):
 @extend_schema(
     tags=["vetting"],
     summary="Every decision in the network, newest first (coordinators)",
-    responses={200: DecisionSerializer(many=True), **ERRORS},
+    responses={200: DecisionSerializer(many=True)},
 )
-class NetworkDecisions(VettingErrorsMixin, generics.ListAPIView):
+class NetworkDecisions(generics.ListAPIView):
     serializer_class = DecisionSerializer
 
     def get_queryset(self):

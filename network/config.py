@@ -33,6 +33,20 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
 
 
+RATE_PERIODS = ("s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day")
+
+
+def envrate(name: str, default: str) -> str:
+    """A request rate such as 600/min: a positive count, a slash and a period."""
+    value = (os.environ.get(name) or default).strip()
+    count, _, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in RATE_PERIODS:
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 600/min (periods: s, min, h, day), not {value!r}"
+        )
+    return value
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":

@@ -1,13 +1,28 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from network.api_input import InputSerializer, QuerySerializer, Text
 from network.models import Endorsement, Membership, MembershipDecision, Network
 from network.vetting.access import current_round_endorsements
 
 
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable error code (docs/api.md lists them all).")
+    message = serializers.CharField(help_text="What went wrong, for people, localised.")
+    field = serializers.CharField(
+        required=False, help_text="The input to blame, when one field is to blame."
+    )
+    fields = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Every field refused, with its message (bad input only).",
+    )
+
+
 class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable error code, e.g. reason_required.")
-    detail = serializers.CharField(help_text="What went wrong, for people.")
+    """The one shape of every error the API answers."""
+
+    error = ErrorDetailSerializer()
 
 
 class NetworkSerializer(serializers.ModelSerializer):
@@ -117,24 +132,24 @@ class DecisionSerializer(serializers.ModelSerializer):
         return decision.actor.display_name if decision.actor else None
 
 
-class ApplyInputSerializer(serializers.Serializer):
-    institution = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    position = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    statement = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    nominating_authority = serializers.CharField(
-        allow_blank=True, trim_whitespace=False, required=False, default=""
-    )
+class ApplyInputSerializer(InputSerializer):
+    institution = Text(allow_blank=True, trim_whitespace=False)
+    position = Text(allow_blank=True, trim_whitespace=False)
+    statement = Text(allow_blank=True, trim_whitespace=False)
+    nominating_authority = Text(allow_blank=True, trim_whitespace=False, required=False, default="")
 
 
-class EndorseInputSerializer(serializers.Serializer):
-    statement = serializers.CharField(allow_blank=True, trim_whitespace=False)
+class EndorseInputSerializer(InputSerializer):
+    statement = Text(allow_blank=True, trim_whitespace=False)
 
 
-class DecisionInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        allow_blank=True, trim_whitespace=False, help_text="Required; why you decide so."
-    )
+class DecisionInputSerializer(InputSerializer):
+    reason = Text(allow_blank=True, trim_whitespace=False, help_text="Required; why you decide so.")
 
 
 class RoleInputSerializer(DecisionInputSerializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class MembersQuerySerializer(QuerySerializer):
+    status = serializers.ChoiceField(choices=Membership.Status.choices, required=False)

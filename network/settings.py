@@ -11,7 +11,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from network.config import envbool, envint, envlist, envsecret, new_secret_key
+from network.config import envbool, envint, envlist, envrate, envsecret, new_secret_key
 from network.keyring import channel_layer_keys, new_master_keys_value
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "network.accounts.middleware.TwoFactorGateMiddleware",
+    "network.api_errors.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -198,9 +199,17 @@ if REDIS_URL:
             "OPTIONS": {"socket_timeout": 5, "socket_connect_timeout": 5},
         }
     }
+    # Request histories of the API's rates, shared by every process.
+    CACHES["throttle"] = {**CACHES["default"], "KEY_PREFIX": CHANNEL_LAYER_PREFIX + "-throttle"}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "throttle",
+        },
+    }
 
 # --- Accounts, passwords, sessions ---------------------------------------------------------
 
@@ -297,12 +306,41 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    # JSON only: no browsable HTML pages under /api/ (docs/api.md).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "network.api_input.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "network.api_throttles.MemberRateThrottle",
+        "network.api_throttles.AddressRateThrottle",
+        "network.api_throttles.OperationRateThrottle",
+    ],
+    "EXCEPTION_HANDLER": "network.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per member, per address and per operation (network/api_throttles.py): a count and
+# a period, e.g. 600/min (periods: s, min, h, day).
+COUNTERPART_THROTTLE_RATES = {
+    "user": envrate("COUNTERPART_THROTTLE_MEMBER", "600/min"),
+    "anon": envrate("COUNTERPART_THROTTLE_SIGNED_OUT", "60/min"),
+    "address": envrate("COUNTERPART_THROTTLE_ADDRESS", "1200/min"),
+    "search": envrate("COUNTERPART_THROTTLE_SEARCH", "60/min"),
+    "message_post": envrate("COUNTERPART_THROTTLE_MESSAGE_POST", "120/min"),
+    "token_create": envrate("COUNTERPART_THROTTLE_TOKEN_CREATE", "10/h"),
+    "translation_request": envrate("COUNTERPART_THROTTLE_TRANSLATION_REQUEST", "30/h"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Counterpart API",
-    "DESCRIPTION": "Directory, vetting, case rooms and translation requests.",
+    "DESCRIPTION": (
+        "Directory, vetting, case rooms and translation requests. Authenticate with an API "
+        "token (`Authorization: Bearer cp_...`) or a session that passed its second factor. "
+        'Every error is `{"error": {"code", "message", "field"?}}` (the Error '
+        "component); unknown fields are refused; rates answer 429 with Retry-After. "
+        "docs/api.md lists every code."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The documentation page loads Swagger UI from the pinned drf-spectacular-sidecar package,
@@ -310,6 +348,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request and response components apart, so that read-only fields are not asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "network.api_schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipRoleEnum": "network.models.Membership.Role",
+        "RoomParticipantRoleEnum": "messaging.models.RoomParticipantRole",
+        "RoomKindEnum": "messaging.models.Room.Kind",
+        "CaseTagKindEnum": "messaging.models.CaseTag.Kind",
+        "HandlingCodeEnum": "messaging.models.MessageHandling",
+        "MembershipStatusEnum": "network.models.Membership.Status",
+        "TranslationRequestStatusEnum": "messaging.translations.models.TranslationRequestStatus",
+    },
 }
 
 # --- Internationalisation ------------------------------------------------------------------

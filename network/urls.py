@@ -1,7 +1,7 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from network import views
+from network import api_errors, views
 
 api_v1 = [
     path("", include("network.api_urls")),
@@ -33,4 +33,11 @@ urlpatterns = [
     path("translations/", include("messaging.translations.urls")),
     path("languages/", include("network.languages.urls")),
     path("api/v1/", include(api_v1)),
+    # Every other path under /api/ answers the API's JSON 404, never an HTML page.
+    re_path(r"^api/", api_errors.unknown_api_path, name="api-unknown"),
 ]
+
+handler400 = api_errors.handler400
+handler403 = api_errors.handler403
+handler404 = api_errors.handler404
+handler500 = api_errors.handler500

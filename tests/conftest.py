@@ -70,6 +70,10 @@ def _test_database_can_be_dropped(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+    # Dropping a database checkpoints, which on a loaded machine outlasts the statement
+    # timeout the settings give every connection; the connection that drops it has none.
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    options["options"] = "-c statement_timeout=0"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -106,6 +110,19 @@ def _fast_password_hashing(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,
     ]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_request_rates(settings):
+    """Each test starts with no request history: the API's rates stay as configured, and no
+    test is throttled by the requests of another."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"throttle-{uuid.uuid4().hex}",
+        },
+    }
 
 
 @pytest.fixture

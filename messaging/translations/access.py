@@ -16,20 +16,24 @@ import uuid
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from messaging import access as room_access
 from messaging import crypto as room_crypto
 from messaging.models import Attachment, Message
 from messaging.translations.models import TranslationRequest
+from network.errors import DomainError
 from network.languages.models import LanguagePair
 from network.membership import active_network_ids
 from network.models import Membership
 
 
-class UnknownRequest(Exception):
+class UnknownRequest(DomainError):
     """No translation request with that id that this user may see."""
 
-    code = "unknown_request"
+    def __init__(self, request_id=None):
+        super().__init__("unknown_request", _("No such translation request."))
+        self.request_id = request_id
 
 
 class Role:

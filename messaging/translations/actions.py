@@ -30,6 +30,7 @@ from messaging.translations import crypto as translation_crypto
 from messaging.translations.detect import detect_language
 from messaging.translations.models import Notification, TranslationEvent, TranslationRequest
 from network.audit import log as audit
+from network.errors import DomainError
 from network.languages.actions import LanguagePairError, language_code
 
 NOTE_MAX = 2000
@@ -38,15 +39,8 @@ Status = TranslationRequest.Status
 Action = TranslationEvent.Action
 
 
-class TranslationError(Exception):
-    """A refused request: `code` names the reason, `status` the HTTP status to answer with."""
-
-    def __init__(self, code: str, message: str, *, field: str | None = None, status: int = 400):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.status = status
+class TranslationError(DomainError):
+    """A refused request: `code` names the reason; its HTTP status follows from it."""
 
 
 def _invalid(field: str, message: str) -> TranslationError:
@@ -98,11 +92,11 @@ def _original_of(*, requester, message, attachment) -> tuple[Message | None, Att
     if message is not None:
         found = access.readable_message(requester, getattr(message, "pk", message))
         if found is None:
-            raise TranslationError("unknown_item", "no such message", field="message", status=404)
+            raise TranslationError("unknown_item", "no such message", field="message")
         return found, None
     found = access.readable_attachment(requester, getattr(attachment, "pk", attachment))
     if found is None:
-        raise TranslationError("unknown_item", "no such attachment", field="attachment", status=404)
+        raise TranslationError("unknown_item", "no such attachment", field="attachment")
     return None, found
 
 
@@ -230,45 +224,40 @@ def _require_status(locked: TranslationRequest, allowed, verb: str) -> None:
         raise TranslationError(
             "invalid_transition",
             f"cannot {verb} a request that is {locked.get_status_display()}",
-            status=409,
         )
 
 
 def _require_requester(request: TranslationRequest, user) -> None:
     if request.requester_id != user.pk or not room_access.can_read(user, request.room):
-        raise TranslationError("forbidden", "only the requester may do this", status=403)
+        raise TranslationError("forbidden", "only the requester may do this")
 
 
 def _require_translator(request: TranslationRequest, user) -> None:
     if request.translator_id != user.pk:
-        raise TranslationError("not_translator", "you have not claimed this request", status=403)
+        raise TranslationError("not_translator", "you have not claimed this request")
     if not access.shares_network(user, request):
         raise TranslationError(
-            "not_eligible", "you are no longer an active member of a shared network", status=403
+            "not_eligible", "you are no longer an active member of a shared network"
         )
 
 
 def _eligibility(user, request: TranslationRequest) -> bool:
     """Check `user` may translate `request`; returns whether their pair is certified."""
     if user.pk == request.requester_id:
-        raise TranslationError("forbidden", "you cannot translate your own request", status=403)
+        raise TranslationError("forbidden", "you cannot translate your own request")
     pair = access.matching_pair(user, request)
     if pair is None:
         raise TranslationError(
             "no_language_pair",
             f"you have not declared {request.source_language}→{request.target_language}",
-            status=403,
         )
     if request.purpose == TranslationRequest.Purpose.FOR_COURT and not pair.certified:
         raise TranslationError(
             "certification_required",
             "a request for court needs a certified translator",
-            status=403,
         )
     if not access.shares_network(user, request):
-        raise TranslationError(
-            "not_eligible", "you share no active network with the requester", status=403
-        )
+        raise TranslationError("not_eligible", "you share no active network with the requester")
     return pair.certified
 
 
@@ -288,7 +277,6 @@ def claim_request(*, request: TranslationRequest, translator) -> TranslationRequ
                 "this request was already claimed"
                 if locked.translator_id
                 else f"cannot claim a request that is {locked.get_status_display()}",
-                status=409,
             )
         locked.status = Status.CLAIMED
         locked.translator = translator
@@ -309,9 +297,7 @@ def release_request(
     with transaction.atomic():
         locked = _lock(request)
         if locked.translator_id != translator.pk:
-            raise TranslationError(
-                "not_translator", "you have not claimed this request", status=403
-            )
+            raise TranslationError("not_translator", "you have not claimed this request")
         _require_status(locked, (Status.CLAIMED, Status.REVISION_REQUESTED), "release")
         previous = locked.status
         locked.status = Status.OPEN
@@ -442,7 +428,7 @@ def reassign_request(
     if not room_access.can_read(owner, request.room) or not room_access.is_owner(
         owner, request.room
     ):
-        raise TranslationError("forbidden", "only the room owner may reassign", status=403)
+        raise TranslationError("forbidden", "only the room owner may reassign")
     if translator is None:
         raise TranslationError("missing_field", "translator is required", field="translator")
     certified = _eligibility(translator, request)
@@ -453,7 +439,7 @@ def reassign_request(
         )
         if locked.translator_id == translator.pk:
             raise TranslationError(
-                "invalid_transition", "this translator already holds the request", status=409
+                "invalid_transition", "this translator already holds the request"
             )
         previous = locked.status
         locked.status = Status.CLAIMED

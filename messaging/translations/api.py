@@ -2,29 +2,77 @@
 
 import base64
 
+from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from messaging.translations import access, actions, display, notifications
-from messaging.translations.access import Role, UnknownRequest
+from messaging.translations.access import Role
+from messaging.translations.api_serializers import (
+    Board,
+    NotificationOut,
+    QueueCard,
+    RequestDetail,
+    RequestView,
+    TranslatorItem,
+)
 from messaging.translations.models import Notification, TranslationRequest
 from network.accounts.models import User
+from network.api_input import (
+    UUID,
+    InputSerializer,
+    Integer,
+    QuerySerializer,
+    Text,
+    validated,
+    validated_query,
+)
+from network.api_throttles import scoped
+from network.errors import DomainError
+
+OBJECT_LIST = OpenApiResponse(build_array_type(build_basic_type(OpenApiTypes.OBJECT)))
 
 
-def _error(error: actions.TranslationError) -> Response:
-    return Response(
-        {"code": error.code, "detail": error.message, "field": error.field}, status=error.status
-    )
+def _optional_text(**kwargs):
+    """Text the action checks itself (its own codes): null and blank reach it as given."""
+    kwargs.setdefault("max_length", None)
+    return Text(required=False, allow_null=True, allow_blank=True, **kwargs)
 
 
-def _not_an_object() -> Response:
-    return Response({"code": "bad_request", "detail": "the body must be a JSON object"}, 400)
+class RequestTranslationSerializer(InputSerializer):
+    message = UUID(required=False, allow_null=True)
+    attachment = UUID(required=False, allow_null=True)
+    source_language = _optional_text(max_length=8)
+    target_language = _optional_text(max_length=8)
+    purpose = _optional_text(max_length=40)
+    urgency = _optional_text(max_length=40)
+    due_date = _optional_text(max_length=40, help_text="YYYY-MM-DD")
+    note = _optional_text()
 
 
-def _unknown() -> Response:
-    return Response({"code": "unknown_request", "detail": "no such translation request"}, 404)
+class OriginalQuerySerializer(QuerySerializer):
+    message = serializers.UUIDField(required=False)
+    attachment = serializers.UUIDField(required=False)
+
+
+class NoInputSerializer(InputSerializer):
+    pass
+
+
+class TransitionSerializer(InputSerializer):
+    """The fields of every transition: each takes those it needs (note; text for draft and
+    submit; translator for reassign) and ignores the others."""
+
+    note = _optional_text()
+    text = _optional_text()
+    translator = Integer(required=False, allow_null=True, min_value=1)
+
+
+class NotificationQuerySerializer(QuerySerializer):
+    unread = serializers.ChoiceField(choices=["0", "1"], required=False)
 
 
 def _for_role(request: TranslationRequest, role: str) -> dict:
@@ -33,15 +81,28 @@ def _for_role(request: TranslationRequest, role: str) -> dict:
     return display.request_detail(request)
 
 
-@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(
+    tags=["translations"],
+    methods=["GET"],
+    parameters=[OriginalQuerySerializer],
+    responses=OBJECT_LIST,
+)
+@extend_schema(
+    tags=["translations"],
+    methods=["POST"],
+    request=RequestTranslationSerializer,
+    responses={201: RequestDetail},
+)
+@scoped("translation_request", "POST")
 @api_view(["GET", "POST"])
 def requests(request):
     """GET ?message=<id> or ?attachment=<id>: translations shown beside that original.
     GET: your requests. POST: request a translation."""
     if request.method == "POST":
         return _create(request)
-    if "message" in request.query_params or "attachment" in request.query_params:
-        return _translations_of(request)
+    originals = validated_query(OriginalQuerySerializer, request)
+    if originals:
+        return _translations_of(request, originals)
     mine = TranslationRequest.objects.filter(requester=request.user).select_related(
         "requester", "translator"
     )
@@ -49,43 +110,37 @@ def requests(request):
 
 
 def _create(request) -> Response:
-    data = request.data
-    if not isinstance(data, dict):
-        return _not_an_object()
-    try:
-        created = actions.request_translation(
-            requester=request.user,
-            message=data.get("message") or None,
-            attachment=data.get("attachment") or None,
-            source_language=data.get("source_language"),
-            target_language=data.get("target_language"),
-            purpose=data.get("purpose"),
-            urgency=data.get("urgency"),
-            due_date=data.get("due_date"),
-            note=data.get("note", ""),
-        )
-    except actions.TranslationError as error:
-        return _error(error)
+    data = validated(RequestTranslationSerializer, request.data)
+    created = actions.request_translation(
+        requester=request.user,
+        message=data.get("message"),
+        attachment=data.get("attachment"),
+        source_language=data.get("source_language"),
+        target_language=data.get("target_language"),
+        purpose=data.get("purpose"),
+        urgency=data.get("urgency"),
+        due_date=data.get("due_date"),
+        note=data.get("note") or "",
+    )
     return Response(display.request_detail(created), status=201)
 
 
-def _translations_of(request) -> Response:
-    message_id = request.query_params.get("message")
-    if message_id:
-        message = access.readable_message(request.user, message_id)
+def _translations_of(request, originals: dict) -> Response:
+    if originals.get("message"):
+        message = access.readable_message(request.user, originals["message"])
     else:
-        attachment = access.readable_attachment(request.user, request.query_params["attachment"])
+        attachment = access.readable_attachment(request.user, originals["attachment"])
         message = attachment.message if attachment else None
     if message is None:
-        return Response({"code": "unknown_item", "detail": "no such message or attachment"}, 404)
+        raise DomainError("unknown_item", "no such message or attachment")
     shown = display.translations_for_messages([message], request.user).get(str(message.pk), [])
-    wanted = request.query_params.get("attachment")
+    wanted = str(originals["attachment"]) if originals.get("attachment") else None
     return Response(
         [item.as_dict() for item in shown if not wanted or item.attachment_id == wanted]
     )
 
 
-@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(tags=["translations"], responses=Board)
 @api_view(["GET"])
 def board(request):
     """Your requests, your queue, your claimed work."""
@@ -105,7 +160,7 @@ def board(request):
     )
 
 
-@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(tags=["translations"], responses=QueueCard(many=True))
 @api_view(["GET"])
 def queue(request):
     return Response([display.queue_card(item) for item in access.queue_for(request.user)])
@@ -114,26 +169,19 @@ def queue(request):
 @extend_schema(
     tags=["translations"],
     operation_id="translations_detail",
-    request=OpenApiTypes.OBJECT,
-    responses=OpenApiTypes.OBJECT,
+    responses=RequestView,
 )
 @api_view(["GET"])
 def detail(request, request_id):
-    try:
-        found, role = access.get_request_for_viewer(request.user, request_id)
-    except UnknownRequest:
-        return _unknown()
+    found, role = access.get_request_for_viewer(request.user, request_id)
     return Response({"role": role, **_for_role(found, role)})
 
 
-@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(tags=["translations"], responses=TranslatorItem)
 @api_view(["GET"])
 def item(request, request_id):
     """The item to translate, for the translator who holds the request."""
-    try:
-        found = access.get_item_for_translator(request.user, request_id)
-    except UnknownRequest:
-        return _unknown()
+    found = access.get_item_for_translator(request.user, request_id)
     body = {
         "request": str(found.request.pk),
         "kind": found.kind,
@@ -152,25 +200,22 @@ def item(request, request_id):
 
 
 def _reassign(found, user, data):
-    translator = User.objects.filter(pk=_int(data.get("translator")), is_active=True).first()
+    if data.get("translator") is None:
+        raise actions.TranslationError(
+            "missing_field", "translator is required", field="translator"
+        )
+    translator = User.objects.filter(pk=data["translator"], is_active=True).first()
     if translator is None:
         raise actions.TranslationError("invalid_field", "no such translator", field="translator")
     return actions.reassign_request(
-        request=found, owner=user, translator=translator, note=data.get("note", "")
+        request=found, owner=user, translator=translator, note=data.get("note") or ""
     )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 TRANSITIONS = {
     "claim": lambda found, user, data: actions.claim_request(request=found, translator=user),
     "release": lambda found, user, data: actions.release_request(
-        request=found, translator=user, note=data.get("note", "")
+        request=found, translator=user, note=data.get("note") or ""
     ),
     "draft": lambda found, user, data: actions.save_draft(
         request=found, translator=user, text=data.get("text")
@@ -183,7 +228,7 @@ TRANSITIONS = {
     ),
     "accept": lambda found, user, data: actions.accept_translation(request=found, requester=user),
     "cancel": lambda found, user, data: actions.cancel_request(
-        request=found, requester=user, note=data.get("note", "")
+        request=found, requester=user, note=data.get("note") or ""
     ),
     "reassign": _reassign,
 }
@@ -192,50 +237,55 @@ TRANSITIONS = {
 @extend_schema(
     tags=["translations"],
     operation_id="translations_transition",
-    request=OpenApiTypes.OBJECT,
-    responses=OpenApiTypes.OBJECT,
+    request=TransitionSerializer,
+    responses=RequestView,
 )
 @api_view(["POST"])
 def transition(request, request_id, action: str):
-    """POST .../<claim|release|draft|submit|revision|accept|cancel|reassign>/"""
+    """POST .../<claim|release|draft|submit|revision|accept|cancel|reassign>/ with the
+    fields that transition takes (note; text for draft and submit; translator for reassign)."""
     if action not in TRANSITIONS:
-        return Response({"code": "unknown_action", "detail": f"no action {action!r}"}, 404)
-    if not isinstance(request.data, dict):
-        return _not_an_object()
-    try:
-        found, _role = access.get_request_for_viewer(request.user, request_id)
-    except UnknownRequest:
-        return _unknown()
-    try:
-        changed = TRANSITIONS[action](found, request.user, request.data)
-    except actions.TranslationError as error:
-        return _error(error)
+        raise DomainError("unknown_action", f"no action {action[:40]!r}")
+    found, _role = access.get_request_for_viewer(request.user, request_id)
+    data = validated(TransitionSerializer, request.data)
+    changed = TRANSITIONS[action](found, request.user, data)
     role = access.role_of(request.user, changed)
     if role is None:  # the action ended the caller's access (e.g. released)
         return Response({"id": str(changed.pk), "status": changed.status})
     return Response({"role": role, **_for_role(changed, role)})
 
 
-@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(
+    tags=["translations"],
+    parameters=[NotificationQuerySerializer],
+    responses=NotificationOut(many=True),
+)
 @api_view(["GET"])
 def notification_list(request):
+    wanted = validated_query(NotificationQuerySerializer, request)
     rows = Notification.objects.filter(recipient=request.user).select_related("request")
-    if request.query_params.get("unread") == "1":
+    if wanted.get("unread") == "1":
         rows = rows.unread()
     return Response([row.as_dict() for row in rows[:200]])
 
 
-@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(tags=["translations"], request=None, responses=NotificationOut)
 @api_view(["POST"])
 def notification_read(request, notification_id: int):
+    validated(NoInputSerializer, request.data)
     try:
         row = notifications.mark_read(user=request.user, notification_id=notification_id)
-    except LookupError:
-        return Response({"code": "unknown_notification", "detail": "no such notification"}, 404)
+    except LookupError as exc:
+        raise DomainError("unknown_notification", "no such notification") from exc
     return Response(row.as_dict())
 
 
-@extend_schema(tags=["translations"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+@extend_schema(
+    tags=["translations"],
+    request=None,
+    responses=inline_serializer("NotificationsMarked", {"marked": serializers.IntegerField()}),
+)
 @api_view(["POST"])
 def notifications_read_all(request):
+    validated(NoInputSerializer, request.data)
     return Response({"marked": notifications.mark_all_read(user=request.user)})

@@ -71,7 +71,7 @@ def new_request(request):
                 note=form.get("note", ""),
             )
         except actions.TranslationError as exc:
-            status, error = exc.status, exc
+            status, error = exc.http_status, exc
         else:
             messages.success(request, _("Translation requested."))
             return redirect("translations:detail", request_id=created.pk)

@@ -3,6 +3,7 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 
 from network.accounts.sessions import is_two_factor_verified
 from network.accounts.tokens import user_for_token
+from network.api_throttles import count_failed_credentials
 
 
 class VerifiedSessionAuthentication(SessionAuthentication):
@@ -27,9 +28,11 @@ class ApiTokenAuthentication(BaseAuthentication):
             return None
         presented = presented.strip()
         if not presented or " " in presented:
+            count_failed_credentials(request)
             raise exceptions.AuthenticationFailed("Malformed Authorization header.")
         found = user_for_token(presented)
         if found is None:
+            count_failed_credentials(request)
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
         return found
 

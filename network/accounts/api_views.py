@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -8,6 +7,8 @@ from rest_framework.response import Response
 
 from network.accounts import actions, invitations, session_index, tokens
 from network.accounts.api_auth import ApiTokenAuthentication
+from network.api_input import InputSerializer, Integer, Text, validated
+from network.api_throttles import scoped
 from network.models import Membership, Network
 
 INVITATIONS_LISTED = 200
@@ -36,14 +37,14 @@ class MeSerializer(serializers.Serializer):
     )
 
 
-class ProfileChangeSerializer(serializers.Serializer):
-    display_name = serializers.CharField(max_length=120, required=False)
-    institution = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    position = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    state = serializers.CharField(max_length=2, required=False, allow_blank=True)
-    languages = serializers.ListField(child=serializers.CharField(max_length=3), required=False)
-    preferred_language = serializers.CharField(max_length=8, required=False)
-    time_zone = serializers.CharField(max_length=64, required=False)
+class ProfileChangeSerializer(InputSerializer):
+    display_name = Text(max_length=120, required=False)
+    institution = Text(max_length=200, required=False, allow_blank=True)
+    position = Text(max_length=200, required=False, allow_blank=True)
+    state = Text(max_length=2, required=False, allow_blank=True)
+    languages = serializers.ListField(child=Text(max_length=3), required=False, max_length=50)
+    preferred_language = Text(max_length=8, required=False)
+    time_zone = Text(max_length=64, required=False)
 
 
 class TokenSerializer(serializers.Serializer):
@@ -52,17 +53,17 @@ class TokenSerializer(serializers.Serializer):
     prefix = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
-    last_used_at = serializers.DateTimeField(read_only=True)
-    revoked_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    revoked_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class IssuedTokenSerializer(TokenSerializer):
     token = serializers.CharField(help_text="The whole token; shown only in this response.")
 
 
-class TokenRequestSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=tokens.MAX_NAME_LENGTH)
-    lifetime_days = serializers.IntegerField(
+class TokenRequestSerializer(InputSerializer):
+    name = Text(max_length=tokens.MAX_NAME_LENGTH)
+    lifetime_days = Integer(
         min_value=1, max_value=tokens.MAX_LIFETIME_DAYS, default=tokens.DEFAULT_LIFETIME_DAYS
     )
 
@@ -78,12 +79,8 @@ def _me(user) -> dict:
 def me(request):
     """The signed-in member's profile and the networks they belong to."""
     if request.method == "PATCH":
-        changes = ProfileChangeSerializer(data=request.data)
-        changes.is_valid(raise_exception=True)
-        try:
-            actions.update_profile(user=request.user, changes=changes.validated_data)
-        except ValidationError as exc:
-            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        changes = validated(ProfileChangeSerializer, request.data)
+        actions.update_profile(user=request.user, changes=changes)
         request.user.refresh_from_db()
     return Response(_me(request.user))
 
@@ -95,18 +92,20 @@ def _refuse_token_management_by_token(request) -> None:
 
 
 @extend_schema(methods=["GET"], responses=TokenSerializer(many=True))
-@extend_schema(methods=["POST"], request=TokenRequestSerializer, responses=IssuedTokenSerializer)
+@extend_schema(
+    methods=["POST"], request=TokenRequestSerializer, responses={201: IssuedTokenSerializer}
+)
+@scoped("token_create", "POST")
 @api_view(["GET", "POST"])
 def token_collection(request):
     if request.method == "GET":
         return Response(TokenSerializer(tokens.tokens_of(request.user), many=True).data)
     _refuse_token_management_by_token(request)
-    wanted = TokenRequestSerializer(data=request.data)
-    wanted.is_valid(raise_exception=True)
+    wanted = validated(TokenRequestSerializer, request.data)
     issued = tokens.create_token(
         user=request.user,
-        name=wanted.validated_data["name"],
-        lifetime_days=wanted.validated_data["lifetime_days"],
+        name=wanted["name"],
+        lifetime_days=wanted["lifetime_days"],
         ip_address=session_index.client_ip(request),
     )
     data = TokenSerializer(issued.token).data
@@ -118,12 +117,9 @@ def token_collection(request):
 @api_view(["DELETE"])
 def token_detail(request, token_id: int):
     _refuse_token_management_by_token(request)
-    try:
-        tokens.revoke_token(
-            user=request.user, token_id=token_id, ip_address=session_index.client_ip(request)
-        )
-    except tokens.TokenError as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_404_NOT_FOUND)
+    tokens.revoke_token(
+        user=request.user, token_id=token_id, ip_address=session_index.client_ip(request)
+    )
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -139,17 +135,13 @@ class InvitationSerializer(serializers.Serializer):
     state = serializers.CharField()
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
-    accepted_at = serializers.DateTimeField()
-    revoked_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
 
 
-class InvitationRequestSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-def _invitation_refused(error: invitations.InvitationError) -> Response:
-    return Response({"code": error.code, "detail": error.message}, status=error.http_status)
+class InvitationRequestSerializer(InputSerializer):
+    email = Text(max_length=254)
+    note = Text(required=False, allow_blank=True, default="")
 
 
 @extend_schema(responses=InvitationSerializer(many=True))
@@ -165,18 +157,14 @@ def invitation_list(request):
 def invite(request, slug: str):
     """Invite a colleague by email to apply to the network: the link goes by email only."""
     network = get_object_or_404(Network, slug=slug)
-    wanted = InvitationRequestSerializer(data=request.data)
-    wanted.is_valid(raise_exception=True)
-    try:
-        issued = invitations.create_invitation(
-            network=network,
-            email=wanted.validated_data["email"],
-            note=wanted.validated_data["note"],
-            inviter=request.user,
-            ip_address=session_index.client_ip(request),
-        )
-    except invitations.InvitationError as error:
-        return _invitation_refused(error)
+    wanted = validated(InvitationRequestSerializer, request.data)
+    issued = invitations.create_invitation(
+        network=network,
+        email=wanted["email"],
+        note=wanted["note"],
+        inviter=request.user,
+        ip_address=session_index.client_ip(request),
+    )
     return Response(InvitationSerializer(issued.invitation).data, status=status.HTTP_201_CREATED)
 
 
@@ -184,12 +172,9 @@ def invite(request, slug: str):
 @api_view(["POST"])
 def revoke_invitation(request, invitation_id: int):
     """Withdraw a pending invitation (its inviter, or a coordinator of its network)."""
-    try:
-        invitation = invitations.revoke_invitation(
-            invitation=invitations.get_invitation_to_manage(request, invitation_id),
-            actor=request.user,
-            ip_address=session_index.client_ip(request),
-        )
-    except invitations.InvitationError as error:
-        return _invitation_refused(error)
+    invitation = invitations.revoke_invitation(
+        invitation=invitations.get_invitation_to_manage(request, invitation_id),
+        actor=request.user,
+        ip_address=session_index.client_ip(request),
+    )
     return Response(InvitationSerializer(invitation).data)

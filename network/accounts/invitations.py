@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from network.accounts.factors import session_satisfies_coordinator_factor
 from network.accounts.models import Invitation, User
 from network.audit.log import record
+from network.errors import DomainError
 from network.membership import is_active_member, is_coordinator
 from network.models import Network
 from network.origin import site_origin
@@ -47,34 +48,12 @@ ACCOUNT_FIELDS = (
 )
 
 
-class InvitationError(Exception):
-    """A refused invitation action: a stable `code`, a message for people, an HTTP status."""
-
-    STATUS_BY_CODE = {
-        "invalid_email": 400,
-        "note_too_long": 400,
-        "invalid_account": 400,
-        "not_active_member": 403,
-        "not_allowed": 403,
-        "signed_in": 409,
-        "account_exists": 409,
-        "not_pending": 409,
-        "not_found": 404,
-        "expired": 410,
-        "accepted": 410,
-        "revoked": 410,
-        "rate_limited": 429,
-    }
+class InvitationError(DomainError):
+    """A refused invitation action; `errors` holds per-field messages of an account form."""
 
     def __init__(self, code: str, message: str, *, errors: dict | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message, field=next(iter(errors), None) if errors else None)
         self.errors = errors or {}
-
-    @property
-    def http_status(self) -> int:
-        return self.STATUS_BY_CODE[self.code]
 
 
 @dataclass(frozen=True)

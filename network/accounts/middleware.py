@@ -6,6 +6,7 @@ from django.utils.cache import patch_cache_control
 
 from network.accounts import session_index
 from network.accounts.sessions import LAST_SEEN_KEY, is_idle, is_two_factor_verified
+from network.errors import error_body
 
 # Paths a half-authenticated session (password only, no second factor yet) may reach: the
 # password step, the second-factor step, first enrolment and sign-out. Everything the
@@ -58,7 +59,7 @@ class TwoFactorGateMiddleware:
     @staticmethod
     def _refuse(request, message: str, url_name: str):
         if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": message}, status=401)
+            response = JsonResponse(error_body("not_authenticated", message), status=401)
         else:
             response = redirect(url_name)
         patch_cache_control(response, no_store=True, private=True)

@@ -25,6 +25,7 @@ from network.accounts.models import User
 from network.accounts.notifications import notify_sign_in_change
 from network.audit.log import record
 from network.audit.models import AuditEvent
+from network.errors import DomainError
 from network.origin import site_origin
 
 LINK_LIFETIME = timedelta(hours=1)
@@ -52,17 +53,16 @@ class ShortLivedTokenGenerator(PasswordResetTokenGenerator):
 token_generator = ShortLivedTokenGenerator()
 
 
-class ResetLinkError(Exception):
+class ResetLinkError(DomainError):
     """The link is malformed, expired, already used or for an account that cannot reset."""
-
-    http_status = 410
 
     def __init__(self):
         super().__init__(
+            "reset_link_invalid",
             _(
                 "This password-reset link cannot be used: it has expired, was used already, "
                 "or is incomplete. Ask for a new one."
-            )
+            ),
         )
 
 

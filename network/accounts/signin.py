@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from network.accounts import session_index
 from network.accounts.models import User
 from network.audit.log import record
+from network.errors import error_body
 
 SIGN_IN_FAILED = gettext_lazy("The email address or password is not correct.")
 LOCKED_OUT = gettext_lazy(
@@ -60,5 +61,5 @@ def lockout_response(request, original_response=None, credentials=None):
         "HTTP_ACCEPT", ""
     )
     if wants_json:
-        return JsonResponse({"detail": message}, status=429)
+        return JsonResponse(error_body("rate_limited", message), status=429)
     return render(request, "accounts/locked_out.html", {"message": message}, status=429)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from network.accounts.models import ApiToken, User
 from network.audit.log import record
+from network.errors import DomainError
 
 BEARER_LABEL = "cp"  # tokens read cp_<prefix>_<secret>
 MAX_LIFETIME_DAYS = 365
@@ -26,8 +27,11 @@ MAX_NAME_LENGTH = 80
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
-class TokenError(Exception):
-    """Bad input for a token; the message is safe to show."""
+class TokenError(DomainError):
+    """Bad input for a token, or no such token; the message is safe to show."""
+
+    def __init__(self, message: str, *, code: str = "token_refused", field: str | None = None):
+        super().__init__(code, message, field=field)
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def revoke_token(*, user: User, token_id: int, ip_address: str | None = None) ->
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().filter(user=user, pk=token_id).first()
         if token is None:
-            raise TokenError(_("No such token."))
+            raise TokenError(_("No such token."), code="not_found")
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])

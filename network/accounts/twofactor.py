@@ -35,6 +35,7 @@ from django_otp.oath import hotp
 from network.accounts.models import RecoveryCode, SecondFactorThrottle, TotpDevice, User
 from network.accounts.notifications import notify_sign_in_change
 from network.audit.log import record
+from network.errors import DomainError
 from network.keyring import seal, unseal
 
 STEP = 30
@@ -48,8 +49,11 @@ FREE_FAILURES = 2
 MAX_THROTTLE_SECONDS = 15 * 60
 
 
-class SecondFactorError(Exception):
+class SecondFactorError(DomainError):
     """A code was refused; the message is safe to show."""
+
+    def __init__(self, message: str):
+        super().__init__("second_factor_refused", message)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from webauthn.helpers.structs import (
 from network.accounts.models import User, WebAuthnCredential
 from network.accounts.notifications import notify_sign_in_change
 from network.audit.log import record
+from network.errors import DomainError
 
 CHALLENGE_TTL = 300  # seconds
 TIMEOUT_MS = CHALLENGE_TTL * 1000
@@ -45,8 +46,11 @@ SESSION_KEY = "cp_webauthn_challenge"
 MAX_NAME_LENGTH = 80
 
 
-class CeremonyError(Exception):
+class CeremonyError(DomainError):
     """The ceremony failed; the message is safe to show."""
+
+    def __init__(self, message: str):
+        super().__init__("ceremony_failed", message)
 
 
 def rp_id() -> str:

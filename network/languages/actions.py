@@ -5,19 +5,13 @@ from django.db import IntegrityError, transaction
 
 from network import membership
 from network.audit import log as audit
+from network.errors import DomainError
 from network.iso import validate_language
 from network.languages.models import LanguagePair
 
 
-class LanguagePairError(Exception):
+class LanguagePairError(DomainError):
     """A refused declaration; `code` names the reason, `field` the input at fault."""
-
-    def __init__(self, code: str, message: str, *, field: str | None = None, status: int = 400):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.status = status
 
 
 def language_code(value, field: str) -> str:
@@ -49,9 +43,7 @@ def declare_pair(*, user, source, target, certified: bool = False) -> LanguagePa
             "invalid_field", "certified must be true or false", field="certified"
         )
     if not membership.is_active_anywhere(user):
-        raise LanguagePairError(
-            "forbidden", "only active members of a network translate", status=403
-        )
+        raise LanguagePairError("forbidden", "only active members of a network translate")
     try:
         with transaction.atomic():
             pair, created = LanguagePair.objects.select_for_update().get_or_create(
@@ -76,7 +68,7 @@ def withdraw_pair(*, user, pair_id) -> None:
     try:
         pair = LanguagePair.objects.get(user=user, pk=int(pair_id))
     except (LanguagePair.DoesNotExist, TypeError, ValueError) as exc:
-        raise LanguagePairError("unknown_pair", "no such language pair", status=404) from exc
+        raise LanguagePairError("unknown_pair", "no such language pair") from exc
     with transaction.atomic():
         audit.record(
             "languages.pair_withdrawn",

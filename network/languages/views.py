@@ -23,7 +23,7 @@ def pairs(request):
             )
         except actions.LanguagePairError as error:
             messages.error(request, error.message)
-            status = error.status
+            status = error.http_status
         else:
             return redirect("languages:pairs")
     context = {

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from network.audit.log import record
+from network.errors import DomainError
 from network.membership import is_active_member, is_coordinator
 from network.models import Endorsement, Membership, MembershipDecision, Network
 from network.vetting import reasons, recording
@@ -26,41 +27,8 @@ MAX_FIELD_LENGTH = 200
 MAX_TEXT_LENGTH = 4000
 
 
-class VettingError(Exception):
-    """A refused vetting action: a stable `code`, a message for people, an HTTP status."""
-
-    STATUS_BY_CODE = {
-        "field_required": 400,
-        "field_too_long": 400,
-        "reason_required": 400,
-        "statement_required": 400,
-        "invalid_role": 400,
-        "invalid_filter": 400,
-        "invalid_network": 400,
-        "not_coordinator": 403,
-        "not_active_member": 403,
-        "self_endorsement": 403,
-        "own_membership": 403,
-        "endorser_cannot_approve": 403,
-        "account_inactive": 403,
-        "readmission_required": 403,
-        "webauthn_required": 403,
-        "not_found": 404,
-        "already_endorsed": 409,
-        "already_member": 409,
-        "endorsements_missing": 409,
-        "wrong_status": 409,
-        "same_role": 409,
-    }
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    @property
-    def http_status(self) -> int:
-        return self.STATUS_BY_CODE.get(self.code, 400)
+class VettingError(DomainError):
+    """A refused vetting action; its HTTP status follows from its code (network/errors.py)."""
 
 
 # --- Applying and endorsing ----------------------------------------------------------------

@@ -78,4 +78,4 @@ def test_the_api_gives_the_direct_answer(make_contact_point, member, client_for)
 def test_the_api_requires_state_and_competence(member, client_for):
     response = client_for(member).get("/api/v1/directory/answer/", {"state": "CO"})
     assert response.status_code == 400
-    assert "state and competence" in response.json()["detail"]
+    assert "state and competence" in response.json()["error"]["message"]

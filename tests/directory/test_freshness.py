@@ -91,7 +91,7 @@ def test_the_api_corrects_and_reports_field_errors(own_entry, member, client_for
     client = client_for(member)
     url = f"/api/v1/directory/contact-points/{own_entry.pk}/correct/"
     bad = client.post(url, {"email": "not-an-email"}, content_type="application/json")
-    assert bad.status_code == 400 and "email" in bad.json()["errors"]
+    assert bad.status_code == 400 and "email" in bad.json()["error"]["fields"]
     good = client.post(
         url,
         {"position": "Fiscal General", "languages": ["es:native", "en:fluent"]},
@@ -200,7 +200,7 @@ def test_reconfirmation_needs_someone_to_ask(make_contact_point, coordinator, cl
         f"/api/v1/directory/networks/tipp/stale/{orphan.pk}/reconfirm/"
     )
     assert response.status_code == 400
-    assert "no one to ask" in response.json()["detail"]
+    assert "no one to ask" in response.json()["error"]["message"]
 
 
 def test_reconfirmation_only_for_entries_of_the_network(
@@ -211,7 +211,7 @@ def test_reconfirmation_only_for_entries_of_the_network(
         f"/api/v1/directory/networks/tipp/stale/{other.pk}/reconfirm/"
     )
     assert response.status_code == 400
-    assert "does not serve" in response.json()["detail"]
+    assert "does not serve" in response.json()["error"]["message"]
 
 
 def test_reconfirmation_requires_a_coordinator(own_entry, member, client_for):
@@ -251,7 +251,7 @@ def test_a_report_needs_a_reason(make_contact_point, member, client_for):
     api = client_for(member).post(
         f"/api/v1/directory/contact-points/{entry.pk}/report/", {"reason": ""}
     )
-    assert api.status_code == 400 and "reason" in api.json()["errors"]
+    assert api.status_code == 400 and "reason" in api.json()["error"]["fields"]
     assert WrongEntryReport.objects.count() == 0
 
 

@@ -204,8 +204,9 @@ def test_the_api_refuses_a_file_with_bad_rows(coordinator, client_for):
         "/api/v1/directory/import/", {"file": upload(csv_text(row(phone="+1")))}
     )
     assert response.status_code == 400
-    assert response.json()["imported"] is False
-    assert response.json()["errors"][0]["line"] == 2
+    assert response.json()["error"]["code"] == "invalid_rows"
+    assert response.json()["error"]["details"]["rows"][0]["line"] == 2
+    assert ContactPoint.objects.count() == 0
 
 
 def test_a_coordinator_imports_only_into_their_networks(coordinator, redtram, client_for):
@@ -213,7 +214,8 @@ def test_a_coordinator_imports_only_into_their_networks(coordinator, redtram, cl
         "/api/v1/directory/import/", {"file": upload(csv_text(row(networks="redtram")))}
     )
     assert response.status_code == 400
-    assert response.json()["errors"][0]["reason"] == "you do not coordinate redtram"
+    rows = response.json()["error"]["details"]["rows"]
+    assert rows[0]["reason"] == "you do not coordinate redtram"
 
 
 def test_it_requires_a_coordinator(member, client_for):
@@ -227,7 +229,7 @@ def test_it_requires_a_coordinator(member, client_for):
 def test_the_api_requires_a_file(coordinator, client_for):
     response = client_for(coordinator).post("/api/v1/directory/import/", {})
     assert response.status_code == 400
-    assert "file" in response.json()["errors"]
+    assert response.json()["error"]["field"] == "file"
 
 
 def test_invisible_characters_in_names_are_refused(write_csv, tipp, capsys):

@@ -35,7 +35,7 @@ def test_the_api_lists_with_pagination_and_rejects_bad_filters(
     page = client.get("/api/v1/directory/contact-points/", {"page_size": 2}).json()
     assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
     bad = client.get("/api/v1/directory/contact-points/", {"language": "zz"})
-    assert bad.status_code == 400 and "language" in bad.json()["errors"]
+    assert bad.status_code == 400 and "language" in bad.json()["error"]["fields"]
 
 
 def test_the_authority_page_lists_its_contact_points(make_contact_point, member, client_for):

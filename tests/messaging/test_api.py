@@ -51,9 +51,9 @@ def test_others_get_404_for_every_room_endpoint(request, client_for, case_room, 
     client = client_for(request.getfixturevalue(persona))
     for path in ("", "threads/", "events/", "log/checkpoint/", "log/proof/1/"):
         response = client.get(url(case_room, path))
-        assert response.status_code == 404 and response.json()["code"] == "unknown_room"
+        assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_room"
     assert send(client, case_room, thread).status_code == 404
-    assert client.get(f"/api/v1/rooms/{uuid.uuid4()}/").json()["code"] == "unknown_room"
+    assert client.get(f"/api/v1/rooms/{uuid.uuid4()}/").json()["error"]["code"] == "unknown_room"
     assert client.get("/api/v1/rooms/").json()["rooms"] == []
     assert not Message.objects.exists()
 
@@ -82,7 +82,7 @@ def test_create_a_case_room_with_a_counterpart(client_for, member, counterpart, 
 )
 def test_bad_room_creation_is_refused(client_for, member, tipp, data, code):
     response = post_json(client_for(member), "/api/v1/rooms/", data)
-    assert response.json()["code"] == code
+    assert response.json()["error"]["code"] == code
     assert response.status_code in (400, 403)
 
 
@@ -94,7 +94,7 @@ def test_owners_add_and_remove_participants(
     denied = post_json(
         client_for(counterpart), url(case_room, "participants/"), {"user": newcomer.pk}
     )
-    assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
+    assert denied.status_code == 403 and denied.json()["error"]["code"] == "forbidden"
     owner = client_for(member)
     assert (
         post_json(owner, url(case_room, "participants/"), {"user": newcomer.pk}).status_code == 201
@@ -120,7 +120,7 @@ def test_threads_and_tag_search_across_readable_rooms(
         "threads": []
     }
     bad = post_json(client, url(case_room, "threads/"), {"title": "", "tags": []})
-    assert bad.status_code == 400 and bad.json()["field"] == "title"
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "title"
 
 
 def test_history_pages_with_after_and_limit(client_for, case_room, thread, member):
@@ -133,7 +133,7 @@ def test_history_pages_with_after_and_limit(client_for, case_room, thread, membe
     assert rest["events"][-1]["seq"] == rest["head"] and not rest["more"]
     for limit in ("0", "501", "x"):
         response = client.get(url(case_room, "events/"), {"limit": limit})
-        assert response.status_code == 400 and response.json()["field"] == "limit"
+        assert response.status_code == 400 and response.json()["error"]["field"] == "limit"
 
 
 def test_post_is_idempotent_and_conflicts_on_another_body(client_for, case_room, thread, member):
@@ -144,11 +144,11 @@ def test_post_is_idempotent_and_conflicts_on_another_body(client_for, case_room,
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["duplicate"] and again.json()["seq"] == first.json()["seq"]
     conflict = send(client, case_room, thread, "twice", client_id=client_id)
-    assert conflict.status_code == 409 and conflict.json()["code"] == "client_id_conflict"
+    assert conflict.status_code == 409 and conflict.json()["error"]["code"] == "client_id_conflict"
     big = send(client, case_room, thread, "x" * 20001)
-    assert big.status_code == 413 and big.json()["code"] == "body_too_large"
+    assert big.status_code == 413 and big.json()["error"]["code"] == "body_too_large"
     malformed = client.post(url(case_room, "messages/"), "{oops", content_type="application/json")
-    assert malformed.status_code == 400 and malformed.json()["code"] == "bad_json"
+    assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "bad_json"
     assert Message.objects.count() == 1
 
 
@@ -179,7 +179,7 @@ def test_attachments_upload_and_download_safely(client_for, case_room, thread, m
     assert download["Content-Security-Policy"] == "sandbox"
     html = SimpleUploadedFile("page.pdf", b"\x00<html><script>alert(1)</script>")
     refused = client.post(upload_path, {"file": html})
-    assert refused.status_code == 415 and refused.json()["code"] == "unsupported_file_type"
+    assert refused.status_code == 415 and refused.json()["error"]["code"] == "unsupported_file_type"
     assert Attachment.objects.count() == 1
 
 
@@ -193,7 +193,7 @@ def test_an_oversized_file_is_refused(client_for, case_room, thread, member, set
         url(case_room, f"messages/{message_id}/attachments/"),
         {"file": SimpleUploadedFile("a.txt", b"a" * 11)},
     )
-    assert response.status_code == 413 and response.json()["code"] == "file_too_large"
+    assert response.status_code == 413 and response.json()["error"]["code"] == "file_too_large"
 
 
 def test_checkpoint_and_inclusion_proof_verify(client_for, case_room, thread, member):

@@ -244,4 +244,4 @@ def test_the_api_gives_consistency_proofs_that_verify(client_for, case_room, pos
         [base64.b64decode(node) for node in proof["proof"]],
     )
     bad = client.get(f"/api/v1/rooms/{case_room.pk}/log/consistency/", {"from": 0})
-    assert bad.status_code == 400 and bad.json()["field"] == "from"
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "from"

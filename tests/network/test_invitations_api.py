@@ -38,7 +38,7 @@ def test_an_active_member_invites_lists_and_withdraws(member, client_for, tipp):
     withdrawn = client.post(f"{API}invitations/{created['id']}/revoke/")
     assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "revoked"
     again = client.post(f"{API}invitations/{created['id']}/revoke/")
-    assert again.status_code == 409 and again.json()["code"] == "not_pending"
+    assert again.status_code == 409 and again.json()["error"]["code"] == "not_pending"
     assert AuditEvent.objects.filter(action__startswith="invitation.").count() == 2
 
 
@@ -53,7 +53,7 @@ def test_bad_input_is_refused_and_nothing_is_stored_or_sent(
     member, client_for, tipp, body, status, code
 ):
     response = _invite(client_for(member), **body)
-    assert response.status_code == status and response.json()["code"] == code
+    assert response.status_code == status and response.json()["error"]["code"] == code
     assert not Invitation.objects.exists() and mail.outbox == []
 
 
@@ -61,7 +61,7 @@ def test_a_missing_email_is_400(member, client_for, tipp):
     response = client_for(member).post(
         f"{API}networks/tipp/invitations/", {}, content_type="application/json"
     )
-    assert response.status_code == 400 and "email" in response.json()
+    assert response.status_code == 400 and response.json()["error"]["field"] == "email"
     assert not Invitation.objects.exists()
 
 
@@ -70,7 +70,9 @@ def test_only_active_members_invite_and_an_unknown_network_is_404(
 ):
     for outsider in (applicant, other_network_member):
         response = _invite(client_for(outsider))
-        assert response.status_code == 403 and response.json()["code"] == "not_active_member"
+        assert (
+            response.status_code == 403 and response.json()["error"]["code"] == "not_active_member"
+        )
     assert _invite(client_for(member), network="nowhere").status_code == 404
     assert not Invitation.objects.exists()
 
@@ -80,7 +82,7 @@ def test_the_daily_limit_is_429(member, client_for, tipp, monkeypatch):
     client = client_for(member)
     assert _invite(client).status_code == 201
     response = _invite(client, email="second@example.org")
-    assert response.status_code == 429 and response.json()["code"] == "rate_limited"
+    assert response.status_code == 429 and response.json()["error"]["code"] == "rate_limited"
     assert Invitation.objects.count() == 1
 
 
@@ -89,7 +91,7 @@ def test_others_neither_see_nor_withdraw_an_invitation(member, counterpart, clie
     other = client_for(counterpart)
     assert other.get(f"{API}invitations/").json() == []
     response = other.post(f"{API}invitations/{created['id']}/revoke/")
-    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert Invitation.objects.get().state == "pending"
 
 

@@ -57,7 +57,7 @@ def test_the_api_requires_the_second_factor(outsider, tipp):
     response = client.get("/api/v1/networks/")
 
     assert response.status_code == 401
-    assert "Two-factor" in response.json()["detail"]
+    assert "Two-factor" in response.json()["error"]["message"]
 
 
 # --- Networks and my memberships ----------------------------------------------------------
@@ -122,8 +122,8 @@ def test_a_bad_application_gets_a_clear_400(client_for, outsider, tipp, data, co
     response = post(client_for(outsider), "/api/v1/networks/tipp/apply/", data)
 
     assert response.status_code == 400
-    assert response.json()["code"] == code
-    assert response.json()["detail"]
+    assert response.json()["error"]["code"] == code
+    assert response.json()["error"]["message"]
     assert not Membership.objects.filter(user=outsider).exists()
 
 
@@ -131,7 +131,8 @@ def test_an_application_missing_a_field_gets_a_400_naming_it(client_for, outside
     response = post(client_for(outsider), "/api/v1/networks/tipp/apply/", {"institution": "X"})
 
     assert response.status_code == 400
-    assert set(response.json()) == {"position", "statement"}
+    assert response.json()["error"]["field"] == "position"
+    assert set(response.json()["error"]["fields"]) == {"position", "statement"}
 
 
 def test_applying_twice_is_a_conflict_and_an_unknown_network_is_404(client_for, applicant, tipp):
@@ -155,7 +156,7 @@ def test_a_revoked_member_is_told_to_ask_a_coordinator(
     )
 
     assert response.status_code == 403
-    assert response.json()["code"] == "readmission_required"
+    assert response.json()["error"]["code"] == "readmission_required"
 
 
 # --- Endorsing -----------------------------------------------------------------------------
@@ -181,7 +182,7 @@ def test_an_active_member_sees_the_applicants_and_endorses_one(client_for, membe
         f"/api/v1/networks/tipp/applications/{listed[0]['id']}/endorse/",
         {"statement": "Again."},
     )
-    assert (again.status_code, again.json()["code"]) == (409, "already_endorsed")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "already_endorsed")
 
 
 @pytest.mark.parametrize("persona", ["applicant", "suspended_member", "other_network_member"])
@@ -241,7 +242,7 @@ def test_only_coordinators_of_the_network_see_its_queue_and_members(
     for path in ("queue", "members", "decisions"):
         response = client.get(f"/api/v1/networks/tipp/{path}/")
         assert response.status_code == 403, path
-        assert response.json()["code"] == "not_coordinator"
+        assert response.json()["error"]["code"] == "not_coordinator"
     assert client.get("/api/v1/networks/nowhere/queue/").status_code == 404
 
 
@@ -280,9 +281,12 @@ def test_a_decision_refusal_names_the_rule(client_for, coordinator, member, appl
         client, decide_url(tipp, membership_of(applicant, tipp), "approve"), {"reason": "Ok"}
     )
 
-    assert (wrong_state.status_code, wrong_state.json()["code"]) == (409, "wrong_status")
-    assert (too_early.status_code, too_early.json()["code"]) == (409, "endorsements_missing")
-    assert "0 of the 2" in too_early.json()["detail"]
+    assert (wrong_state.status_code, wrong_state.json()["error"]["code"]) == (409, "wrong_status")
+    assert (too_early.status_code, too_early.json()["error"]["code"]) == (
+        409,
+        "endorsements_missing",
+    )
+    assert "0 of the 2" in too_early.json()["error"]["message"]
 
 
 def test_a_member_cannot_decide(client_for, member, endorsed_applicant, tipp):
@@ -358,8 +362,8 @@ def test_a_coordinator_changes_a_role(client_for, coordinator, member, tipp):
 
     assert (promoted.status_code, promoted.json()["role"]) == (200, "coordinator")
     assert unknown.status_code == 400
-    assert "role" in unknown.json()
-    assert (same.status_code, same.json()["code"]) == (409, "same_role")
+    assert unknown.json()["error"]["field"] == "role"
+    assert (same.status_code, same.json()["error"]["code"]) == (409, "same_role")
 
 
 def test_a_network_that_requires_webauthn_refuses_coordinators_signed_in_otherwise(
@@ -377,7 +381,7 @@ def test_a_network_that_requires_webauthn_refuses_coordinators_signed_in_otherwi
         {"reason": "x"},
     )
 
-    assert (with_totp.status_code, with_totp.json()["code"]) == (403, "webauthn_required")
+    assert (with_totp.status_code, with_totp.json()["error"]["code"]) == (403, "webauthn_required")
     assert queue_with_totp.status_code == 403
     assert with_key.status_code == 200
 
@@ -400,7 +404,8 @@ def test_coordinators_list_members_by_status(
         "suspended@example.org",
     }
     assert [m["member"]["email"] for m in suspended] == ["suspended@example.org"]
-    assert (bad.status_code, bad.json()["code"]) == (400, "invalid_filter")
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_field")
+    assert bad.json()["error"]["field"] == "status"
 
 
 def test_decision_history_is_shown_to_the_member_and_the_coordinators(

@@ -87,7 +87,7 @@ def test_a_json_client_gets_a_json_lockout(victim):
     response = _fail(user.email, "198.51.100.99", HTTP_ACCEPT="application/json")
 
     assert response.status_code == 429
-    assert "Too many failed sign-ins" in response.json()["detail"]
+    assert "Too many failed sign-ins" in response.json()["error"]["message"]
 
 
 def test_lockouts_are_on_record(victim):

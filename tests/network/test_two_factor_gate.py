@@ -79,7 +79,12 @@ def test_a_password_only_session_gets_401_from_the_api(half_signed_in, path, met
     response = getattr(half_signed_in, method)(path)
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "Two-factor authentication is required."}
+    assert response.json() == {
+        "error": {
+            "code": "not_authenticated",
+            "message": "Two-factor authentication is required.",
+        }
+    }
 
 
 @pytest.mark.parametrize(

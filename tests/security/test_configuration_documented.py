@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV_HELPERS = {"envbool", "envint", "envlist", "envsecret", "getenv"}
+# The settings' helpers (envbool, envint, envrate, ...) all start with "env".
+ENV_HELPERS = {"getenv"}
 # Named in DESIGN.md and read by every deployment: the walk must see them.
 CORE_VARIABLES = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "COUNTERPART_MASTER_KEYS"}
 
@@ -17,7 +18,7 @@ CORE_VARIABLES = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "COUNTERPART_MASTER
 def _is_env_read(call: ast.Call) -> bool:
     function = call.func
     if isinstance(function, ast.Name):
-        return function.id in ENV_HELPERS
+        return function.id.startswith("env") or function.id in ENV_HELPERS
     if isinstance(function, ast.Attribute):
         reads_environ = function.attr == "get" and ast.unparse(function.value) == "os.environ"
         return reads_environ or function.attr in ENV_HELPERS

@@ -2,6 +2,7 @@
 (and never the room), before, during and after the claim."""
 
 import base64
+import uuid
 
 import pytest
 
@@ -101,7 +102,7 @@ def test_a_request_for_court_is_refused_to_an_uncertified_translator(
     court = make_request(purpose="for_court")
     with pytest.raises(actions.TranslationError) as error:
         actions.claim_request(request=court, translator=translator)
-    assert (error.value.code, error.value.status) == ("certification_required", 403)
+    assert (error.value.code, error.value.http_status) == ("certification_required", 403)
     assert TranslationRequest.objects.get(pk=court.pk).status == "open"
     claimed = actions.claim_request(request=court, translator=certified_translator)
     assert claimed.translator_certified
@@ -110,7 +111,7 @@ def test_a_request_for_court_is_refused_to_an_uncertified_translator(
 def test_claiming_needs_the_pair(client_for, open_request, counterpart):
     """A room participant without the pair is refused with no_language_pair."""
     response = post(client_for(counterpart), f"{API}{open_request.pk}/claim/")
-    assert response.status_code == 403 and response.json()["code"] == "no_language_pair"
+    assert response.status_code == 403 and response.json()["error"]["code"] == "no_language_pair"
     assert TranslationRequest.objects.get(pk=open_request.pk).status == "open"
 
 
@@ -134,7 +135,7 @@ def test_a_second_claim_is_refused_as_already_claimed(
     client_for, claimed_request, certified_translator
 ):
     response = post(client_for(certified_translator), f"{API}{claimed_request.pk}/claim/")
-    assert response.status_code == 409 and response.json()["code"] == "already_claimed"
+    assert response.status_code == 409 and response.json()["error"]["code"] == "already_claimed"
     assert TranslationRequest.objects.get(pk=claimed_request.pk).translator.email == (
         "translator@example.org"
     )
@@ -290,7 +291,9 @@ def test_strangers_cannot_see_a_request(request, client_for, open_request, perso
 def test_guessed_ids_are_404(client_for, member):
     client = client_for(member)
     assert client.get(f"{API}00000000-0000-0000-0000-000000000000/").status_code == 404
-    assert client.get(f"{API}?message=nope").status_code == 404
+    assert client.get(f"{API}?message={uuid.uuid4()}").status_code == 404
+    malformed = client.get(f"{API}?message=nope")
+    assert malformed.status_code == 400 and malformed.json()["error"]["field"] == "message"
 
 
 def test_a_deactivated_translator_gives_the_work_back(claimed_request, translator):

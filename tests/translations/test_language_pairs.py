@@ -44,7 +44,7 @@ def test_a_member_declares_lists_and_withdraws_a_pair(client_for, member):
 def test_it_refuses_bad_pairs(client_for, member, data, code, field):
     response = declare(client_for(member), **data)
     assert response.status_code == 400
-    assert (response.json()["code"], response.json()["field"]) == (code, field)
+    assert (response.json()["error"]["code"], response.json()["error"]["field"]) == (code, field)
     assert not LanguagePair.objects.exists()
 
 
@@ -52,7 +52,7 @@ def test_it_refuses_bad_pairs(client_for, member, data, code, field):
 def test_only_active_members_declare_pairs(request, client_for, persona):
     user = request.getfixturevalue(persona)
     response = declare(client_for(user), source="es", target="en")
-    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
     assert not LanguagePair.objects.exists()
 
 

@@ -108,7 +108,11 @@ def test_it_refuses_transitions_out_of_order(request, client_for, fixture, who, 
     before = (status_of(target.pk), TranslationEvent.objects.count(), AuditEvent.objects.count())
     response = post(client_for(user), f"{API}{target.pk}/{action}/", data)
     assert response.status_code in (403, 409), response.json()
-    assert response.json()["code"] in ("invalid_transition", "already_claimed", "not_translator")
+    assert response.json()["error"]["code"] in (
+        "invalid_transition",
+        "already_claimed",
+        "not_translator",
+    )
     after = (status_of(target.pk), TranslationEvent.objects.count(), AuditEvent.objects.count())
     assert after == before
 
@@ -119,7 +123,7 @@ def test_it_refuses_to_act_on_an_accepted_request(client_for, submitted_request,
     for action in ("accept", "cancel", "revision"):
         response = post(requester, f"{API}{submitted_request.pk}/{action}/", {"note": "x"})
         assert response.status_code == 409
-        assert response.json()["code"] == "invalid_transition"
+        assert response.json()["error"]["code"] == "invalid_transition"
     assert status_of(submitted_request.pk) == "accepted"
 
 
@@ -130,7 +134,7 @@ def test_it_refuses_a_submission_from_someone_who_did_not_claim(
     for user in (counterpart, certified_translator):
         response = post(client_for(user), f"{API}{claimed_request.pk}/submit/", {"text": "x"})
         assert response.status_code == 403
-        assert response.json()["code"] == "not_translator"
+        assert response.json()["error"]["code"] == "not_translator"
     response = post(client_for(outsider), f"{API}{claimed_request.pk}/submit/", {"text": "x"})
     assert response.status_code == 404
     assert status_of(claimed_request.pk) == "claimed"
@@ -143,7 +147,7 @@ def test_only_the_requester_accepts_or_asks_for_a_revision(
     for user in (counterpart, translator):
         response = post(client_for(user), f"{API}{submitted_request.pk}/accept/")
         assert response.status_code == 403
-        assert response.json()["code"] == "forbidden"
+        assert response.json()["error"]["code"] == "forbidden"
     assert status_of(submitted_request.pk) == "submitted"
 
 
@@ -151,16 +155,14 @@ def test_a_revision_needs_a_note(client_for, submitted_request, member):
     response = post(client_for(member), f"{API}{submitted_request.pk}/revision/", {"note": " "})
     assert response.status_code == 400
     assert response.json() == {
-        "code": "missing_field",
-        "detail": "note is required",
-        "field": "note",
+        "error": {"code": "missing_field", "message": "note is required", "field": "note"}
     }
     assert status_of(submitted_request.pk) == "submitted"
 
 
 def test_a_submission_needs_text(client_for, claimed_request, translator):
     response = post(client_for(translator), f"{API}{claimed_request.pk}/submit/", {"text": ""})
-    assert response.status_code == 400 and response.json()["code"] == "missing_field"
+    assert response.status_code == 400 and response.json()["error"]["code"] == "missing_field"
     assert status_of(claimed_request.pk) == "claimed"
 
 
@@ -221,7 +223,7 @@ def test_only_the_room_owner_reassigns(
         f"{API}{claimed_request.pk}/reassign/",
         {"translator": certified_translator.pk},
     )
-    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
     assert TranslationRequest.objects.get(pk=claimed_request.pk).translator_id != (
         certified_translator.pk
     )
@@ -232,13 +234,13 @@ def test_it_refuses_to_reassign_to_someone_without_the_pair(
 ):
     owner = client_for(member)
     no_pair = post(owner, f"{API}{claimed_request.pk}/reassign/", {"translator": counterpart.pk})
-    assert no_pair.status_code == 403 and no_pair.json()["code"] == "no_language_pair"
+    assert no_pair.status_code == 403 and no_pair.json()["error"]["code"] == "no_language_pair"
     elsewhere = post(
         owner, f"{API}{claimed_request.pk}/reassign/", {"translator": redtram_translator.pk}
     )
-    assert elsewhere.status_code == 403 and elsewhere.json()["code"] == "not_eligible"
+    assert elsewhere.status_code == 403 and elsewhere.json()["error"]["code"] == "not_eligible"
     unknown = post(owner, f"{API}{claimed_request.pk}/reassign/", {"translator": "nobody"})
-    assert unknown.status_code == 400 and unknown.json()["field"] == "translator"
+    assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "translator"
     assert (
         TranslationEvent.objects.filter(request=claimed_request, action="reassigned").count() == 0
     )
@@ -246,7 +248,7 @@ def test_it_refuses_to_reassign_to_someone_without_the_pair(
 
 def test_an_unknown_action_is_404(client_for, open_request, member):
     response = post(client_for(member), f"{API}{open_request.pk}/approve/")
-    assert response.status_code == 404 and response.json()["code"] == "unknown_action"
+    assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_action"
 
 
 def test_overdue_requests_are_flagged_once(
@@ -293,8 +295,8 @@ def test_a_translation_that_is_not_valid_unicode_is_refused(
     )
 
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_field"
-    assert response.json()["field"] == "text"
+    assert response.json()["error"]["code"] == "invalid_field"
+    assert response.json()["error"]["field"] == "text"
     assert status_of(claimed_request.pk) == "claimed"
 
 

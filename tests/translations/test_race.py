@@ -39,7 +39,9 @@ def test_exactly_one_of_concurrent_claims_wins(client_for, open_request, racers,
                 f"/api/v1/translations/{open_request.pk}/claim/", content_type="application/json"
             )
             with lock:
-                statuses.append((response.status_code, response.json().get("code", "")))
+                statuses.append(
+                    (response.status_code, response.json().get("error", {}).get("code", ""))
+                )
         finally:
             connection.close()
 

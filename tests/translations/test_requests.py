@@ -83,7 +83,7 @@ def test_a_chosen_source_language_is_kept(client_for, member, message, due):
         ({"due_date": None}, 400, "missing_field", "due_date"),
         ({"note": "x" * 2001}, 400, "invalid_field", "note"),
         ({"message": None}, 400, "missing_field", "item"),
-        ({"message": "not-a-uuid"}, 404, "unknown_item", "message"),
+        ({"message": "not-a-uuid"}, 400, "invalid_field", "message"),
     ],
 )
 def test_it_refuses_bad_input(client_for, member, message, due, change, status, code, field):
@@ -91,7 +91,7 @@ def test_it_refuses_bad_input(client_for, member, message, due, change, status, 
     before = counts()
     response = create(client_for(member), **{**valid(message, due), **change})
     assert response.status_code == status, response.json()
-    assert (response.json()["code"], response.json()["field"]) == (code, field)
+    assert (response.json()["error"]["code"], response.json()["error"]["field"]) == (code, field)
     assert counts() == before
 
 
@@ -100,7 +100,7 @@ def test_it_refuses_a_message_and_an_attachment_together(client_for, member, mes
         message=message, uploader=member, filename="a.txt", content=b"hola que tal"
     )
     response = create(client_for(member), **valid(message, due, attachment=str(attachment.pk)))
-    assert response.status_code == 400 and response.json()["code"] == "missing_field"
+    assert response.status_code == 400 and response.json()["error"]["code"] == "missing_field"
 
 
 def test_it_asks_to_choose_when_the_language_is_unclear(client_for, member, post, due):
@@ -108,7 +108,7 @@ def test_it_asks_to_choose_when_the_language_is_unclear(client_for, member, post
     before = counts()
     response = create(client_for(member), **valid(unclear, due))
     assert response.status_code == 400
-    assert response.json()["code"] == "source_language_undetected"
+    assert response.json()["error"]["code"] == "source_language_undetected"
     assert counts() == before
 
 
@@ -125,9 +125,7 @@ def test_it_refuses_items_the_requester_cannot_read(request, client_for, message
     response = create(client_for(user), **valid(message, due))
     assert response.status_code == 404
     assert response.json() == {
-        "code": "unknown_item",
-        "detail": "no such message",
-        "field": "message",
+        "error": {"code": "unknown_item", "message": "no such message", "field": "message"}
     }
     assert counts() == before
 
@@ -231,7 +229,7 @@ def test_a_ciphertext_moved_to_another_request_does_not_open(
 def test_due_dates_in_the_past_by_one_day_are_refused(client_for, member, message):
     yesterday = timezone.localdate() - timedelta(days=1)
     response = create(client_for(member), **valid(message, yesterday))
-    assert response.json()["code"] == "due_in_past"
+    assert response.json()["error"]["code"] == "due_in_past"
 
 
 @pytest.mark.parametrize("body", ["[1, 2]", '"text"', "3"])
@@ -241,6 +239,6 @@ def test_a_body_that_is_not_an_object_is_refused(client_for, member, open_reques
     for path in (API, f"{API}{open_request.pk}/cancel/", "/api/v1/language-pairs/"):
         response = client.post(path, body, content_type="application/json")
         assert response.status_code == 400, path
-        assert response.json()["code"] == "bad_request"
+        assert response.json()["error"]["code"] == "bad_json"
     assert counts() == before
     assert TranslationRequest.objects.get(pk=open_request.pk).status == "open"
