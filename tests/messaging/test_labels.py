@@ -10,7 +10,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from messaging import actions, posting
+from messaging import actions, posting, roomlog
 from messaging.errors import MessagingError
 from messaging.models import Message, Room, RoomEvent
 from network.audit.models import AuditEvent
@@ -64,6 +64,7 @@ def test_an_owner_sets_the_default_handling_code_on_record(client_for, member, c
     assert event.actor == member and event.seq == case_room.head_seq
     audit = AuditEvent.objects.get(action="messaging.default_handling_changed")
     assert audit.details == {"from": "H0", "to": "H2"} and audit.target_id == str(case_room.pk)
+    assert roomlog.verify(case_room).intact
 
 
 def test_setting_the_same_default_again_records_nothing(member, case_room):

@@ -5,6 +5,7 @@ that changes beside its original is a room event the live pages follow."""
 
 import pytest
 
+from messaging import roomlog
 from messaging.models import RoomEvent
 from messaging.translations import actions
 from messaging.translations.models import Notification, TranslationRequest
@@ -159,6 +160,7 @@ def test_a_submitted_translation_is_a_room_event_the_live_page_follows(
     actions.accept_translation(request=submitted_request, requester=member)
     last = RoomEvent.objects.filter(room=message.room).order_by("-seq").first()
     assert (last.kind, last.details["status"]) == ("translation.changed", "accepted")
+    assert roomlog.verify(message.room).intact  # the events are leaves of the room's log
 
 
 def test_the_history_shows_times_in_the_readers_zone_not_iso(client_for, member, submitted_request):
