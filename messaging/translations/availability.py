@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from network.accounts.models import User
+from network.iso import language_names
 from network.languages.models import LanguagePair
 from network.membership import active_network_ids
 from network.models import Membership
@@ -75,7 +76,11 @@ class Availability:
         return self.state == State.AVAILABLE
 
     def explanation(self) -> str:
-        pair = {"source": self.source_language, "target": self.target_language}
+        names = language_names()
+        pair = {
+            "source": names.get(self.source_language, self.source_language),
+            "target": names.get(self.target_language, self.target_language),
+        }
         if self.state == State.NO_CERTIFIED_TRANSLATOR:
             return (
                 _(

@@ -259,7 +259,7 @@ def test_the_request_form_says_at_once_when_nobody_can_take_it(
     expect(line).to_have_attribute("data-state", "available")
     page.select_option("select[name=purpose]", "for_court")
     expect(line).to_have_attribute("data-state", "no_certified_translator")
-    expect(line).to_contain_text("No certified translator for es → en")
+    expect(line).to_contain_text("No certified translator for Spanish → English")
     page.select_option("select[name=target_language]", "fr")
     expect(line).to_have_attribute("data-state", "no_translator")
     expect(line).to_contain_text("the network's coordinators are told")

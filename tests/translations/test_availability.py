@@ -37,7 +37,7 @@ def test_for_court_an_uncertified_translator_is_not_enough(client_for, member, m
         1,
         0,
     )
-    assert court["explanation"].startswith("No certified translator for es → en")
+    assert court["explanation"].startswith("No certified translator for Spanish → English")
     information = ask(client, message, target_language="en", purpose="information").json()
     assert (information["state"], information["serviceable"]) == ("available", True)
 
@@ -87,13 +87,13 @@ def test_the_form_says_before_submitting_that_nobody_can_take_it(client_for, mem
     page = client_for(member).get(f"/translations/new/?message={message.pk}").content.decode()
     assert 'id="translation-availability" class="availability unserved"' in page
     assert 'data-state="no_translator"' in page
-    assert "No member who shares a network with you translates es → en." in page
+    assert "No member who shares a network with you translates Spanish → English." in page
 
 
 def test_the_form_says_when_members_can_take_it(client_for, member, message, translator):
     page = client_for(member).get(f"/translations/new/?message={message.pk}").content.decode()
     assert 'data-state="available"' in page
-    assert "Members who translate es → en will see it in their queue." in page
+    assert "Members who translate Spanish → English will see it in their queue." in page
 
 
 def test_an_unserved_request_notifies_the_coordinators_at_once(
