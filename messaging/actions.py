@@ -178,6 +178,40 @@ def remove_participant(*, room: Room, user, removed_by, reason: str = "") -> Non
         transaction.on_commit(lambda: broadcast.member_access_changed(user_id, room_id=room_id))
 
 
+def set_default_handling(*, room: Room, owner, code) -> Room:
+    """An owner sets the handling code the room's composer starts with and returns to after
+    every send. On record as a room event and an audit entry; nothing changes when the code
+    is already the default."""
+    if code not in Message.Handling.values:
+        raise invalid("default_handling", "default_handling must be H0, H1, H2 or H3")
+    require_reader(owner, room)
+    if not access.is_owner(owner, room):
+        raise MessagingError(
+            "forbidden", "only an owner of the room sets its default handling code"
+        )
+    with transaction.atomic():
+        room = lock_room(room)
+        previous = room.default_handling
+        if previous == code:
+            return room
+        room.default_handling = code
+        room.save(update_fields=["default_handling"])
+        event = append_event(
+            room,
+            kind=RoomEvent.Kind.DEFAULT_HANDLING_CHANGED,
+            actor=owner,
+            details={"default_handling": code, "previous": previous},
+        )
+        audit.record(
+            "messaging.default_handling_changed",
+            actor=owner,
+            target=room,
+            details={"from": previous, "to": code},
+        )
+        finish_write(room, event)
+    return room
+
+
 # --- Threads and case tags ---------------------------------------------------------------
 
 _SEPARATORS = re.compile(r"[\s\-_/.,:;|\\]+")

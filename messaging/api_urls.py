@@ -1,10 +1,15 @@
 from django.urls import path
 
-from messaging import api
+from messaging import api, api_room_settings
 
 urlpatterns = [
     path("rooms/", api.rooms, name="messaging-rooms"),
     path("rooms/<uuid:room_id>/", api.room_detail, name="messaging-room"),
+    path(
+        "rooms/<uuid:room_id>/settings/",
+        api_room_settings.room_settings,
+        name="messaging-room-settings",
+    ),
     path("rooms/<uuid:room_id>/participants/", api.participants, name="messaging-participants"),
     path(
         "rooms/<uuid:room_id>/participants/<int:user_id>/",

@@ -12,6 +12,7 @@ from messaging import pages
 from messaging.actions import TITLE_MAX
 from messaging.errors import MessagingError
 from messaging.files import detect_content_type
+from messaging.labels import CONFIRMED_HANDLING
 from messaging.models import EVALUATION_CODES, Message, Room
 from messaging.posting import HANDLING_NOTE_MAX
 from network.accounts.models import User
@@ -172,11 +173,17 @@ class MessageForm(forms.Form):
     )
     reply_to = forms.IntegerField(label=_("In reply to #"), required=False, min_value=1)
     attachment = forms.FileField(label=_("Attachment"), required=False)
+    confirm_handling = forms.BooleanField(
+        label=_("I choose this handling code for this message."),
+        required=False,
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, room: Room | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("client_id", uuid.uuid4())
+            # Every new composer starts from the room's default: nothing carries over.
+            self.initial["handling"] = room.default_handling if room else Message.Handling.H0
         self.fields["body"].widget.attrs["maxlength"] = settings.COUNTERPART_MESSAGE_MAX_CHARS
 
     def clean_body(self):
@@ -216,7 +223,21 @@ class MessageForm(forms.Form):
             and not cleaned.get("handling_note", "").strip()
         ):
             self.add_error("handling_note", _("H3 needs the restriction stated."))
+        if cleaned.get("handling") in CONFIRMED_HANDLING and not cleaned.get("confirm_handling"):
+            self.add_error(
+                "confirm_handling",
+                _("Confirm %(code)s for this message, or choose another handling code.")
+                % {"code": cleaned["handling"]},
+            )
         return cleaned
+
+
+class RoomSettingsForm(forms.Form):
+    default_handling = forms.ChoiceField(
+        label=_("Default handling code"),
+        choices=Message.Handling.choices,
+        help_text=_("What the composer starts with, and returns to after every message."),
+    )
 
 
 class EditForm(forms.Form):

@@ -22,6 +22,13 @@ class RoomKind(models.TextChoices):
     DIRECT = "direct", _("direct conversation")
 
 
+class MessageHandling(models.TextChoices):
+    H0 = "H0", _("H0: use only to prevent and combat crime within the network's purposes")
+    H1 = "H1", _("H1: not for judicial proceedings without the provider's permission")
+    H2 = "H2", _("H2: not to be disseminated without the provider's permission")
+    H3 = "H3", _("H3: other restrictions stated by the provider")
+
+
 class Room(models.Model):
     """A space for messages. `head_seq` is the last sequence number given to a room event."""
 
@@ -47,6 +54,14 @@ class Room(models.Model):
     # The head_seq when the current epoch began: the events sealed under its key since then
     # are the count that renews the key (COUNTERPART_KEY_EPOCH_MAX_EVENTS).
     key_epoch_from = models.PositiveBigIntegerField(default=0)
+    # What the composer starts with, and returns to after every send: a label is chosen for
+    # each message, never carried over from the previous one. Set by an owner of the room.
+    default_handling = models.CharField(
+        _("default handling code"),
+        max_length=2,
+        choices=MessageHandling.choices,
+        default=MessageHandling.H0,
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -57,6 +72,10 @@ class Room(models.Model):
                 name="network_room_has_network",
             ),
             models.CheckConstraint(condition=Q(key_epoch__gte=1), name="room_key_epoch_positive"),
+            models.CheckConstraint(
+                condition=Q(default_handling__in=MessageHandling.values),
+                name="room_default_handling_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -177,13 +196,6 @@ class CaseTag(models.Model):
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "state": self.state, "value": self.value}
-
-
-class MessageHandling(models.TextChoices):
-    H0 = "H0", _("H0: use only to prevent and combat crime within the network's purposes")
-    H1 = "H1", _("H1: not for judicial proceedings without the provider's permission")
-    H2 = "H2", _("H2: not to be disseminated without the provider's permission")
-    H3 = "H3", _("H3: other restrictions stated by the provider")
 
 
 class Message(models.Model):
@@ -349,6 +361,8 @@ class RoomEventKind(models.TextChoices):
     PARTICIPANT_ADDED = "participant.added", _("participant added")
     PARTICIPANT_REMOVED = "participant.removed", _("participant removed")
     THREAD_CREATED = "thread.created", _("thread created")
+    DEFAULT_HANDLING_CHANGED = "room.default_handling_changed", _("default handling code changed")
+    TRANSLATION_CHANGED = "translation.changed", _("translation shown beside a message changed")
 
 
 class RoomEvent(models.Model):

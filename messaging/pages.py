@@ -6,6 +6,7 @@ messaging/access.py first.
 """
 
 import re
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -137,16 +138,19 @@ class ShownMessage:
         return getattr(self.message, name)
 
 
+def _shown_messages() -> QuerySet[Message]:
+    """Messages with what their rendering needs, in one query plus one for the files."""
+    return (
+        Message.objects.select_related("sender", "reply_to", "reply_to__sender")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .annotate(revision_count=Count("revisions"))
+    )
+
+
 def thread_messages(thread: Thread, *, before: int | None = None) -> tuple[list, bool]:
     """The last MESSAGES_PER_PAGE messages of `thread` (before seq `before`), oldest first,
     and whether earlier ones exist."""
-    messages = (
-        Message.objects.filter(thread=thread)
-        .select_related("sender", "reply_to", "reply_to__sender")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
-        .annotate(revision_count=Count("revisions"))
-        .order_by("-seq")
-    )
+    messages = _shown_messages().filter(thread=thread).order_by("-seq")
     if before is not None:
         messages = messages.filter(seq__lt=before)
     page = list(messages[: MESSAGES_PER_PAGE + 1])
@@ -154,6 +158,20 @@ def thread_messages(thread: Thread, *, before: int | None = None) -> tuple[list,
     page = page[:MESSAGES_PER_PAGE]
     page.reverse()
     return [_shown(message) for message in page], more
+
+
+def messages_by_id(room: Room, ids) -> list[ShownMessage]:
+    """The messages of `room` among `ids` (at most MESSAGES_PER_PAGE; malformed ids are
+    ignored), in seq order, rendered as a thread page shows them: what the live page fetches
+    to show a message that a frame announced."""
+    wanted = []
+    for raw in list(ids)[:MESSAGES_PER_PAGE]:
+        try:
+            wanted.append(uuid.UUID(str(raw)))
+        except ValueError:
+            continue
+    messages = _shown_messages().filter(room=room, pk__in=wanted).order_by("seq")
+    return [_shown(message) for message in messages]
 
 
 def _shown(message: Message) -> ShownMessage:

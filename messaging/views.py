@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from messaging import access, actions, crypto, pages
+from messaging import access, actions, crypto, labels, pages
 from messaging.errors import MessagingError
 from messaging.forms import (
     EditForm,
@@ -24,6 +24,7 @@ from messaging.forms import (
     MessageForm,
     NewRoomForm,
     RemoveForm,
+    RoomSettingsForm,
     TagSearchForm,
     ThreadForm,
     add_action_error,
@@ -180,7 +181,14 @@ def _render_room(request, room: Room, *, thread=None, status=200, **forms):
         "is_owner": is_owner,
         "thread_form": forms.get("thread_form") or ThreadForm(),
         "message_form": forms.get("message_form")
-        or MessageForm(initial=_composer_initial(request, thread)),
+        or MessageForm(room=room, initial=_composer_initial(request, thread)),
+        "settings_form": forms.get("settings_form")
+        or (
+            RoomSettingsForm(initial={"default_handling": room.default_handling})
+            if is_owner
+            else None
+        ),
+        "legend": labels.legend(),
         "invite_form": forms.get("invite_form")
         or (InviteForm(room=room, owner=request.user) if is_owner else None),
     }
@@ -233,7 +241,7 @@ def create_thread(request, room_id):
 @require_POST
 def post_message(request, room_id):
     room = _room_or_404(request.user, room_id)
-    form = MessageForm(request.POST, request.FILES)
+    form = MessageForm(request.POST, request.FILES, room=room)
     thread = pages.get_thread(room, request.POST.get("thread", ""))
     if form.is_valid() and thread is None:
         form.add_error(None, _("No such thread in this room."))
@@ -257,6 +265,46 @@ def post_message(request, room_id):
         else:
             return redirect(_room_url(room, thread, result.message.seq))
     return _render_room(request, room, thread=thread, message_form=form, status=400)
+
+
+@member_pages
+@require_POST
+def room_settings(request, room_id):
+    room = _room_or_404(request.user, room_id)
+    form = RoomSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_default_handling(
+                room=room, owner=request.user, code=form.cleaned_data["default_handling"]
+            )
+        except MessagingError as error:
+            add_action_error(form, error)
+        else:
+            messages.success(request, _("The room's default handling code is saved."))
+            return redirect(_room_url(room))
+    status = 403 if form.errors.as_data().get("__all__") else 400
+    return _render_room(request, room, settings_form=form, status=status)
+
+
+@member_pages
+@require_GET
+def message_fragments(request, room_id):
+    """The messages named by `?id=` as the room page shows them: the one rendering of a
+    message, fetched by the live page for each message a frame announces."""
+    room = _room_or_404(request.user, room_id)
+    shown = pages.messages_by_id(room, request.GET.getlist("id"))
+    context = {
+        "room": room,
+        "shown_messages": shown,
+        "translations": translations_for_messages(shown, request.user),
+    }
+    return render(request, "messaging/_messages.html", context)
+
+
+@member_pages
+@require_GET
+def legend(request):
+    return render(request, "messaging/legend.html", {"legend": labels.legend()})
 
 
 def _own_message_or_404(request, room_id, message_id):

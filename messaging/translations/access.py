@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from messaging import access as room_access
 from messaging import crypto as room_crypto
 from messaging.models import Attachment, Message
+from messaging.translations import availability
 from messaging.translations.models import TranslationRequest
 from network.errors import DomainError
 from network.languages.models import LanguagePair
@@ -116,16 +117,15 @@ def matching_pair(user, request: TranslationRequest) -> LanguagePair | None:
 
 def eligible_translators(request: TranslationRequest) -> list:
     """Members who would see `request` in their queue (for the new-request notice)."""
-    from network.accounts.models import User
-
-    needs_certified = request.purpose == TranslationRequest.Purpose.FOR_COURT
-    candidates = User.objects.filter(
-        is_active=True,
-        language_pairs__in=LanguagePair.objects.matching(
-            request.source_language, request.target_language, certified=needs_certified
-        ),
-    ).exclude(pk=request.requester_id)
-    return [user for user in candidates.distinct() if shares_network(user, request)]
+    return list(
+        availability.translators_for(
+            requester=request.requester,
+            room=request.room,
+            source=request.source_language,
+            target=request.target_language,
+            certified=request.purpose == TranslationRequest.Purpose.FOR_COURT,
+        )
+    )
 
 
 def translator_reads(user, request: TranslationRequest) -> bool:

@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from messaging import access as room_access
 from messaging import crypto as room_crypto
-from messaging.models import Attachment, Message
+from messaging.models import Attachment, Message, RoomEvent
+from messaging.room_writes import append_event, finish_write, lock_room
 from messaging.text import TextRefused, clean_text
-from messaging.translations import access, notifications
+from messaging.translations import access, availability, notifications
 from messaging.translations import crypto as translation_crypto
 from messaging.translations.detect import detect_language
 from messaging.translations.models import Notification, TranslationEvent, TranslationRequest
@@ -149,6 +150,21 @@ def _record(request, *, action, actor, from_status, note: str = "") -> Translati
     return event
 
 
+def check_availability(
+    *, requester, target_language, purpose, message=None, attachment=None, source_language=None
+) -> availability.Availability:
+    """Whether a request with these fields could be served, validated as `request_translation`
+    validates them; nothing is written."""
+    message, attachment = _original_of(requester=requester, message=message, attachment=attachment)
+    target = _language(target_language, "target_language")
+    source, _detected = _source_language(source_language, message=message, attachment=attachment)
+    purpose = _choice(purpose, "purpose", TranslationRequest.Purpose)
+    room = (message or attachment.message).room
+    return availability.availability(
+        requester=requester, room=room, source=source, target=target, purpose=purpose
+    )
+
+
 def request_translation(
     *,
     requester,
@@ -199,11 +215,16 @@ def request_translation(
             request.note_ciphertext = translation_crypto.seal_request_field(request, "note", note)
         request.save(force_insert=True)
         _record(request, action=Action.REQUESTED, actor=requester, from_status="")
+        translators = access.eligible_translators(request)
         notifications.notify(
-            recipients=access.eligible_translators(request),
-            kind=Notification.Kind.NEW_REQUEST,
-            request=request,
+            recipients=translators, kind=Notification.Kind.NEW_REQUEST, request=request
         )
+        if not translators:  # nobody can take it (for court: nobody certified)
+            notifications.notify(
+                recipients=availability.coordinators_to_tell(request),
+                kind=Notification.Kind.UNSERVED,
+                request=request,
+            )
     return request
 
 
@@ -217,6 +238,26 @@ def _lock(request: TranslationRequest) -> TranslationRequest:
         .select_related("room")
         .get(pk=request.pk)
     )
+
+
+def _lock_with_room(request: TranslationRequest):
+    """The room row, then the request row: the order a message deletion takes (it locks the
+    room, then withdraws the requests of the message). For the transitions that change what
+    is shown beside the original, which the room's live pages learn by a room event."""
+    room = lock_room(request.room)
+    return room, _lock(request)
+
+
+def _announce(room, locked: TranslationRequest, actor) -> None:
+    """A `translation.changed` event of the room: its live pages fetch the message again."""
+    message_id = locked.message_id or locked.attachment.message_id
+    event = append_event(
+        room,
+        kind=RoomEvent.Kind.TRANSLATION_CHANGED,
+        actor=actor,
+        details={"request": str(locked.pk), "message": str(message_id), "status": locked.status},
+    )
+    finish_write(room, event)
 
 
 def _require_status(locked: TranslationRequest, allowed, verb: str) -> None:
@@ -326,7 +367,7 @@ def submit_translation(*, request: TranslationRequest, translator, text) -> Tran
     """Hand the translation to the requester for review."""
     text = _text(text, "text", max_length=settings.COUNTERPART_MESSAGE_MAX_CHARS * 4, required=True)
     with transaction.atomic():
-        locked = _lock(request)
+        room, locked = _lock_with_room(request)
         _require_translator(locked, translator)
         _require_status(locked, (Status.CLAIMED, Status.REVISION_REQUESTED), "submit")
         previous = locked.status
@@ -339,6 +380,7 @@ def submit_translation(*, request: TranslationRequest, translator, text) -> Tran
         notifications.notify(
             recipients=[locked.requester], kind=Notification.Kind.SUBMITTED, request=locked
         )
+        _announce(room, locked, translator)
     return locked
 
 
@@ -346,7 +388,7 @@ def request_revision(*, request: TranslationRequest, requester, note) -> Transla
     """Send a submitted translation back to its translator, saying what to change."""
     note = _text(note, "note", max_length=NOTE_MAX, required=True)
     with transaction.atomic():
-        locked = _lock(request)
+        room, locked = _lock_with_room(request)
         _require_requester(locked, requester)
         _require_status(locked, (Status.SUBMITTED,), "request a revision of")
         locked.status = Status.REVISION_REQUESTED
@@ -363,13 +405,14 @@ def request_revision(*, request: TranslationRequest, requester, note) -> Transla
             kind=Notification.Kind.REVISION_REQUESTED,
             request=locked,
         )
+        _announce(room, locked, requester)
     return locked
 
 
 def accept_translation(*, request: TranslationRequest, requester) -> TranslationRequest:
     """Accept the submitted translation; the translator's access to the item ends."""
     with transaction.atomic():
-        locked = _lock(request)
+        room, locked = _lock_with_room(request)
         _require_requester(locked, requester)
         _require_status(locked, (Status.SUBMITTED,), "accept")
         locked.status = Status.ACCEPTED
@@ -378,6 +421,7 @@ def accept_translation(*, request: TranslationRequest, requester) -> Translation
         notifications.notify(
             recipients=[locked.translator], kind=Notification.Kind.ACCEPTED, request=locked
         )
+        _announce(room, locked, requester)
     return locked
 
 

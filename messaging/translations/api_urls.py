@@ -1,11 +1,16 @@
 from django.urls import path
 
-from messaging.translations import api
+from messaging.translations import api, api_availability
 
 urlpatterns = [
     path("", api.requests, name="api-translations"),
     path("board/", api.board, name="api-translations-board"),
     path("queue/", api.queue, name="api-translations-queue"),
+    path(
+        "availability/",
+        api_availability.translation_availability,
+        name="api-translations-availability",
+    ),
     path("notifications/", api.notification_list, name="api-translation-notifications"),
     path(
         "notifications/read-all/",

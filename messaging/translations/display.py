@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from messaging import access as room_access
+from messaging.translations import availability
 from messaging.translations import crypto as translation_crypto
 from messaging.translations.models import TranslationRequest
 
@@ -60,9 +61,15 @@ def request_summary(request: TranslationRequest) -> dict:
 
 
 def request_detail(request: TranslationRequest) -> dict:
-    """Everything, with the note and translation decrypted: for those who may read them."""
+    """Everything, with the note and translation decrypted: for those who may read them.
+    While the request is open, `availability` says whether anyone can take it."""
     return {
         **request_summary(request),
+        "availability": (
+            availability.of_request(request).as_dict()
+            if request.status == TranslationRequest.Status.OPEN
+            else None
+        ),
         "note": translation_crypto.open_request_field(request, "note", request.note_ciphertext),
         "translation": translation_crypto.open_request_field(
             request, "translation", request.translation_ciphertext

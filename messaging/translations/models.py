@@ -224,6 +224,7 @@ class NotificationKind(models.TextChoices):
     OVERDUE = "overdue", _("a translation request is overdue")
     REASSIGNED = "reassigned", _("a translation request was assigned to you")
     CANCELLED = "cancelled", _("a translation request you took was withdrawn")
+    UNSERVED = "unserved", _("no member of the network can take a translation request")
 
 
 class Notification(models.Model):
@@ -257,7 +258,15 @@ class Notification(models.Model):
 
     def summary(self) -> str:
         pair = f"{self.request.source_language}→{self.request.target_language}"
+        if self.kind == NotificationKind.UNSERVED:
+            return f"{self.get_kind_display()} ({pair}, {self.request.get_purpose_display()})"
         return f"{self.get_kind_display()} ({pair})"
+
+    @property
+    def opens_request(self) -> bool:
+        """Whether the recipient is one who may open the request (a coordinator told of an
+        unserved request may not read its room)."""
+        return self.kind != NotificationKind.UNSERVED
 
     def as_dict(self) -> dict:
         return {

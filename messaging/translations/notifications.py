@@ -28,6 +28,7 @@ SUBJECTS = {
     Notification.Kind.OVERDUE: "Translation request {pair} is overdue",
     Notification.Kind.REASSIGNED: "Translation request {pair} assigned to you",
     Notification.Kind.CANCELLED: "Translation request {pair} was withdrawn",
+    Notification.Kind.UNSERVED: "No member can take a translation request {pair}",
 }
 
 
@@ -51,10 +52,14 @@ def notify(*, recipients, kind: str, request: TranslationRequest) -> list[Notifi
 
 def _email(address: str, kind: str, pair: str, request_id) -> None:
     origin = site_origin()
-    body = (
-        f"{SUBJECTS[kind].format(pair=pair)}.\n\n"
-        f"Open it in Counterpart: {origin}/translations/{request_id}/\n"
+    # A coordinator told of an unserved request may not read its room: the notice list is
+    # where they find it.
+    path = (
+        "/translations/notifications/"
+        if kind == Notification.Kind.UNSERVED
+        else f"/translations/{request_id}/"
     )
+    body = f"{SUBJECTS[kind].format(pair=pair)}.\n\nOpen it in Counterpart: {origin}{path}\n"
     try:
         send_mail(
             f"[Counterpart] {SUBJECTS[kind].format(pair=pair)}",

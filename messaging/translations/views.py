@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -76,6 +77,7 @@ def new_request(request):
             messages.success(request, _("Translation requested."))
             return redirect("translations:detail", request_id=created.pk)
     original = message or attachment.message
+    form = request.POST if request.method == "POST" else {"target_language": _interface_language()}
     context = {
         "message": message,
         "attachment": attachment,
@@ -86,10 +88,30 @@ def new_request(request):
         "purposes": TranslationRequest.Purpose.choices,
         "urgencies": TranslationRequest.Urgency.choices,
         "error": error,
-        "form": request.POST if request.method == "POST" else {},
+        "form": form,
+        "availability": _availability(request.user, message, attachment, form),
         "today": timezone.localdate(),
     }
     return render(request, "translations/new.html", context, status=status)
+
+
+def _interface_language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+def _availability(user, message, attachment, form):
+    """Whether the request as the form stands could be served; None while it cannot tell."""
+    try:
+        return actions.check_availability(
+            requester=user,
+            message=message,
+            attachment=attachment,
+            source_language=form.get("source_language") or None,
+            target_language=form.get("target_language"),
+            purpose=form.get("purpose") or TranslationRequest.Purpose.INFORMATION,
+        )
+    except actions.TranslationError:
+        return None
 
 
 @login_required
@@ -110,6 +132,12 @@ def detail(request, request_id):
     if found.message_id and not context["original_deleted"]:
         context["original"] = room_crypto.open_body(found.message)
     context["is_owner"] = room_access.is_owner(request.user, found.room)
+    if context["is_owner"] and found.is_live:
+        context["eligible_translators"] = [
+            person
+            for person in access.eligible_translators(found)
+            if person.pk != found.translator_id
+        ]
     return render(request, "translations/request.html", context)
 
 

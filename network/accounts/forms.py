@@ -121,6 +121,11 @@ class InvitedAccountForm(ProfileForm):
         self.fields["institution"].required = True
         self.fields["position"].required = True
         self.fields["state"].required = True
+        if not self.is_bound:
+            # The browser's zone is proposed in place of the embedded default (accounts/
+            # browser_zone.js); a profile is then always in the member's own zone.
+            default = self.initial.get("time_zone", "UTC")
+            self.fields["time_zone"].widget.attrs["data-browser-zone"] = default
 
     def clean(self):
         cleaned = super().clean()

@@ -41,6 +41,7 @@ def test_a_message_sent_in_one_browser_appears_live_in_the_other(
 
     sender.fill("#id_body", "The agency uses **two** addresses.")
     sender.select_option("#id_handling", "H2")
+    sender.check("#id_confirm_handling")
     sender.click("#composer button[type=submit]")
 
     message = reader.locator("#messages .message", has_text="The agency uses two addresses.")

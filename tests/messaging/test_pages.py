@@ -418,6 +418,7 @@ def test_a_message_is_posted_from_the_composer_and_shown_with_its_handling_code(
         handling="H3",
         handling_note="Not to the press",
         evaluation="B2",
+        confirm_handling="on",
     )
     response = client_for(member).post(reverse("messaging:post_message", args=[case_room.pk]), data)
     message = Message.objects.get()

@@ -3,9 +3,13 @@
 // The page is complete without this module; it adds live messages, sending over the socket
 // with a client id (resent after a reconnect until acknowledged), catch-up after gaps and
 // reconnects, typing, read markers, and the loss of access. No framework, no build step.
-// Text is inserted with textContent; the only HTML inserted is the message body the server
-// rendered with its safe Markdown subset (`data.html`). No inline script: the page passes
-// its data in data- attributes.
+// A message is shown only as the server renders it: for each message a frame announces
+// (posted, edited, deleted, a file added, a translation changed) the page fetches the same
+// fragment a page load includes (messaging/_message.html), so live and reloaded messages
+// are the same markup. Other text is inserted with textContent. No inline script: the page
+// passes its data in data- attributes.
+
+import { refreshTimes } from "./times.js";
 
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 30000;
@@ -14,6 +18,8 @@ const TYPING_EVERY_MS = 3000;
 const TYPING_SHOWN_MS = 5000;
 const READ_DELAY_MS = 800;
 const MESSAGE_KINDS = new Set(["message.posted", "message.edited", "message.deleted"]);
+const FRAGMENTS_PER_REQUEST = 50;
+const CONFIRMED_HANDLING = new Set(["H2", "H3"]);
 
 /** Exponential backoff with jitter: half the capped delay, plus up to the other half. */
 export function backoffDelay(attempt, random = Math.random) {
@@ -60,12 +66,16 @@ class RoomPage {
     this.readSent = 0;
     this.typingTimer = null;
     this.readTimer = null;
+    this.toFetch = new Set(); // ids of messages whose fragment is to be (re)fetched
+    this.fetching = false;
   }
 
   start() {
     if (this.composer) {
       this.composer.addEventListener("submit", (event) => this.onSubmit(event));
       this.composer.body?.addEventListener("input", () => this.onInput());
+      this.composer.handling?.addEventListener("change", () => this.showHandling());
+      this.showHandling();
     }
     this.messages?.addEventListener("click", (event) => this.onReplyClick(event));
     document.addEventListener("visibilitychange", () => this.scheduleRead());
@@ -239,6 +249,7 @@ class RoomPage {
     this.attempt = 0;
     this.reconnecting = false;
     for (const frame of this.outbox.values()) this.send(frame); // same client_id: stored once
+    this.fetchFragments();
     this.scheduleRead();
   }
 
@@ -249,19 +260,21 @@ class RoomPage {
     if (MESSAGE_KINDS.has(frame.kind)) {
       if (frame.kind === "message.posted" && this.catchingUp) this.caughtUpMessages += 1;
       if (data.thread === this.threadId) {
-        this.upsertMessage(data);
+        this.refresh(data.id);
         this.scheduleRead();
       } else {
         this.markThreadActive(data.thread);
       }
-    } else if (frame.kind === "attachment.added") {
-      this.addAttachment(data);
+    } else if (frame.kind === "attachment.added" || frame.kind === "translation.changed") {
+      if (this.messageElement(data.message)) this.refresh(data.message);
     } else if (frame.kind === "thread.created") {
       this.addThread(data);
     } else if (frame.kind === "participant.added") {
       this.addParticipant(data);
     } else if (frame.kind === "participant.removed") {
       this.removeParticipant(data);
+    } else if (frame.kind === "room.default_handling_changed") {
+      this.setDefaultHandling(data.default_handling);
     }
   }
 
@@ -314,21 +327,56 @@ class RoomPage {
     return this.messages.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`);
   }
 
-  upsertMessage(data) {
-    if (!this.messages) return;
-    const built = this.buildMessage(data);
-    const existing = this.messageElement(data.id);
+  /** Fetch the fragment of message `messageId` soon (once, however many frames name it). */
+  refresh(messageId) {
+    if (!messageId || !this.messages) return;
+    this.toFetch.add(messageId);
+    if (!this.fetchTimer) this.fetchTimer = setTimeout(() => this.fetchFragments(), 0);
+  }
+
+  /** One request at a time, so that a later state never lands before an earlier one. */
+  async fetchFragments() {
+    this.fetchTimer = null;
+    if (this.fetching || this.toFetch.size === 0 || !this.root.dataset.fragments) return;
+    this.fetching = true;
+    const ids = [...this.toFetch].slice(0, FRAGMENTS_PER_REQUEST);
+    for (const id of ids) this.toFetch.delete(id);
+    const url = new URL(this.root.dataset.fragments, location.href);
+    for (const id of ids) url.searchParams.append("id", id);
+    try {
+      const answer = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!answer.ok) throw new Error(String(answer.status));
+      const template = document.createElement("template");
+      template.innerHTML = await answer.text(); // the server's own rendering of the messages
+      for (const article of template.content.querySelectorAll("article.message")) {
+        this.upsertMessage(article);
+      }
+      refreshTimes(this.messages);
+    } catch {
+      for (const id of ids) this.toFetch.add(id); // fetched again after the next caught_up
+      this.fetching = false;
+      return;
+    }
+    this.fetching = false;
+    if (this.toFetch.size > 0) this.fetchFragments();
+  }
+
+  upsertMessage(article) {
+    const existing = this.messageElement(article.dataset.messageId);
     if (existing) {
-      const files = existing.querySelector(".attachments");
-      if (files && !data.deleted_at) built.querySelector(".message-files")?.replaceWith(files);
-      existing.replaceWith(built);
+      const open = existing.querySelector("details.delete")?.open;
+      if (open && article.querySelector("details.delete")) {
+        article.querySelector("details.delete").open = true;
+      }
+      existing.replaceWith(article);
       return;
     }
     this.messages.querySelector(".empty")?.remove();
+    const seq = Number(article.dataset.seq);
     const later = [...this.messages.querySelectorAll(".message[data-seq]")].find(
-      (node) => !node.dataset.clientId && Number(node.dataset.seq) > data.seq,
+      (node) => !node.dataset.clientId && Number(node.dataset.seq) > seq,
     );
-    this.messages.insertBefore(built, later || this.firstPending());
+    this.messages.insertBefore(article, later || this.firstPending());
   }
 
   firstPending() {
@@ -338,128 +386,6 @@ class RoomPage {
   handlingTitle(code) {
     const option = this.composer?.querySelector(`select[name="handling"] option[value="${code}"]`);
     return option ? option.textContent : code;
-  }
-
-  buildMessage(data) {
-    const deleted = Boolean(data.deleted_at);
-    const own = data.sender && data.sender.id === this.userId;
-    const article = element("article", {
-      className: `message${deleted ? " deleted" : ""}${own ? " own" : ""}`,
-      attrs: {
-        id: `m${data.seq}`,
-        "data-message-id": data.id,
-        "data-seq": String(data.seq),
-        "data-thread": data.thread,
-      },
-    });
-    const head = element("header", { className: "message-head" });
-    head.append(
-      element("span", { className: "sender", text: data.sender ? data.sender.name : "" }),
-      element("a", { className: "seq", text: `#${data.seq}`, attrs: { href: `#m${data.seq}` } }),
-      element("time", {
-        text: new Date(data.created_at).toLocaleString(),
-        attrs: { datetime: data.created_at },
-      }),
-    );
-    const code = data.handling ? data.handling.code : "H0";
-    head.append(
-      element("span", {
-        className: `handling handling-${code}`,
-        text: code,
-        attrs: { title: this.handlingTitle(code) },
-      }),
-    );
-    if (data.evaluation) {
-      head.append(element("span", { className: "badge evaluation", text: data.evaluation }));
-    }
-    if (data.edited_at && !deleted) {
-      head.append(
-        element("a", {
-          className: "edited",
-          text: this.t.tEdited,
-          attrs: { href: `/rooms/${this.roomId}/messages/${data.id}/history/` },
-        }),
-      );
-    }
-    article.append(head);
-    if (code === "H3") {
-      const note = element("p", { className: "handling-note" });
-      note.append(element("strong", { text: "H3" }), ` ${data.handling.note || ""}`);
-      article.append(note);
-    }
-    if (data.reply_to) {
-      const reply = element("p", { className: "reply-to muted", text: `${this.t.tReplyTo} ` });
-      reply.append(
-        element("a", { text: `#${data.reply_to}`, attrs: { href: `#m${data.reply_to}` } }),
-      );
-      article.append(reply);
-    }
-    if (deleted) {
-      article.append(element("p", { className: "tombstone muted", text: this.t.tDeleted }));
-      return article;
-    }
-    const body = element("div", { className: "body" });
-    body.innerHTML = data.html || ""; // rendered by the server's safe Markdown subset
-    article.append(body, element("span", { className: "message-files" }));
-    article.append(this.messageActions(data, own));
-    return article;
-  }
-
-  messageActions(data, own) {
-    const actions = element("div", { className: "message-actions" });
-    const reply = element("a", {
-      className: "reply",
-      text: this.t.tReply,
-      attrs: { href: `?thread=${encodeURIComponent(data.thread)}&reply_to=${data.seq}#composer` },
-    });
-    actions.append(reply);
-    if (!own) return actions;
-    const base = `/rooms/${this.roomId}/messages/${data.id}`;
-    actions.append(element("a", { text: this.t.tEdit, attrs: { href: `${base}/edit/` } }));
-    const form = element("form", {
-      className: "inline",
-      attrs: { method: "post", action: `${base}/delete/` },
-    });
-    const token = this.composer?.querySelector('input[name="csrfmiddlewaretoken"]');
-    if (token) {
-      form.append(
-        element("input", {
-          attrs: { type: "hidden", name: "csrfmiddlewaretoken", value: token.value },
-        }),
-      );
-    }
-    form.append(element("button", { className: "link", text: this.t.tDelete, attrs: { type: "submit" } }));
-    actions.append(form);
-    return actions;
-  }
-
-  addAttachment(data) {
-    const article = this.messageElement(data.message);
-    if (!article || article.classList.contains("deleted")) return;
-    let list = article.querySelector(".attachments");
-    if (!list) {
-      list = element("ul", { className: "attachments" });
-      const slot = article.querySelector(".message-files");
-      if (slot) slot.replaceWith(list);
-      else article.querySelector(".body")?.after(list);
-    }
-    if (list.querySelector(`[data-attachment="${CSS.escape(data.attachment)}"]`)) return;
-    const item = element("li", { attrs: { "data-attachment": data.attachment } });
-    item.append(
-      element("a", {
-        text: data.filename,
-        attrs: {
-          href: `/rooms/${this.roomId}/attachments/${data.attachment}/`,
-          download: "",
-          rel: "noopener",
-        },
-      }),
-      element("span", {
-        className: "muted",
-        text: ` (${data.content_type}, ${data.size} bytes)`,
-      }),
-    );
-    list.append(item);
   }
 
   markThreadActive(threadId) {
@@ -518,7 +444,7 @@ class RoomPage {
     if (file || !this.threadId || this.ended) return; // the server-rendered path
     event.preventDefault();
     const body = form.body.value;
-    const handling = form.handling.value || "H0";
+    const handling = form.handling.value || form.dataset.defaultHandling || "H0";
     const note = form.handling_note ? form.handling_note.value.trim() : "";
     if (!body.trim()) {
       this.showComposerError(this.t.tEmpty);
@@ -526,6 +452,10 @@ class RoomPage {
     }
     if (handling === "H3" && !note) {
       this.showComposerError(this.t.tNoteRequired);
+      return;
+    }
+    if (CONFIRMED_HANDLING.has(handling) && !form.confirm_handling?.checked) {
+      this.showComposerError(format(this.t.tConfirmRequired, { code: handling }));
       return;
     }
     const frame = {
@@ -536,16 +466,60 @@ class RoomPage {
       body,
       handling,
     };
-    if (note) frame.handling_note = note;
+    if (handling === "H3") frame.handling_note = note;
     if (form.evaluation && form.evaluation.value) frame.evaluation = form.evaluation.value;
     const replyTo = form.reply_to ? Number.parseInt(form.reply_to.value, 10) : Number.NaN;
     if (Number.isInteger(replyTo) && replyTo > 0) frame.reply_to = replyTo;
     this.outbox.set(frame.client_id, frame);
     this.showPending(frame);
     this.showComposerError("");
+    this.resetComposer();
+    if (!this.catchingUp) this.send(frame); // else sent once caught up
+  }
+
+  /** After a send: an empty composer with the room's default code, no evaluation, no note
+   * and no confirmation. A label is chosen for each message, never carried over. */
+  resetComposer() {
+    const form = this.composer;
     form.body.value = "";
     if (form.reply_to) form.reply_to.value = "";
-    if (!this.catchingUp) this.send(frame); // else sent once caught up
+    if (form.handling) form.handling.value = form.dataset.defaultHandling || "H0";
+    if (form.handling_note) form.handling_note.value = "";
+    if (form.evaluation) form.evaluation.value = "";
+    if (form.confirm_handling) form.confirm_handling.checked = false;
+    this.showHandling();
+  }
+
+  /** The chosen code on the send button; the confirmation line for H2 and H3; the note
+   * field with H3 only. */
+  showHandling() {
+    const form = this.composer;
+    if (!form?.handling) return;
+    const code = form.handling.value;
+    const button = document.getElementById("send-button");
+    if (button) button.textContent = format(this.t.tSendAs, { code });
+    const confirm = form.querySelector(".field-confirm_handling");
+    if (confirm) {
+      confirm.hidden = !CONFIRMED_HANDLING.has(code);
+      const text = document.getElementById("handling-confirm-text");
+      if (text) text.textContent = format(this.t.tConfirm, { label: this.handlingTitle(code) });
+      if (confirm.hidden && form.confirm_handling) form.confirm_handling.checked = false;
+    }
+    const note = form.querySelector(".field-handling_note");
+    if (note) note.hidden = code !== "H3";
+  }
+
+  setDefaultHandling(code) {
+    const form = this.composer;
+    if (!form || !code) return;
+    const untouched = form.handling && form.handling.value === form.dataset.defaultHandling;
+    form.dataset.defaultHandling = code;
+    const shown = document.getElementById("default-handling-code");
+    if (shown) shown.textContent = code;
+    if (untouched && !form.body.value) {
+      form.handling.value = code;
+      this.showHandling();
+    }
   }
 
   onReplyClick(event) {
