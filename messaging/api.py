@@ -334,7 +334,7 @@ def attachments(request, room_id, message_id):
         {
             "id": str(attachment.pk),
             "message": str(message.pk),
-            "filename": attachment.filename,
+            "filename": crypto.open_attachment_name(attachment),
             "content_type": attachment.content_type,
             "size": attachment.size,
         },
@@ -353,7 +353,9 @@ def attachment_download(request, room_id, attachment_id):
     response = HttpResponse(
         crypto.open_attachment(attachment), content_type=attachment.content_type
     )
-    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
+    response["Content-Disposition"] = content_disposition_header(
+        True, crypto.open_attachment_name(attachment)
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"

@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import transaction
 
+from messaging.models import RoomKey
 from network.keyring import (
     DecryptionError,
     current_master_key,
@@ -42,8 +43,6 @@ _uncommitted: set[bytes] = set()
 
 def new_room_key(room, epoch: int):
     """Create (unsaved) the RoomKey of `room` for `epoch` with a fresh data key."""
-    from messaging.models import RoomKey
-
     data_key = AESGCM.generate_key(bit_length=256)
     key_id, wrapped = wrap_data_key(data_key)
     with _cache_lock:
@@ -65,8 +64,6 @@ def data_key(room_id, epoch: int) -> bytes:
         if found is not None:
             _cache.move_to_end(cache_key)
             return found
-    from messaging.models import RoomKey
-
     try:
         room_key = RoomKey.objects.get(room_id=room_id, epoch=epoch)
     except RoomKey.DoesNotExist as exc:
@@ -188,9 +185,12 @@ def seal_attachment_name(attachment, name: str) -> bytes:
 
 
 def open_attachment_name(attachment) -> str:
-    return decrypt(
-        attachment.filename_ciphertext, **_attachment(attachment), field="filename"
-    ).decode()
+    """The file's name, decrypted once per instance."""
+    if "_filename" not in attachment.__dict__:
+        attachment.__dict__["_filename"] = decrypt(
+            attachment.filename_ciphertext, **_attachment(attachment), field="filename"
+        ).decode()
+    return attachment.__dict__["_filename"]
 
 
 def seal_salt(event, salt: bytes) -> bytes:

@@ -78,7 +78,7 @@ def _attachment_names(events: list[RoomEvent]) -> dict[str, str]:
     if not wanted:
         return {}
     return {
-        str(attachment.pk): attachment.filename
+        str(attachment.pk): crypto.open_attachment_name(attachment)
         for attachment in Attachment.objects.filter(pk__in=wanted).only(
             "id", "room_id", "key_epoch", "uploaded_by_id", "filename_ciphertext"
         )

@@ -291,7 +291,8 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    # The name the file was uploaded with, sealed like its content (`filename` reads it).
+    # The name the file was uploaded with, sealed like its content
+    # (`crypto.open_attachment_name` opens it).
     filename_ciphertext = models.BinaryField()
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
@@ -304,15 +305,6 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"attachment {self.pk}"
-
-    @property
-    def filename(self) -> str:
-        """The file's name, decrypted once per instance."""
-        if "_filename" not in self.__dict__:
-            from messaging import crypto
-
-            self.__dict__["_filename"] = crypto.open_attachment_name(self)
-        return self.__dict__["_filename"]
 
 
 class ReadMarker(models.Model):

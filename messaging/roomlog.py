@@ -137,7 +137,7 @@ def _secret(event: RoomEvent) -> str | dict | None:
         content = crypto.open_attachment(attachment)
         if not name_sealed_apart(event):  # stored before names were encrypted
             return hashlib.sha256(content).hexdigest()
-        return attachment_secret(attachment.filename, content)
+        return attachment_secret(crypto.open_attachment_name(attachment), content)
     return None
 
 

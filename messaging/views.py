@@ -374,7 +374,7 @@ def download_attachment(request, room_id, attachment_id):
         crypto.open_attachment(attachment), content_type="application/octet-stream"
     )
     response.headers["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=attachment.filename
+        as_attachment=True, filename=crypto.open_attachment_name(attachment)
     )
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"

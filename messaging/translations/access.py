@@ -201,7 +201,7 @@ def get_item_for_translator(user, request_id) -> TranslatorItem:
         request,
         "attachment",
         None,
-        attachment.filename,
+        room_crypto.open_attachment_name(attachment),
         attachment.content_type,
         room_crypto.open_attachment(attachment),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from messaging import access as room_access
+from messaging import crypto as room_crypto
 from messaging.translations import availability
 from messaging.translations import crypto as translation_crypto
 from messaging.translations.models import TranslationRequest
@@ -149,7 +150,9 @@ def translations_for_messages(messages, viewer) -> dict[str, list[ShownTranslati
                 request_id=str(request.pk),
                 message_id=message_id,
                 attachment_id=str(request.attachment_id) if request.attachment_id else None,
-                filename=request.attachment.filename if request.attachment_id else None,
+                filename=room_crypto.open_attachment_name(request.attachment)
+                if request.attachment_id
+                else None,
                 source_language=request.source_language,
                 target_language=request.target_language,
                 text=translation_crypto.open_request_field(

@@ -34,7 +34,7 @@ def test_a_file_name_is_stored_sealed_and_shown_to_readers(case_room, post, memb
     event = RoomEvent.objects.get(room=case_room, kind=RoomEvent.Kind.ATTACHMENT_ADDED)
     assert "filename" not in event.details
     assert NAME not in json.dumps(event.details)
-    assert Attachment.objects.get(pk=attachment.pk).filename == NAME
+    assert crypto.open_attachment_name(Attachment.objects.get(pk=attachment.pk)) == NAME
     (loaded,) = events.events_after(case_room.pk, event.seq - 1, 10)
     frame = json.loads(events.event_frame(loaded))
     assert frame["kind"] == "attachment.added"
@@ -119,5 +119,5 @@ def test_the_migration_seals_the_names_already_stored(case_room, post, member):
         executor.migrate(latest)
 
     stored = Attachment.objects.get(pk=attachment.pk)
-    assert stored.filename == "renamed before.txt"
+    assert crypto.open_attachment_name(stored) == "renamed before.txt"
     assert b"renamed before" not in bytes(stored.filename_ciphertext)

@@ -117,7 +117,7 @@ def test_the_settings_api_reads_and_changes_the_default(client_for, member, coun
     [
         ("counterpart", {"default_handling": "H3"}, 403, "forbidden", None),
         ("member", {"default_handling": "H7"}, 400, "invalid_field", "default_handling"),
-        ("member", {"default_handling": "H2", "title": "x"}, 400, "invalid_field", "title"),
+        ("member", {"default_handling": "H2", "title": "x"}, 400, "unknown_field", "title"),
         ("member", {}, 400, "missing_field", "default_handling"),
         ("outsider", {"default_handling": "H2"}, 404, "unknown_room", None),
     ],
@@ -130,7 +130,8 @@ def test_the_settings_api_refuses_with_a_code_and_changes_nothing(
         f"/api/v1/rooms/{case_room.pk}/settings/", body, content_type="application/json"
     )
     assert answer.status_code == status
-    assert answer.json()["code"] == code and answer.json().get("field") == field
+    error = answer.json()["error"]
+    assert error["code"] == code and error.get("field") == field
     assert Room.objects.get(pk=case_room.pk).default_handling == "H0"
 
 

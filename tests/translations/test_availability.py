@@ -66,7 +66,7 @@ def test_a_certified_translator_serves_a_request_for_court(
             "target_language",
         ),
         ({"target_language": "en", "purpose": "gossip"}, 400, "invalid_field", "purpose"),
-        ({"target_language": "en"}, 400, "invalid_field", "purpose"),
+        ({"target_language": "en"}, 400, "missing_field", "purpose"),
         ({"purpose": "information"}, 400, "missing_field", "target_language"),
     ],
 )
@@ -75,7 +75,8 @@ def test_the_availability_api_names_the_bad_field(
 ):
     answer = ask(client_for(member), message, **params)
     assert answer.status_code == status
-    assert (answer.json()["code"], answer.json()["field"]) == (code, field)
+    error = answer.json()["error"]
+    assert (error["code"], error["field"]) == (code, field)
 
 
 def test_the_availability_of_an_unreadable_message_is_unknown(client_for, outsider, message):
