@@ -95,7 +95,9 @@ def test_a_coordinator_without_webauthn_is_refused_everywhere(
 def test_the_api_refusal_names_the_missing_factor(entry, coordinator, client_for):
     response = client_for(coordinator).get("/api/v1/directory/networks/tipp/stale/")
     assert response.status_code == 403
-    assert "security key or passkey" in response.json()["detail"]
+    error = response.json()["error"]
+    assert error["code"] == "webauthn_required"
+    assert "security key or passkey" in error["message"]
 
 
 def test_a_coordinator_with_an_api_token_is_refused(entry, coordinator, client_for):
