@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench messages
+.PHONY: install run test lint format bench messages lock
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,11 @@ messages: install
 bench: install
 	$(PY) bench/directory_search.py
 	$(PY) bench/fanout.py
+
+# The image's dependencies, pinned with hashes (deploy/requirements.lock; commit it).
+lock: install
+	$(PY) -m pip install --quiet 'uv==0.13.8'
+	{ printf '%s\n' "# The image's dependencies, pinned with hashes (pip install --require-hashes -r ...)." \
+	    "# Regenerate after changing [project.dependencies] in pyproject.toml: make lock"; \
+	  $(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
+	    --python-platform x86_64-manylinux_2_28 --no-header -q; } > deploy/requirements.lock

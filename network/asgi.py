@@ -17,7 +17,10 @@ from network.origin import ExactOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": ASGIStaticFilesHandler(django_http) if settings.SERVE_STATIC else django_http,
+        # In production WhiteNoise serves the collected files (network/operations/static.py).
+        "http": ASGIStaticFilesHandler(django_http)
+        if settings.SERVE_STATIC and not settings.PRODUCTION
+        else django_http,
         # The exact configured origin, scheme and port included: AllowedHostsOriginValidator
         # would accept any scheme and port of an allowed host.
         "websocket": ExactOriginValidator(

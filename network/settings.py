@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "network.operations.middleware.operations_endpoints",
     "network.operations.middleware.request_context",
     "django.middleware.security.SecurityMiddleware",
+    "network.operations.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -317,8 +318,20 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("COUNTERPART_STATIC_ROOT") or BASE_DIR / "staticfiles")
-# Outside production Daphne serves static files itself; in production nginx does.
-SERVE_STATIC = envbool("COUNTERPART_SERVE_STATIC", not PRODUCTION)
+# Whether the process serves /static/: outside production from the apps' folders, in
+# production what collectstatic wrote (hashed names, gzip copies, served by WhiteNoise with a
+# year's immutable caching; docs/operations.md). Off where nginx serves STATIC_ROOT itself.
+SERVE_STATIC = envbool("COUNTERPART_SERVE_STATIC", True)
+if not (PRODUCTION and SERVE_STATIC):
+    MIDDLEWARE.remove("network.operations.static.StaticFilesMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Messaging limits (docs/messaging.md).

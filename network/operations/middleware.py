@@ -15,6 +15,7 @@ import time
 import uuid
 
 from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
 from django.http import HttpResponseNotAllowed
 from django.utils.decorators import sync_and_async_middleware
 from django.utils.functional import empty
@@ -25,6 +26,7 @@ from network.operations.logs import REQUEST_ID, route_of
 access_log = logging.getLogger("counterpart.http")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
 
 
@@ -110,7 +112,12 @@ def _begin(request):
 def _finish(request, response, started: float) -> None:
     seconds = time.perf_counter() - started
     match = getattr(request, "resolver_match", None)
-    route = (match.route or "/") if match is not None else route_of(request.path_info)
+    if match is not None:
+        route = match.route or "/"
+    elif request.path_info.startswith(STATIC_PREFIX):
+        route = "static"  # served by the static files middleware, before URL resolution
+    else:
+        route = route_of(request.path_info)
     response[REQUEST_ID_HEADER] = request.request_id
     metrics.http_request(route, request.method, response.status_code, seconds)
     access_log.info(
