@@ -14,10 +14,10 @@ import re
 import time
 import uuid
 
-from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpResponseNotAllowed
-from django.utils.decorators import sync_and_async_middleware
+from django.utils.decorators import async_only_middleware, sync_and_async_middleware
 from django.utils.functional import empty
 
 from network.operations import health, metrics
@@ -30,13 +30,7 @@ STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
 
 
-def _answer_sync(request):
-    if request.path == "/readyz":
-        return _allowed(request) or async_to_sync(health.readyz)(request)
-    return _answer_other(request)
-
-
-async def _answer_async(request):
+async def _answer(request):
     if request.path == "/readyz":
         return _allowed(request) or await health.readyz(request)
     return _answer_other(request)
@@ -57,21 +51,15 @@ def _allowed(request):
 ENDPOINTS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-@sync_and_async_middleware
+@async_only_middleware
 def operations_endpoints(get_response):
-    if iscoroutinefunction(get_response):
+    """Async only: the probes are answered on the event loop, never waiting for (or holding)
+    the thread that runs the synchronous middleware and views."""
 
-        async def middleware(request):
-            if request.path in ENDPOINTS:
-                return await _answer_async(request)
-            return await get_response(request)
-
-        return markcoroutinefunction(middleware)
-
-    def middleware(request):
+    async def middleware(request):
         if request.path in ENDPOINTS:
-            return _answer_sync(request)
-        return get_response(request)
+            return await _answer(request)
+        return await get_response(request)
 
     return middleware
 
