@@ -10,7 +10,7 @@ ifeq ($(strip $(COUNTERPART_ORIGIN)),)
 COUNTERPART_ORIGIN := http://$(HOST):$(PORT)
 endif
 
-.PHONY: install run test lint format bench messages
+.PHONY: install run test lint format bench messages lock
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,11 @@ messages: install
 bench: install
 	$(PY) bench/directory_search.py
 	$(PY) bench/fanout.py
+
+# The image's dependencies, pinned with hashes (deploy/requirements.lock; commit it).
+lock: install
+	$(PY) -m pip install --quiet 'uv==0.13.8'
+	{ printf '%s\n' "# The image's dependencies, pinned with hashes (pip install --require-hashes -r ...)." \
+	    "# Regenerate after changing [project.dependencies] in pyproject.toml: make lock"; \
+	  $(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
+	    --python-platform x86_64-manylinux_2_28 --no-header -q; } > deploy/requirements.lock

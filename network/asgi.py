@@ -12,15 +12,20 @@ from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from messaging.realtime.routing import websocket_urlpatterns  # noqa: E402
+from network.operations.sockets import SocketObserver  # noqa: E402
 from network.origin import ExactOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": ASGIStaticFilesHandler(django_http) if settings.SERVE_STATIC else django_http,
+        # In production WhiteNoise serves the collected files (network/operations/static.py).
+        "http": ASGIStaticFilesHandler(django_http)
+        if settings.SERVE_STATIC and not settings.PRODUCTION
+        else django_http,
         # The exact configured origin, scheme and port included: AllowedHostsOriginValidator
         # would accept any scheme and port of an allowed host.
         "websocket": ExactOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), settings.ALLOWED_ORIGINS
+            AuthMiddlewareStack(SocketObserver(URLRouter(websocket_urlpatterns))),
+            settings.ALLOWED_ORIGINS,
         ),
     }
 )

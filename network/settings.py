@@ -3,6 +3,7 @@ docs/configuration.md. `COUNTERPART_PRODUCTION=1` turns the defaults off: start-
 with a clear message when a secret or an address is missing.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -78,8 +79,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics, answered before any other middleware (docs/operations.md)
+    "network.operations.middleware.operations_endpoints",
+    "network.operations.middleware.request_context",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "network.operations.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -210,6 +215,15 @@ else:
             "LOCATION": "throttle",
         },
     }
+# The same layers, with their failed calls counted (network/operations/layers.py).
+COUNTED_CHANNEL_LAYERS = {
+    "channels_redis.core.RedisChannelLayer": "network.operations.layers.CountedRedisChannelLayer",
+    "channels_redis.pubsub.RedisPubSubChannelLayer": (
+        "network.operations.layers.CountedRedisPubSubChannelLayer"
+    ),
+}
+for _layer in CHANNEL_LAYERS.values():
+    _layer["BACKEND"] = COUNTED_CHANNEL_LAYERS.get(_layer["BACKEND"], _layer["BACKEND"])
 
 # --- Accounts, passwords, sessions ---------------------------------------------------------
 
@@ -262,6 +276,9 @@ WEBAUTHN_RP_NAME = "Counterpart"
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("COUNTERPART_SSL_REDIRECT", True)
+    # Probes speak plain HTTP to the process (they are answered before this middleware
+    # anyway: network/operations/middleware.py).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -382,8 +399,20 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("COUNTERPART_STATIC_ROOT") or BASE_DIR / "staticfiles")
-# Outside production Daphne serves static files itself; in production nginx does.
-SERVE_STATIC = envbool("COUNTERPART_SERVE_STATIC", not PRODUCTION)
+# Whether the process serves /static/: outside production from the apps' folders, in
+# production what collectstatic wrote (hashed names, gzip copies, served by WhiteNoise with a
+# year's immutable caching; docs/operations.md). Off where nginx serves STATIC_ROOT itself.
+SERVE_STATIC = envbool("COUNTERPART_SERVE_STATIC", True)
+if not (PRODUCTION and SERVE_STATIC):
+    MIDDLEWARE.remove("network.operations.static.StaticFilesMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Messaging limits (docs/messaging.md).
@@ -411,10 +440,30 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "counterpart@localhost")
 
+# --- Operations (docs/operations.md) -------------------------------------------------------
+
+# Addresses (CIDR) that may read /metrics; everyone else gets 404. Behind nginx the address is
+# the client's (Daphne's --proxy-headers), and nginx refuses /metrics itself.
+COUNTERPART_METRICS_ALLOWED = envlist("COUNTERPART_METRICS_ALLOWED", ["127.0.0.1/32", "::1/128"])
+for _network in COUNTERPART_METRICS_ALLOWED:
+    try:
+        ipaddress.ip_network(_network)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"COUNTERPART_METRICS_ALLOWED: {_network!r} is not an address or network"
+        ) from _error
+
+# One JSON object per line on standard error (network/operations/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "network.operations.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("COUNTERPART_LOG_LEVEL", "INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}},
+    "loggers": {
+        "daphne": {"level": "WARNING"},
+        # Every request has its access line (counterpart.http); Django's own 4xx warnings
+        # would repeat it.
+        "django.request": {"level": "ERROR"},
+    },
 }

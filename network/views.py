@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse
 from django.shortcuts import render
 
 from network.models import Endorsement, Membership
@@ -41,7 +40,3 @@ def vetting_work(user) -> list[dict]:
                 {"network": membership.network, "to_endorse": to_endorse, "to_decide": to_decide}
             )
     return work
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")

@@ -27,6 +27,7 @@ from messaging.realtime.send_queue import Busy, get_send_queue
 from messaging.realtime.session_watch import SessionWatch
 from network.accounts import sessions
 from network.accounts.sessions import is_two_factor_verified
+from network.operations import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +152,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         frame = None
         try:
             frame = protocol.validate(text_data, bytes_data)
+            metrics.frame_in(frame["type"])
             # The page's heartbeat is not the member's activity.
             if frame["type"] != "ping" and not await self.watch.note_activity():
                 return
@@ -217,6 +219,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         for seq, text in sorted(buffered):
             await self.deliver(room, seq, text)
 
+    @metrics.times_send_ack
     async def _send_message(self, frame: dict) -> None:
         request = posting.SendRequest.from_payload(self.user, frame)
         try:
@@ -227,6 +230,7 @@ class RoomsConsumer(AsyncWebsocketConsumer):
                 "the server is busy; wait a moment and send again",
                 retry_after=0.5,
             ) from busy
+        metrics.send_stored(result)
         await self._send({"type": "ack", **result.receipt()})
 
     async def _typing(self, frame: dict) -> None:
@@ -324,5 +328,6 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     async def _refuse(self, error: MessagingError, answering) -> None:
         """The one place refusals become `error` frames. `answering`: the checked frame the
         error answers, or the `ref` of a frame that could not be checked."""
+        metrics.refused(answering, error)
         ref = protocol.ref_of(answering) if isinstance(answering, dict) else answering
         await self._send(protocol.error_frame(error, ref))

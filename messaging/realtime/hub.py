@@ -48,6 +48,7 @@ from messaging.models import Room
 from messaging.realtime import prepared
 from messaging.realtime.broadcast import ROOM_EVENTS_GROUP, common_readers, layer_for
 from messaging.realtime.db import run_in_db
+from network.operations import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -310,6 +311,7 @@ class RoomHub:
     async def _deliver(
         self, room, state: RoomState, after: int, frames, allowed, targets: list
     ) -> None:
+        metrics.delivered(frames)
         if frames and state.last_seq == after:
             state.last_seq = frames[-1][0]
         for consumer, user_id in targets:

@@ -11,7 +11,15 @@ from network.errors import error_body
 # Paths a half-authenticated session (password only, no second factor yet) may reach: the
 # password step, the second-factor step, first enrolment and sign-out. Everything the
 # half-authenticated views serve lives under these two prefixes.
-OPEN_PREFIXES = ("/accounts/sign-in/", "/accounts/sign-out/", "/static/", "/i18n/", "/healthz")
+OPEN_PREFIXES = (
+    "/accounts/sign-in/",
+    "/accounts/sign-out/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+)
 
 
 class TwoFactorGateMiddleware:

@@ -46,6 +46,8 @@ ANONYMOUS_PAGES = {
     "/api/v1/schema/": "the OpenAPI description of the API, no data",
     "/api/v1/docs/": "the API's documentation page, no data",
     "/healthz": "the liveness probe of the deployment",
+    "/readyz": "the readiness probe of the deployment",
+    "/metrics": "the metrics, served only to the addresses of COUNTERPART_METRICS_ALLOWED",
     "/i18n/setlang/": "choosing the interface language",
 }
 

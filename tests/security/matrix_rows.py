@@ -127,7 +127,12 @@ ROWS = [
     Row("/", "GET", page(200)),
     Row("/", "POST", page(200)),
     Row("/healthz", "GET", everyone(200)),
-    Row("/healthz", "POST", everyone(200)),
+    Row("/healthz", "POST", everyone(405)),
+    # The test client's address is loopback: a scraper the default configuration allows.
+    Row("/readyz", "GET", everyone(200)),
+    Row("/readyz", "POST", everyone(405)),
+    Row("/metrics", "GET", everyone(200)),
+    Row("/metrics", "POST", everyone(405)),
     Row("/i18n/setlang/", "GET", everyone("302 /")),
     Row("/i18n/setlang/", "POST", everyone("302 /"), {"language": "es"}, "form"),
     # --- Signing in: open to a password-only session -----------------------------------------
