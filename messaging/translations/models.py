@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import Message, MessageHandling
+from network.iso import language_name
 from network.records import AppendOnlyModel
 
 
@@ -256,8 +257,10 @@ class Notification(models.Model):
         return f"{self.kind} for {self.recipient_id}"
 
     def summary(self) -> str:
-        pair = f"{self.request.source_language}→{self.request.target_language}"
-        return f"{self.get_kind_display()} ({pair})"
+        """The notice in the interface language, its language pair by name."""
+        source = language_name(self.request.source_language)
+        target = language_name(self.request.target_language)
+        return f"{self.get_kind_display()} ({source} → {target})"
 
     def as_dict(self) -> dict:
         return {
