@@ -18,7 +18,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# axe-core for the browser tests' accessibility checks (package.json, pinned by its lock file).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the browser tests' accessibility checks will be skipped"; fi
+
+install: $(VENV)/.installed node_modules/.installed
 
 run: install
 	COUNTERPART_DEMO=1 $(PY) manage.py migrate --no-input

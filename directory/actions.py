@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from directory.competences import Competence
 from directory.csv_format import RowError, parse_directory_csv
@@ -27,7 +29,7 @@ from directory.models import (
 )
 from directory.visibility import may_maintain
 from network.audit.log import record
-from network.iso import validate_language, validate_state
+from network.iso import state_name, validate_language, validate_state
 from network.membership import is_active_anywhere, is_active_member, is_coordinator
 from network.models import Membership, Network
 from network.origin import site_origin
@@ -52,10 +54,19 @@ CORRECTABLE_FIELDS = (
 def validate_competences(codes: Iterable[str]) -> list[str]:
     codes = list(dict.fromkeys(codes))
     if not codes:
-        raise ValidationError({"competences": "Give at least one competence."})
+        raise ValidationError({"competences": _("Give at least one competence.")})
     unknown = [code for code in codes if code not in Competence.values]
     if unknown:
-        raise ValidationError({"competences": f"Unknown competence(s): {', '.join(unknown)}."})
+        raise ValidationError(
+            {
+                "competences": ngettext(
+                    "Unknown competence: %(codes)s.",
+                    "Unknown competences: %(codes)s.",
+                    len(unknown),
+                )
+                % {"codes": ", ".join(unknown)}
+            }
+        )
     return codes
 
 
@@ -69,8 +80,8 @@ def validate_spoken_languages(languages: Iterable[tuple[str, str]]) -> list[tupl
         if level not in ContactPointLanguage.Level.values:
             raise ValidationError(
                 {
-                    "languages": f"{level} is not a language level "
-                    f"({', '.join(ContactPointLanguage.Level.values)})."
+                    "languages": _("%(level)s is not a language level (%(levels)s).")
+                    % {"level": level, "levels": ", ".join(ContactPointLanguage.Level.values)}
                 }
             )
         result[code] = level
@@ -172,7 +183,7 @@ def create_contact_point(
     spoken = validate_spoken_languages(languages)
     networks = list(networks)
     if not networks:
-        raise ValidationError({"networks": "An entry serves at least one network."})
+        raise ValidationError({"networks": _("An entry serves at least one network.")})
     contact_point = ContactPoint(
         authority=authority,
         state=authority.state,
@@ -206,7 +217,7 @@ def create_contact_point(
 def confirm_contact_point(*, contact_point: ContactPoint, actor) -> ContactPoint:
     """The entry is still right: verified now, by `actor`."""
     if not may_maintain(actor, contact_point):
-        raise PermissionDenied("You may not confirm this entry.")
+        raise PermissionDenied(_("You may not confirm this entry."))
     _mark_verified(contact_point, actor)
     contact_point.save(
         update_fields=[
@@ -231,11 +242,13 @@ def correct_contact_point(
 ) -> ContactPoint:
     """Correct and confirm in one step; with nothing changed it is a confirmation."""
     if not may_maintain(actor, contact_point):
-        raise PermissionDenied("You may not correct this entry.")
+        raise PermissionDenied(_("You may not correct this entry."))
     unknown = set(fields) - set(CORRECTABLE_FIELDS)
     if unknown:
         names = ", ".join(sorted(unknown))
-        raise ValidationError(f"These fields cannot be corrected here: {names}.")
+        raise ValidationError(
+            _("These fields cannot be corrected here: %(names)s.") % {"names": names}
+        )
     diff: dict[str, list] = {}
     for name, value in fields.items():
         old = getattr(contact_point, name)
@@ -285,14 +298,18 @@ def request_reconfirmation(
     """A coordinator asks the entry's member (or its address) and the state's correspondent
     to confirm or correct it. Returns the addresses written to."""
     if not is_coordinator(coordinator, network):
-        raise PermissionDenied("Only the network's coordinators may ask for re-confirmation.")
+        raise PermissionDenied(_("Only the network's coordinators may ask for re-confirmation."))
     if not contact_point.networks.filter(pk=network.pk).exists():
-        raise ValidationError(f"This entry does not serve {network.name}.")
+        raise ValidationError(
+            _("This entry does not serve %(network)s.") % {"network": network.name}
+        )
     recipients = _reconfirmation_recipients(contact_point, network)
     if not recipients:
         raise ValidationError(
-            "This entry has no linked member, no email and its state has no directory "
-            "correspondent in this network: there is no one to ask."
+            _(
+                "This entry has no linked member, no email and its state has no directory "
+                "correspondent in this network: there is no one to ask."
+            )
         )
     contact_point.reconfirmation_requested_at = timezone.now()
     contact_point.save(update_fields=["reconfirmation_requested_at"])
@@ -325,12 +342,17 @@ def report_wrong_entry(*, contact_point: ContactPoint, reporter, reason: str) ->
     """Any active member may flag an entry; the coordinators of the networks it serves are
     told by email and see it on their stale-entries page."""
     if not is_active_anywhere(reporter):
-        raise PermissionDenied("Only active members may report a directory entry.")
+        raise PermissionDenied(_("Only active members may report a directory entry."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say what is wrong with this entry."})
+        raise ValidationError({"reason": _("Say what is wrong with this entry.")})
     if len(reason) > MAX_REASON_LENGTH:
-        raise ValidationError({"reason": f"Keep the reason under {MAX_REASON_LENGTH} characters."})
+        raise ValidationError(
+            {
+                "reason": _("Keep the reason under %(count)d characters.")
+                % {"count": MAX_REASON_LENGTH}
+            }
+        )
     report = WrongEntryReport.objects.create(
         contact_point=contact_point, reporter=reporter, reason=reason
     )
@@ -364,12 +386,14 @@ def report_wrong_entry(*, contact_point: ContactPoint, reporter, reason: str) ->
 def resolve_report(*, report: WrongEntryReport, coordinator, resolution: str) -> WrongEntryReport:
     contact_point = report.contact_point
     if not any(is_coordinator(coordinator, n) for n in contact_point.networks.all()):
-        raise PermissionDenied("Only a coordinator of a network the entry serves may resolve it.")
+        raise PermissionDenied(
+            _("Only a coordinator of a network the entry serves may resolve it.")
+        )
     if not report.is_open:
-        raise ValidationError("This report is already resolved.")
+        raise ValidationError(_("This report is already resolved."))
     resolution = (resolution or "").strip()
     if not resolution:
-        raise ValidationError({"resolution": "Say how the report was resolved."})
+        raise ValidationError({"resolution": _("Say how the report was resolved.")})
     report.resolved_at = timezone.now()
     report.resolved_by = coordinator
     report.resolution = resolution
@@ -384,15 +408,23 @@ def resolve_report(*, report: WrongEntryReport, coordinator, resolution: str) ->
 def appoint_correspondent(*, network: Network, state: str, member, coordinator):
     """Name (or replace) the network's directory correspondent for a state."""
     if not is_coordinator(coordinator, network):
-        raise PermissionDenied("Only the network's coordinators may appoint correspondents.")
+        raise PermissionDenied(_("Only the network's coordinators may appoint correspondents."))
     validate_state(state)
     if network.member_states and state not in network.member_states:
-        raise ValidationError({"state": f"{state} is not a member state of {network.name}."})
+        raise ValidationError(
+            {
+                "state": _("%(state)s is not a member state of %(network)s.")
+                % {"state": state_name(state), "network": network.name}
+            }
+        )
     if not is_active_member(member, network):
         raise ValidationError(
-            {"member": f"The correspondent must be an active member of {network.name}."}
+            {
+                "member": _("The correspondent must be an active member of %(network)s.")
+                % {"network": network.name}
+            }
         )
-    correspondent, _ = DirectoryCorrespondent.objects.update_or_create(
+    correspondent, _created = DirectoryCorrespondent.objects.update_or_create(
         network=network,
         state=state,
         defaults={"member": member, "appointed_by": coordinator, "appointed_at": timezone.now()},
@@ -440,7 +472,7 @@ def import_directory(
     if actor is not None:
         allowed = [network for network in coordinated if is_coordinator(actor, network)]
         if not allowed:
-            raise PermissionDenied("Only coordinators may import directory entries.")
+            raise PermissionDenied(_("Only coordinators may import directory entries."))
     parsed = parse_directory_csv(text, coordinated=allowed)
     report = ImportReport(rows=parsed.rows, errors=parsed.errors)
     header_broken = any(error.line == 1 for error in parsed.errors)

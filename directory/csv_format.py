@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from directory.competences import Competence
 from directory.models import Authority, ContactPoint, ContactPointLanguage
@@ -71,7 +73,7 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return _("line %(line)d: %(reason)s") % {"line": self.line, "reason": self.reason}
 
 
 @dataclass
@@ -136,17 +138,24 @@ class _RowParser:
         cell = {key: _cell(row.get(key)) for key in COLUMNS}
         state = cell["state"].upper()
         if state not in state_names():
-            raise ValidationError(f"unknown state {cell['state'] or '(empty)'}")
+            raise ValidationError(
+                _("unknown state %(state)s") % {"state": cell["state"] or _("(empty)")}
+            )
         if not cell["authority"]:
-            raise ValidationError("authority is empty")
+            raise ValidationError(_("authority is empty"))
         planned = []
         authority = self.authority_exists(state, cell["authority"])
         if authority is None:
             planned.append(self._plan_authority(line, state, cell))
         elif cell["authority_type"] and cell["authority_type"] != authority.kind:
             raise ValidationError(
-                f"authority {cell['authority']} ({state}) is already of type {authority.kind}, "
-                f"not {cell['authority_type']}"
+                _("authority %(name)s (%(state)s) is already of type %(kind)s, not %(other)s")
+                % {
+                    "name": cell["authority"],
+                    "state": state,
+                    "kind": authority.kind,
+                    "other": cell["authority_type"],
+                }
             )
         planned.append(self._plan_contact_point(line, state, cell))
         return planned
@@ -155,14 +164,17 @@ class _RowParser:
         kind = cell["authority_type"]
         if not kind:
             raise ValidationError(
-                f"unknown authority {cell['authority']} in {state}: "
-                "give authority_type to create it"
+                _("unknown authority %(name)s in %(state)s: give authority_type to create it")
+                % {"name": cell["authority"], "state": state}
             )
         if kind not in Authority.Kind.values:
-            raise ValidationError(f"unknown authority type {kind}")
+            raise ValidationError(_("unknown authority type %(kind)s") % {"kind": kind})
         parent = cell["parent_authority"]
         if parent and self.authority_exists(state, parent) is None:
-            raise ValidationError(f"unknown parent authority {parent} in {state}")
+            raise ValidationError(
+                _("unknown parent authority %(name)s in %(state)s")
+                % {"name": parent, "state": state}
+            )
         candidate = Authority(
             name=cell["authority"],
             kind=kind,
@@ -183,41 +195,50 @@ class _RowParser:
 
     def _plan_contact_point(self, line: int, state: str, cell: dict) -> PlannedContactPoint:
         if not cell["name"]:
-            raise ValidationError("name is empty")
+            raise ValidationError(_("name is empty"))
         key = (state, cell["authority"].casefold(), cell["name"].casefold())
         if key in self.seen_entries:
             raise ValidationError(
-                f"duplicate: {cell['name']} at {cell['authority']} is already on line "
-                f"{self.seen_entries[key]}"
+                _("duplicate: %(name)s at %(authority)s is already on line %(line)d")
+                % {
+                    "name": cell["name"],
+                    "authority": cell["authority"],
+                    "line": self.seen_entries[key],
+                }
             )
         if ContactPoint.objects.filter(
             state=state, authority__name__iexact=cell["authority"], name__iexact=cell["name"]
         ).exists():
             raise ValidationError(
-                f"duplicate: {cell['name']} at {cell['authority']} is already in the directory; "
-                "correct it on its card"
+                _(
+                    "duplicate: %(name)s at %(authority)s is already in the directory; "
+                    "correct it on its card"
+                )
+                % {"name": cell["name"], "authority": cell["authority"]}
             )
         competences = _split(cell["competences"])
         if not competences:
-            raise ValidationError("competences is empty")
+            raise ValidationError(_("competences is empty"))
         for code in competences:
             if code not in Competence.values:
-                raise ValidationError(f"unknown competence {code}")
+                raise ValidationError(_("unknown competence %(code)s") % {"code": code})
         languages = self.parse_languages(cell["languages"])
         request_languages = _split(cell["request_languages"])
         for code in request_languages:
             if code not in language_names():
-                raise ValidationError(f"unknown request language {code}")
+                raise ValidationError(_("unknown request language %(code)s") % {"code": code})
         if cell["email"]:
             try:
                 validate_email(cell["email"])
             except ValidationError as exc:
-                raise ValidationError(f"bad email {cell['email']}") from exc
+                raise ValidationError(_("bad email %(email)s") % {"email": cell["email"]}) from exc
         member = None
         if cell["member_email"]:
             member = User.objects.filter(email__iexact=cell["member_email"]).first()
             if member is None:
-                raise ValidationError(f"no member account with email {cell['member_email']}")
+                raise ValidationError(
+                    _("no member account with email %(email)s") % {"email": cell["member_email"]}
+                )
         networks = self._networks(cell["networks"])
         fields = {
             "kind": cell["kind"] or ContactPoint.Kind.PERSON,
@@ -241,7 +262,9 @@ class _RowParser:
             )
         except ValidationError as exc:
             if "phone" in getattr(exc, "message_dict", {}):
-                raise ValidationError(f"bad phone: {exc.message_dict['phone'][0]}") from exc
+                raise ValidationError(
+                    _("bad phone: %(reason)s") % {"reason": exc.message_dict["phone"][0]}
+                ) from exc
             raise
         self.seen_entries[key] = line
         return PlannedContactPoint(
@@ -252,26 +275,26 @@ class _RowParser:
     def parse_languages(cell: str) -> list[tuple[str, str]]:
         languages = []
         for part in _split(cell):
-            code, _, level = part.partition(":")
+            code, _colon, level = part.partition(":")
             code, level = code.strip().lower(), (level.strip() or "working")
             if code not in language_names():
-                raise ValidationError(f"unknown language {code}")
+                raise ValidationError(_("unknown language %(code)s") % {"code": code})
             if level not in ContactPointLanguage.Level.values:
-                raise ValidationError(f"unknown language level {level}")
+                raise ValidationError(_("unknown language level %(level)s") % {"level": level})
             languages.append((code, level))
         return languages
 
     def _networks(self, cell: str) -> list[Network]:
         slugs = _split(cell)
         if not slugs:
-            raise ValidationError("networks is empty: an entry serves at least one network")
+            raise ValidationError(_("networks is empty: an entry serves at least one network"))
         networks = []
         for slug in slugs:
             network = self.networks.get(slug)
             if network is None:
-                raise ValidationError(f"unknown network {slug}")
+                raise ValidationError(_("unknown network %(slug)s") % {"slug": slug})
             if self.coordinated is not None and network.pk not in self.coordinated:
-                raise ValidationError(f"you do not coordinate {slug}")
+                raise ValidationError(_("you do not coordinate %(slug)s") % {"slug": slug})
             networks.append(network)
         return networks
 
@@ -284,10 +307,22 @@ def parse_directory_csv(text: str, *, coordinated: Iterable[Network] | None = No
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        parsed.errors.append(RowError(1, f"missing column(s): {', '.join(missing)}"))
+        parsed.errors.append(
+            RowError(
+                1,
+                ngettext("missing column: %(names)s", "missing columns: %(names)s", len(missing))
+                % {"names": ", ".join(missing)},
+            )
+        )
     unknown = [name for name in header if name not in COLUMNS + EXPORT_ONLY_COLUMNS]
     if unknown:
-        parsed.errors.append(RowError(1, f"unknown column(s): {', '.join(unknown)}"))
+        parsed.errors.append(
+            RowError(
+                1,
+                ngettext("unknown column: %(names)s", "unknown columns: %(names)s", len(unknown))
+                % {"names": ", ".join(unknown)},
+            )
+        )
     if parsed.errors:
         return parsed
     reader.fieldnames = header
@@ -297,7 +332,7 @@ def parse_directory_csv(text: str, *, coordinated: Iterable[Network] | None = No
         line_start, line = line + 1, reader.line_num
         parsed.rows += 1
         if None in row:
-            parsed.errors.append(RowError(line_start, "more cells than columns"))
+            parsed.errors.append(RowError(line_start, _("more cells than columns")))
             continue
         try:
             planned = parser.parse(line_start, row)
@@ -311,17 +346,19 @@ def parse_directory_csv(text: str, *, coordinated: Iterable[Network] | None = No
             else:
                 parsed.contact_points.append(item)
     if parsed.rows == 0:
-        parsed.errors.append(RowError(1, "the file has no rows"))
+        parsed.errors.append(RowError(1, _("the file has no rows")))
     return parsed
 
 
 def decode_upload(data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
-        raise ValidationError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB.")
+        raise ValidationError(
+            _("The file is larger than %(size)d MiB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError("The file is not UTF-8 text.") from exc
+        raise ValidationError(_("The file is not UTF-8 text.")) from exc
 
 
 parse_languages = _RowParser.parse_languages

@@ -1,35 +1,59 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from directory.competences import Competence
 from directory.csv_format import parse_languages
 from directory.models import ContactPoint
+from network.accounts.forms import TimeZoneField, offer_own_time_zone
 from network.iso import language_names
 
 
 class CorrectionForm(forms.Form):
     """Confirm-or-correct: the editable fields of an entry; used by the page and the API."""
 
-    name = forms.CharField(max_length=200)
-    position = forms.CharField(max_length=200, required=False)
-    phone = forms.CharField(max_length=16, required=False, help_text=_("E.164, e.g. +573001234567"))
-    email = forms.EmailField(required=False)
-    availability = forms.ChoiceField(choices=ContactPoint.Availability.choices)
-    office_hours = forms.CharField(max_length=120, required=False)
-    time_zone = forms.CharField(max_length=64, help_text=_("IANA name, e.g. America/Bogota"))
-    how_to_reach = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    request_languages = forms.CharField(
-        required=False, help_text=_("ISO 639-1 codes separated by ';', e.g. es;en")
+    name = forms.CharField(label=_("Name"), max_length=200)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=16,
+        required=False,
+        help_text=_("International format, e.g. <code>+573001234567</code>"),
     )
-    formal_requirements = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    required_channel = forms.CharField(max_length=200, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    availability = forms.ChoiceField(
+        label=_("Availability"), choices=ContactPoint.Availability.choices
+    )
+    office_hours = forms.CharField(label=_("Office hours"), max_length=120, required=False)
+    time_zone = TimeZoneField(label=_("Time zone"))
+    how_to_reach = forms.CharField(
+        label=_("How to reach"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    request_languages = forms.CharField(
+        label=_("Request languages"),
+        required=False,
+        help_text=_("ISO 639-1 codes separated by “;”, e.g. <code>es;en</code>"),
+    )
+    formal_requirements = forms.CharField(
+        label=_("Formal requirements"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    required_channel = forms.CharField(label=_("Required channel"), max_length=200, required=False)
     competences = forms.MultipleChoiceField(
-        choices=Competence.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Competences"), choices=Competence.choices, widget=forms.CheckboxSelectMultiple
     )
     languages = forms.CharField(
-        required=False, help_text=_("code:level separated by ';', e.g. es:native;en:working")
+        label=_("Languages"),
+        required=False,
+        help_text=_(
+            "code:level separated by “;”, e.g. <code>es:native;en:working</code> (levels: "
+            "<code>native</code>, <code>fluent</code>, <code>working</code>, <code>basic</code>)"
+        ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_own_time_zone(self)
 
     @classmethod
     def initial_for(cls, contact_point: ContactPoint) -> dict:
@@ -46,7 +70,14 @@ class CorrectionForm(forms.Form):
         codes = [c for c in codes if c]
         unknown = [c for c in codes if c not in language_names()]
         if unknown:
-            raise ValidationError(f"Unknown language code(s): {', '.join(unknown)}.")
+            raise ValidationError(
+                ngettext(
+                    "Unknown language code: %(codes)s.",
+                    "Unknown language codes: %(codes)s.",
+                    len(unknown),
+                ),
+                params={"codes": ", ".join(unknown)},
+            )
         return codes
 
     def clean_languages(self) -> list[tuple[str, str]]:
@@ -61,11 +92,13 @@ class CorrectionForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField()
+    file = forms.FileField(label=_("File"))
     only_valid = forms.BooleanField(
         required=False, label=_("Import the good rows even if some rows are bad")
     )

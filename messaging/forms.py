@@ -16,7 +16,7 @@ from messaging.labels import CONFIRMED_HANDLING
 from messaging.models import EVALUATION_CODES, Message, Room
 from messaging.posting import HANDLING_NOTE_MAX
 from network.accounts.models import User
-from network.iso import validate_state
+from network.iso import state_name, validate_state
 from network.membership import active_network_ids
 from network.models import Membership, Network
 
@@ -41,12 +41,12 @@ def add_action_error(form: forms.Form, error: MessagingError) -> None:
 
 class UserChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.display_name} ({obj.state})" if obj.state else obj.display_name
+        return f"{obj.display_name} ({state_name(obj.state)})" if obj.state else obj.display_name
 
 
 class SingleUserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.display_name} ({obj.state})" if obj.state else obj.display_name
+        return f"{obj.display_name} ({state_name(obj.state)})" if obj.state else obj.display_name
 
 
 class NewRoomForm(forms.Form):

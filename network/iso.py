@@ -1,9 +1,12 @@
 """ISO 3166-1 states and ISO 639-1 languages: the only codes the service accepts."""
 
+import zoneinfo
 from functools import cache
 
 import pycountry
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.dates import get_timezone_location
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -90,3 +93,45 @@ def state_choices() -> list[tuple[str, str]]:
 
 def language_choices() -> list[tuple[str, str]]:
     return _sorted_by_name((code, language_name(code)) for code in language_names())
+
+
+# --- Time zones -----------------------------------------------------------------------------
+# Offered by the name of their state and city in the reader's language (CLDR), never by their
+# IANA identifier; aliases ("US/Pacific") and technical zones ("Etc/GMT+5") are not offered.
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+@cache
+def canonical_time_zones() -> tuple[str, ...]:
+    aliases = get_global("zone_aliases")
+    return tuple(
+        sorted(
+            zone
+            for zone in _time_zones()
+            if zone not in aliases and "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
+        )
+    )
+
+
+def time_zone_name(zone: str) -> str:
+    """ "Africa/Lagos" -> "Nigeria — Lagos" (in the interface language); "UTC" as it is."""
+    if zone == "UTC" or zone not in _time_zones():
+        return zone
+    zone = get_global("zone_aliases").get(zone, zone)
+    locale = _reader_locale()
+    city = get_timezone_location(zone, locale=locale, return_city=True)
+    territory = get_global("zone_territories").get(zone)
+    if not territory or territory == "001":
+        return city
+    state = state_name(territory)
+    return state if city == state else f"{state} — {city}"
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [("UTC", "UTC")] + _sorted_by_name(
+        (zone, time_zone_name(zone)) for zone in canonical_time_zones()
+    )

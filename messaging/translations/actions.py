@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from messaging import access as room_access
 from messaging import crypto as room_crypto
@@ -32,6 +34,7 @@ from messaging.translations.detect import detect_language
 from messaging.translations.models import Notification, TranslationEvent, TranslationRequest
 from network.audit import log as audit
 from network.errors import DomainError
+from network.iso import language_name
 from network.languages.actions import LanguagePairError, language_code
 
 NOTE_MAX = 2000
@@ -66,38 +69,42 @@ def _choice(value, field: str, choices, default=None) -> str:
     if value in (None, "") and default is not None:
         return default
     if value not in choices.values:
-        raise _invalid(field, f"{field} must be one of: {', '.join(choices.values)}")
+        raise _invalid(
+            field,
+            _("%(field)s must be one of: %(choices)s")
+            % {"field": field, "choices": ", ".join(choices.values)},
+        )
     return value
 
 
 def _due_date(value) -> datetime.date:
     if value in (None, ""):
-        raise TranslationError("missing_field", "due_date is required", field="due_date")
+        raise TranslationError("missing_field", _("due_date is required"), field="due_date")
     if isinstance(value, datetime.datetime):
         value = value.date()
     if not isinstance(value, datetime.date):
         try:
             value = datetime.date.fromisoformat(str(value))
         except ValueError as exc:
-            raise _invalid("due_date", "due_date must be a date (YYYY-MM-DD)") from exc
+            raise _invalid("due_date", _("due_date must be a date (YYYY-MM-DD)")) from exc
     if value < timezone.localdate():
-        raise TranslationError("due_in_past", "the due date is in the past", field="due_date")
+        raise TranslationError("due_in_past", _("the due date is in the past"), field="due_date")
     return value
 
 
 def _original_of(*, requester, message, attachment) -> tuple[Message | None, Attachment | None]:
     if (message is None) == (attachment is None):
         raise TranslationError(
-            "missing_field", "name exactly one message or one attachment", field="item"
+            "missing_field", _("name exactly one message or one attachment"), field="item"
         )
     if message is not None:
         found = access.readable_message(requester, getattr(message, "pk", message))
         if found is None:
-            raise TranslationError("unknown_item", "no such message", field="message")
+            raise TranslationError("unknown_item", _("no such message"), field="message")
         return found, None
     found = access.readable_attachment(requester, getattr(attachment, "pk", attachment))
     if found is None:
-        raise TranslationError("unknown_item", "no such attachment", field="attachment")
+        raise TranslationError("unknown_item", _("no such attachment"), field="attachment")
     return None, found
 
 
@@ -109,7 +116,7 @@ def _source_language(value, *, message, attachment) -> tuple[str, bool]:
     if detected is None:
         raise TranslationError(
             "source_language_undetected",
-            "the source language could not be detected; choose it",
+            _("the source language could not be detected; choose it"),
             field="source_language",
         )
     return detected, True
@@ -184,7 +191,7 @@ def request_translation(
     if source == target:
         raise TranslationError(
             "same_language",
-            "the source and target languages are the same",
+            _("the source and target languages are the same"),
             field="target_language",
         )
     purpose = _choice(purpose, "purpose", TranslationRequest.Purpose)
@@ -260,45 +267,66 @@ def _announce(room, locked: TranslationRequest, actor) -> None:
     finish_write(room, event)
 
 
+# Why a request in another status refuses an action ("cannot accept a request that is
+# claimed"), a sentence per action so that each language can build its own.
+REFUSED_TRANSITIONS = {
+    "claim": gettext_lazy("cannot claim a request that is %(status)s"),
+    "release": gettext_lazy("cannot release a request that is %(status)s"),
+    "edit": gettext_lazy("cannot edit a request that is %(status)s"),
+    "submit": gettext_lazy("cannot submit a request that is %(status)s"),
+    "request a revision of": gettext_lazy(
+        "cannot request a revision of a request that is %(status)s"
+    ),
+    "accept": gettext_lazy("cannot accept a request that is %(status)s"),
+    "cancel": gettext_lazy("cannot cancel a request that is %(status)s"),
+    "reassign": gettext_lazy("cannot reassign a request that is %(status)s"),
+}
+
+
 def _require_status(locked: TranslationRequest, allowed, verb: str) -> None:
     if locked.status not in allowed:
         raise TranslationError(
             "invalid_transition",
-            f"cannot {verb} a request that is {locked.get_status_display()}",
+            REFUSED_TRANSITIONS[verb] % {"status": locked.get_status_display()},
         )
 
 
 def _require_requester(request: TranslationRequest, user) -> None:
     if request.requester_id != user.pk or not room_access.can_read(user, request.room):
-        raise TranslationError("forbidden", "only the requester may do this")
+        raise TranslationError("forbidden", _("only the requester may do this"))
 
 
 def _require_translator(request: TranslationRequest, user) -> None:
     if request.translator_id != user.pk:
-        raise TranslationError("not_translator", "you have not claimed this request")
+        raise TranslationError("not_translator", _("you have not claimed this request"))
     if not access.shares_network(user, request):
         raise TranslationError(
-            "not_eligible", "you are no longer an active member of a shared network"
+            "not_eligible",
+            _("you are no longer an active member of a shared network"),
         )
 
 
 def _eligibility(user, request: TranslationRequest) -> bool:
     """Check `user` may translate `request`; returns whether their pair is certified."""
     if user.pk == request.requester_id:
-        raise TranslationError("forbidden", "you cannot translate your own request")
+        raise TranslationError("forbidden", _("you cannot translate your own request"))
     pair = access.matching_pair(user, request)
     if pair is None:
         raise TranslationError(
             "no_language_pair",
-            f"you have not declared {request.source_language}→{request.target_language}",
+            _("you have not declared %(source)s → %(target)s")
+            % {
+                "source": language_name(request.source_language),
+                "target": language_name(request.target_language),
+            },
         )
     if request.purpose == TranslationRequest.Purpose.FOR_COURT and not pair.certified:
         raise TranslationError(
             "certification_required",
-            "a request for court needs a certified translator",
+            _("a request for court needs a certified translator"),
         )
     if not access.shares_network(user, request):
-        raise TranslationError("not_eligible", "you share no active network with the requester")
+        raise TranslationError("not_eligible", _("you share no active network with the requester"))
     return pair.certified
 
 
@@ -315,9 +343,9 @@ def claim_request(*, request: TranslationRequest, translator) -> TranslationRequ
         if locked.status != Status.OPEN:
             raise TranslationError(
                 "already_claimed" if locked.translator_id else "invalid_transition",
-                "this request was already claimed"
+                _("this request was already claimed")
                 if locked.translator_id
-                else f"cannot claim a request that is {locked.get_status_display()}",
+                else REFUSED_TRANSITIONS["claim"] % {"status": locked.get_status_display()},
             )
         locked.status = Status.CLAIMED
         locked.translator = translator
@@ -338,7 +366,7 @@ def release_request(
     with transaction.atomic():
         locked = _lock(request)
         if locked.translator_id != translator.pk:
-            raise TranslationError("not_translator", "you have not claimed this request")
+            raise TranslationError("not_translator", _("you have not claimed this request"))
         _require_status(locked, (Status.CLAIMED, Status.REVISION_REQUESTED), "release")
         previous = locked.status
         locked.status = Status.OPEN
@@ -472,9 +500,9 @@ def reassign_request(
     if not room_access.can_read(owner, request.room) or not room_access.is_owner(
         owner, request.room
     ):
-        raise TranslationError("forbidden", "only the room owner may reassign")
+        raise TranslationError("forbidden", _("only the room owner may reassign"))
     if translator is None:
-        raise TranslationError("missing_field", "translator is required", field="translator")
+        raise TranslationError("missing_field", _("translator is required"), field="translator")
     certified = _eligibility(translator, request)
     with transaction.atomic():
         locked = _lock(request)
@@ -483,7 +511,7 @@ def reassign_request(
         )
         if locked.translator_id == translator.pk:
             raise TranslationError(
-                "invalid_transition", "this translator already holds the request"
+                "invalid_transition", _("this translator already holds the request")
             )
         previous = locked.status
         locked.status = Status.CLAIMED

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import Message, MessageHandling
+from network.iso import language_name
 from network.records import AppendOnlyModel
 
 
@@ -257,7 +258,9 @@ class Notification(models.Model):
         return f"{self.kind} for {self.recipient_id}"
 
     def summary(self) -> str:
-        pair = f"{self.request.source_language}→{self.request.target_language}"
+        """The notice in the interface language, its language pair by name."""
+        pair = f"{language_name(self.request.source_language)} → "
+        pair += language_name(self.request.target_language)
         if self.kind == NotificationKind.UNSERVED:
             return f"{self.get_kind_display()} ({pair}, {self.request.get_purpose_display()})"
         return f"{self.get_kind_display()} ({pair})"

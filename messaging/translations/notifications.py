@@ -11,24 +11,29 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from messaging.realtime import broadcast
 from messaging.translations.models import Notification, TranslationRequest
+from network.iso import language_name
 from network.origin import site_origin
 
 logger = logging.getLogger(__name__)
 
 SUBJECTS = {
-    Notification.Kind.NEW_REQUEST: "New translation request {pair}",
-    Notification.Kind.CLAIMED: "Your translation request {pair} was claimed",
-    Notification.Kind.SUBMITTED: "Translation {pair} submitted for your review",
-    Notification.Kind.REVISION_REQUESTED: "Revision requested on translation {pair}",
-    Notification.Kind.ACCEPTED: "Your translation {pair} was accepted",
-    Notification.Kind.OVERDUE: "Translation request {pair} is overdue",
-    Notification.Kind.REASSIGNED: "Translation request {pair} assigned to you",
-    Notification.Kind.CANCELLED: "Translation request {pair} was withdrawn",
-    Notification.Kind.UNSERVED: "No member can take a translation request {pair}",
+    Notification.Kind.NEW_REQUEST: gettext_lazy("New translation request %(pair)s"),
+    Notification.Kind.CLAIMED: gettext_lazy("Your translation request %(pair)s was claimed"),
+    Notification.Kind.SUBMITTED: gettext_lazy("Translation %(pair)s submitted for your review"),
+    Notification.Kind.REVISION_REQUESTED: gettext_lazy(
+        "Revision requested on translation %(pair)s"
+    ),
+    Notification.Kind.ACCEPTED: gettext_lazy("Your translation %(pair)s was accepted"),
+    Notification.Kind.OVERDUE: gettext_lazy("Translation request %(pair)s is overdue"),
+    Notification.Kind.REASSIGNED: gettext_lazy("Translation request %(pair)s assigned to you"),
+    Notification.Kind.CANCELLED: gettext_lazy("Translation request %(pair)s was withdrawn"),
+    Notification.Kind.UNSERVED: gettext_lazy("No member can take a translation request %(pair)s"),
 }
 
 
@@ -38,20 +43,23 @@ def notify(*, recipients, kind: str, request: TranslationRequest) -> list[Notifi
         Notification.objects.create(recipient=user, kind=kind, request=request)
         for user in {user.pk: user for user in recipients if user is not None}.values()
     ]
-    pair = f"{request.source_language}→{request.target_language}"
-    deliveries = [(row.pk, row.recipient_id, row.recipient.email) for row in rows]
+    languages = (request.source_language, request.target_language)
+    deliveries = [
+        (row.pk, row.recipient_id, row.recipient.email, row.recipient.preferred_language)
+        for row in rows
+    ]
 
     def deliver():
-        for notification_id, user_id, email in deliveries:
+        for notification_id, user_id, email, language in deliveries:
             broadcast.member_notification(user_id, notification_id, kind)
-            _email(email, kind, pair, request.pk)
+            _email(email, language, kind, languages, request.pk)
 
     transaction.on_commit(deliver)
     return rows
 
 
-def _email(address: str, kind: str, pair: str, request_id) -> None:
-    origin = site_origin()
+def _email(address: str, language: str, kind: str, languages: tuple, request_id) -> None:
+    """The notice in the recipient's interface language, the pair by name."""
     # A coordinator told of an unserved request may not read its room: the notice list is
     # where they find it.
     path = (
@@ -59,10 +67,14 @@ def _email(address: str, kind: str, pair: str, request_id) -> None:
         if kind == Notification.Kind.UNSERVED
         else f"/translations/{request_id}/"
     )
-    body = f"{SUBJECTS[kind].format(pair=pair)}.\n\nOpen it in Counterpart: {origin}{path}\n"
+    link = f"{site_origin()}{path}"
+    with translation.override(language):
+        pair = " → ".join(language_name(code) for code in languages)
+        subject = SUBJECTS[kind] % {"pair": pair}
+        body = f"{subject}.\n\n" + _("Open it in Counterpart: %(link)s") % {"link": link} + "\n"
     try:
         send_mail(
-            f"[Counterpart] {SUBJECTS[kind].format(pair=pair)}",
+            f"[Counterpart] {subject}",
             body,
             settings.DEFAULT_FROM_EMAIL,
             [address],

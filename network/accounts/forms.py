@@ -1,11 +1,10 @@
-import zoneinfo
-
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from network.accounts.models import known_time_zones
 from network.accounts.tokens import DEFAULT_LIFETIME_DAYS, MAX_LIFETIME_DAYS, MAX_NAME_LENGTH
-from network.iso import language_names, state_choices
+from network.iso import language_choices, state_choices, time_zone_choices, time_zone_name
 
 
 class SignInForm(forms.Form):
@@ -57,8 +56,24 @@ def _state_choices():
     return [("", "—"), *state_choices()]
 
 
-def _zone_choices():
-    return [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+class TimeZoneField(forms.ChoiceField):
+    """A zone by the name of its state and city; a zone stored before under another name of
+    the database ("America/Buenos_Aires") is still accepted, and offered when it is the
+    member's own (see ProfileForm)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=time_zone_choices, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in known_time_zones()
+
+
+def offer_own_time_zone(form: forms.Form, name: str = "time_zone") -> None:
+    """Keep a zone stored under an older name of the tz database selected (and offered)."""
+    field = form.fields[name]
+    zone = form.initial.get(name)
+    if zone in known_time_zones() and zone not in dict(field.choices):
+        field.choices = [(zone, time_zone_name(zone)), *field.choices]
 
 
 class ProfileForm(forms.Form):
@@ -66,25 +81,21 @@ class ProfileForm(forms.Form):
     institution = forms.CharField(label=_("Institution"), max_length=200, required=False)
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     state = forms.ChoiceField(label=_("State"), choices=_state_choices, required=False)
-    languages = forms.CharField(
+    languages = forms.MultipleChoiceField(
         label=_("Languages spoken"),
         required=False,
-        help_text=_("ISO 639-1 codes separated by commas, for example: es, en, pt"),
+        choices=language_choices,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Every language you work in: hold Ctrl (⌘ on a Mac) to choose several."),
     )
     preferred_language = forms.ChoiceField(
         label=_("Interface language"), choices=lambda: settings.LANGUAGES
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_zone_choices)
+    time_zone = TimeZoneField(label=_("Time zone"))
 
-    def clean_languages(self) -> list[str]:
-        raw = self.cleaned_data["languages"]
-        codes = [code.strip().lower() for code in raw.split(",") if code.strip()]
-        unknown = [code for code in codes if code not in language_names()]
-        if unknown:
-            raise forms.ValidationError(
-                _("Not ISO 639-1 language codes: %(codes)s"), params={"codes": ", ".join(unknown)}
-            )
-        return list(dict.fromkeys(codes))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_own_time_zone(self)
 
 
 class InvitationForm(forms.Form):

@@ -463,7 +463,7 @@ def change_password(request):
 
 def _profile_initial(user) -> dict:
     initial = {field: getattr(user, field) for field in actions.PROFILE_FIELDS}
-    initial["languages"] = ", ".join(user.languages)
+    initial["languages"] = list(user.languages)
     return initial
 
 

@@ -2,6 +2,7 @@
 `{{ codes|language_names }}`, `{{ code|competence_label }}`."""
 
 from django import template
+from django.utils.dateparse import parse_date, parse_datetime
 
 from directory.competences import Competence
 from network import iso
@@ -49,3 +50,22 @@ def role_label(code: str) -> str:
 @register.filter
 def decision_reason(reason: str) -> str:
     return reasons.shown(reason)
+
+
+@register.filter
+def state_names(codes) -> str:
+    """ "ES", "NG" -> "España, Nigeria" (in the interface language)."""
+    return ", ".join(iso.state_name(code) for code in codes or ())
+
+
+@register.filter
+def moment(value: str):
+    """An ISO 8601 time as written by the API ("2026-12-06T09:21:44+00:00"), as a datetime
+    for `|date`, which shows it in the reader's time zone and locale."""
+    return parse_datetime(value) if value else None
+
+
+@register.filter
+def day(value: str):
+    """An ISO 8601 date ("2026-12-13") as a date for `|date`."""
+    return parse_date(value) if value else None

@@ -128,7 +128,7 @@ def test_a_missing_column_is_reported_on_line_1(write_csv, tipp, capsys):
     del values[COLUMNS.index("competences")]
     with pytest.raises(CommandError):
         call_command("import_directory", str(write_csv(csv_text(",".join(values), header=header))))
-    assert "line 1: missing column(s): competences" in capsys.readouterr().err
+    assert "line 1: missing column: competences" in capsys.readouterr().err
 
 
 def test_a_missing_column_stops_even_only_valid(write_csv, tipp):
@@ -186,6 +186,29 @@ def test_the_page_reports_bad_rows_and_imports_nothing(coordinator, client_for):
     )
     assert response.status_code == 400
     assert "unknown state ZZ" in response.content.decode()
+    assert ContactPoint.objects.count() == 0
+
+
+def test_the_page_reports_bad_rows_in_the_readers_language(coordinator, client_for):
+    """The reasons a row is refused are written in the interface language (the codes the
+    file holds stay as written)."""
+    client = client_for(coordinator)
+    client.cookies["django_language"] = "es"
+
+    response = client.post(
+        "/directory/import/",
+        {
+            "file": upload(
+                csv_text(row(), row(name="X", state="ZZ"), row(name="Y", networks="nope"))
+            )
+        },
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Estado desconocido ZZ" in page
+    assert "red desconocida nope" in page
+    assert "unknown" not in page
     assert ContactPoint.objects.count() == 0
 
 

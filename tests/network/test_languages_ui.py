@@ -122,7 +122,7 @@ def test_changing_the_preferred_language_in_the_profile_switches_the_interface(m
         "institution": "Ministério Público",
         "position": "Procuradora",
         "state": "PT",
-        "languages": "pt, en",
+        "languages": ["pt", "en"],
         "preferred_language": "pt",
         "time_zone": "Europe/Lisbon",
     }

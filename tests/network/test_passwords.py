@@ -158,3 +158,24 @@ def test_the_member_is_told_of_a_password_change_after_commit(
     assert [message.to for message in mailoutbox] == [[user.email]]
     assert "Your password was changed." in mailoutbox[0].body
     assert fresh not in mailoutbox[0].body
+
+
+def test_the_password_change_email_speaks_the_members_language(
+    signed_in_twice, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A member who reads Portuguese is told in Portuguese, whatever the page's language."""
+    user, password, (here, _) = signed_in_twice
+    user.preferred_language = "pt"
+    user.save(update_fields=["preferred_language"])
+    fresh = new_password()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        here.post(
+            reverse("accounts:password"),
+            {"current_password": password, "new_password1": fresh, "new_password2": fresh},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+
+    assert mailoutbox[0].subject == "Counterpart: uma alteração na forma como inicia sessão"
+    assert mailoutbox[0].body.startswith("A sua palavra-passe foi alterada.\n\n")
+    assert "avise de imediato os coordenadores da sua rede" in mailoutbox[0].body

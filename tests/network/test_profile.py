@@ -11,7 +11,7 @@ def _form(**changes):
         "institution": "Ministerio Público Fiscal",
         "position": "Fiscal",
         "state": "AR",
-        "languages": "es, en",
+        "languages": ["es", "en"],
         "preferred_language": "es",
         "time_zone": "America/Argentina/Buenos_Aires",
     }
@@ -24,6 +24,26 @@ def test_the_profile_page_shows_the_current_values(member, client_for):
 
     assert response.status_code == 200
     assert b'value="Mateo Member"' in response.content
+
+
+def test_the_profile_offers_languages_and_time_zones_by_name(member, client_for):
+    """Languages spoken and time zones are chosen by their names in the reader's language;
+    a zone stored under an older name of the tz database stays selected."""
+    member.languages = ["es", "en"]
+    member.time_zone = "America/Buenos_Aires"
+    member.save()
+    client = client_for(member)
+    client.cookies["django_language"] = "es"
+
+    page = client.get(reverse("accounts:profile")).content.decode()
+
+    assert '<option value="es" selected>español</option>' in page
+    assert '<option value="en" selected>inglés</option>' in page
+    assert '<option value="Africa/Lagos">Nigeria — Lagos</option>' in page
+    assert '<option value="America/Buenos_Aires" selected>Argentina — Buenos Aires</option>' in (
+        page
+    )
+    assert "US/Pacific" not in page
 
 
 def test_a_member_edits_their_profile(member, client_for):
@@ -42,7 +62,7 @@ def test_a_member_edits_their_profile(member, client_for):
     [
         ({"time_zone": "Mars/Olympus"}, b"Select a valid choice"),
         ({"state": "XX"}, b"Select a valid choice"),
-        ({"languages": "es, klingon"}, b"Not ISO 639-1 language codes: klingon"),
+        ({"languages": ["es", "klingon"]}, b"Select a valid choice. klingon is not one"),
         ({"preferred_language": "de"}, b"Select a valid choice"),
         ({"display_name": ""}, b"This field is required."),
     ],

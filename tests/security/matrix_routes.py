@@ -60,3 +60,40 @@ def fill(route: str, values: dict) -> str:
         return str(values[name])
 
     return CONVERTER.sub(value, route)
+
+
+def path_values(route: str, ids: dict) -> dict:
+    """The value of each converter of `route` in the matrix's world (`World.ids`)."""
+    if "/authorities/" in route:
+        pk = ids["authority"]
+    elif route.startswith(("/networks/", "/api/v1/networks/")):
+        pk = ids["membership"]
+    else:
+        pk = ids["contact_point"]
+    return {
+        "pk": pk,
+        "slug": "tipp",
+        "room_id": ids["room"],
+        "message_id": ids["message"],
+        "attachment_id": ids["attachment"],
+        "user_id": ids["participant_user"],
+        "seq": ids["seq"],
+        "request_id": ids["request"],
+        "notification_id": ids["notification"],
+        "pair_id": ids["pair"],
+        "token_id": ids["token"],
+        "invitation_id": ids["invitation"],
+        "credential_id": ids["credential"],
+        "record_id": ids["session_record"],
+        "report_id": ids["report"],
+        "token": ids["invitation_token"],
+        "uidb64": "MQ",
+    }
+
+
+def row_path(row, ids: dict) -> str:
+    """The concrete path (and query) a row of the matrix requests in the world."""
+    path = fill(row.route, {**path_values(row.route, ids), **row.params})
+    if row.query:
+        path += "?" + row.query.format(**ids)
+    return path

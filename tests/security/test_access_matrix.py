@@ -24,8 +24,8 @@ from django.shortcuts import resolve_url
 
 from tests.security.matrix_routes import (
     api_operations,
-    fill,
     inbound_frame_types,
+    row_path,
     schema_path,
     url_patterns,
 )
@@ -71,44 +71,9 @@ def _cache_of_its_own(settings):
 # --- HTTP ------------------------------------------------------------------------------------
 
 
-def _path_values(route: str, ids: dict) -> dict:
-    if "/authorities/" in route:
-        pk = ids["authority"]
-    elif route.startswith(("/networks/", "/api/v1/networks/")):
-        pk = ids["membership"]
-    else:
-        pk = ids["contact_point"]
-    return {
-        "pk": pk,
-        "slug": "tipp",
-        "room_id": ids["room"],
-        "message_id": ids["message"],
-        "attachment_id": ids["attachment"],
-        "user_id": ids["participant_user"],
-        "seq": ids["seq"],
-        "request_id": ids["request"],
-        "notification_id": ids["notification"],
-        "pair_id": ids["pair"],
-        "token_id": ids["token"],
-        "invitation_id": ids["invitation"],
-        "credential_id": ids["credential"],
-        "record_id": ids["session_record"],
-        "report_id": ids["report"],
-        "token": ids["invitation_token"],
-        "uidb64": "MQ",
-    }
-
-
-def _path(row: Row, world: World) -> str:
-    path = fill(row.route, {**_path_values(row.route, world.ids), **row.params})
-    if row.query:
-        path += "?" + row.query.format(**world.ids)
-    return path
-
-
 def _request(row: Row, world: World, actor: str):
     client = world.client(actor)
-    path = _path(row, world)
+    path = row_path(row, world.ids)
     data = row.data(world.ids) if callable(row.data) else row.data
     send = getattr(client, row.method.lower())
     if row.method == "GET":

@@ -45,7 +45,7 @@ def test_a_new_request_notifies_the_eligible_translators(
         [translator.email, certified_translator.email]
     )
     email = mail.outbox[0]
-    assert "es→en" in email.subject
+    assert "Spanish → English" in email.subject
     assert f"http://127.0.0.1:8000/translations/{request.pk}/" in email.body
     assert CANARY not in email.body + email.subject and "Lantern" not in email.body
 
@@ -139,3 +139,20 @@ def test_the_notifications_page_marks_all_read(client_for, claimed_request, memb
     assert page.status_code == 200 and "was claimed" in page.content.decode()
     client.post("/translations/notifications/")
     assert Notification.objects.filter(recipient=member).unread().count() == 0
+
+
+def test_the_notification_email_speaks_the_recipients_language(
+    django_capture_on_commit_callbacks, make_request, translator
+):
+    """Subject and body in the translator's interface language, the pair by name."""
+    translator.preferred_language = "fr"
+    translator.save(update_fields=["preferred_language"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = make_request()
+
+    email = next(message for message in mail.outbox if message.to == [translator.email])
+    assert email.subject == "[Counterpart] Nouvelle demande de traduction espagnol → anglais"
+    assert f"Ouvrez-la dans Counterpart : http://127.0.0.1:8000/translations/{request.pk}/" in (
+        email.body
+    )

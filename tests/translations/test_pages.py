@@ -79,6 +79,19 @@ def test_the_translator_works_in_the_side_by_side_editor(client_for, translator,
     assert TranslationRequest.objects.get(pk=open_request.pk).status == "submitted"
 
 
+def test_a_refused_page_action_says_why_in_the_readers_language(
+    client_for, translator, claimed_request, member
+):
+    client = client_for(member)
+    client.cookies["django_language"] = "fr"
+
+    response = client.post(f"/translations/{claimed_request.pk}/accept", follow=True)
+
+    assert "impossible d’accepter une demande à l’état « prise en charge »" in (
+        response.content.decode()
+    )
+
+
 def test_a_refused_page_action_says_why(client_for, translator, claimed_request, member):
     response = client_for(member).post(f"/translations/{claimed_request.pk}/accept", follow=True)
     assert "cannot accept a request that is claimed" in response.content.decode()

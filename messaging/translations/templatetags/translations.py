@@ -20,3 +20,20 @@ def item_size(size, unit: str) -> str:
     if unit == "characters":
         return ngettext("%(count)d character", "%(count)d characters", size) % {"count": size}
     return ngettext("%(count)d byte", "%(count)d bytes", size) % {"count": size}
+
+
+@register.filter
+def translation_status_label(code: str) -> str:
+    """A request's status as a word ("claimed", "asignada"), never its code."""
+    from messaging.translations.models import TranslationRequest
+
+    Status = TranslationRequest.Status
+    return str(Status(code).label) if code in Status.values else code
+
+
+@register.filter
+def translation_event_label(code: str) -> str:
+    from messaging.translations.models import TranslationEvent
+
+    Action = TranslationEvent.Action
+    return str(Action(code).label) if code in Action.values else code
