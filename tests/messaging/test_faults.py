@@ -1,0 +1,199 @@
+"""Faults injected under load: each test runs two Daphne processes on a PostgreSQL and a Redis
+of its own (tests/messaging/faults.py), twelve scripted clients in three rooms that resend
+with the same client_id, and then does something to one of the parts. At the end: every
+acknowledged message is stored exactly once, nothing unacknowledged is stored, and every
+client has every event of its room in order. Each test prints its figures (time without
+acks, closes seen by the clients, recovery time) for docs/operations.md."""
+
+import asyncio
+import signal
+import time
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from tests.messaging.faults import (
+    Daphne,
+    OwnPostgres,
+    OwnRedis,
+    Report,
+    ScriptedClient,
+    check_nothing_lost,
+    copy_database,
+    migrate_template,
+    prepare_database,
+    server_env,
+)
+
+pytestmark = [pytest.mark.faults]
+
+ROOMS, MEMBERS = 3, 4
+SENDS, INTERVAL = 40, 0.05
+SHUTDOWN_SECONDS = 5
+
+
+class Stack:
+    def __init__(self, postgres: OwnPostgres, template: str):
+        self.postgres = postgres
+        self.redis = OwnRedis()
+        self.redis.start()
+        self.database_url = copy_database(postgres, template)
+        self.fixture = prepare_database(
+            self.database_url, self.redis.url, rooms=ROOMS, members=MEMBERS
+        )
+        env = server_env(
+            self.database_url,
+            self.redis.url,
+            COUNTERPART_SHUTDOWN_SECONDS=str(SHUTDOWN_SECONDS),
+        )
+        self.servers = [Daphne(env), Daphne(env)]
+        self.report = Report()
+        name = self.fixture["cookie_name"]
+        self.clients = [
+            ScriptedClient(
+                servers=self.servers,
+                cookie=f"{name}={key}",
+                room=room,
+                report=self.report,
+                index=index,
+            )
+            for room, keys in zip(self.fixture["rooms"], self.fixture["members"], strict=True)
+            for index, key in enumerate(keys)
+        ]
+
+    async def run(self, fault) -> Report:
+        load = asyncio.gather(*(c.run(count=SENDS, interval=INTERVAL) for c in self.clients))
+        await fault(self)
+        await asyncio.wait_for(load, 120)
+        await asyncio.gather(*(client.settle() for client in self.clients))
+        check_nothing_lost(self.database_url, self.report, self.clients)
+        return self.report
+
+    async def acks(self, count: int, timeout: float = 60) -> None:
+        """Wait until `count` more sends were acknowledged."""
+        target = len(self.report.acks) + count
+        async with asyncio.timeout(timeout):
+            while len(self.report.acks) < target:
+                await asyncio.sleep(0.02)
+
+    async def errors(self, code: str, count: int, timeout: float = 30) -> None:
+        target = self.report.errors[code] + count
+        async with asyncio.timeout(timeout):
+            while self.report.errors[code] < target:
+                await asyncio.sleep(0.02)
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.stop()
+        self.redis.stop()
+
+
+@pytest.fixture(scope="module")
+def own_postgres():
+    postgres = OwnPostgres()
+    postgres.start()
+    yield postgres
+    postgres.destroy()
+
+
+@pytest.fixture(scope="module")
+def template(own_postgres):
+    redis = OwnRedis()
+    redis.start()
+    try:
+        yield migrate_template(own_postgres, redis.url)
+    finally:
+        redis.stop()
+
+
+@pytest.fixture
+def stack(own_postgres, template):
+    stack = Stack(own_postgres, template)
+    yield stack
+    stack.close()
+
+
+async def test_a_redis_restart_closes_no_socket_and_loses_nothing(stack):
+    """Redis killed and started again, empty, while twelve clients send: no socket closes,
+    every client is told `service_degraded`, sends are still acknowledged while Redis is away
+    (the database is the source of truth), and delivery resumes by itself."""
+
+    async def restart_redis(stack):
+        await stack.acks(40)
+        stack.redis.stop()
+        stack.report.mark("redis stopped")
+        await stack.errors("service_degraded", len(stack.clients))
+        await stack.acks(100)  # acknowledged while Redis is away
+        stack.redis.start()
+        stack.report.mark("redis started")
+
+    report = await stack.run(restart_redis)
+    print(report.summary("Redis restart", "redis started"))
+    assert report.closes == {}
+    assert report.errors["service_degraded"] >= len(stack.clients)
+
+
+async def test_postgresql_away_answers_unavailable_and_503_then_recovers(stack):
+    """PostgreSQL stopped and started again: sends are answered `unavailable` (with
+    retry_after, nothing stored) instead of hanging, a new handshake gets HTTP 503, no socket
+    closes, and the clients' resends are stored once when it is back."""
+    refused = []
+
+    async def stop_postgres(stack):
+        await stack.acks(40)
+        await asyncio.to_thread(stack.postgres.stop)
+        stack.report.mark("postgres stopped")
+        await stack.errors("unavailable", 10)
+        server = stack.servers[0]
+        cookie = stack.clients[0].cookie
+        with pytest.raises(InvalidStatus) as handshake:
+            await connect(server.url, origin=server.origin, additional_headers={"Cookie": cookie})
+        refused.append(handshake.value.response.status_code)
+        await asyncio.to_thread(stack.postgres.start)
+        stack.report.mark("postgres started")
+
+    report = await stack.run(stop_postgres)
+    print(report.summary("PostgreSQL stop/start", "postgres started"))
+    assert refused == [503]
+    assert report.closes == {}
+    slowest = max(seconds for _, seconds in report.answer_times)
+    assert slowest < 4.0
+
+
+async def test_kill_9_of_one_process_loses_nothing_acknowledged(stack):
+    """One of the two processes is killed (SIGKILL) under load: its clients see their
+    sockets drop, reconnect to the other process, resend what was not acknowledged with the
+    same client_id, and catch up."""
+
+    async def kill_one(stack):
+        await stack.acks(60)
+        stack.servers[0].signal(signal.SIGKILL)
+        stack.report.mark("killed")
+
+    report = await stack.run(kill_one)
+    print(report.summary("kill -9 of one of two processes", "killed"))
+    assert set(report.closes) == {1006}
+
+
+async def test_sigterm_closes_with_1012_after_acknowledging_the_sends_in_progress(stack):
+    """SIGTERM to one of the two processes under load: it stops accepting, acknowledges the
+    sends in progress, closes every socket with 1012 and exits within its shutdown time; its
+    clients reconnect to the other at once."""
+    exited = []
+
+    async def terminate_one(stack):
+        await stack.acks(60)
+        server = stack.servers[0]
+        server.signal(signal.SIGTERM)
+        stack.report.mark("terminated")
+        started = time.monotonic()
+        code = await asyncio.to_thread(server.process.wait, SHUTDOWN_SECONDS + 10)
+        exited.append((code, time.monotonic() - started))
+
+    report = await stack.run(terminate_one)
+    print(report.summary("SIGTERM to one of two processes", "terminated"))
+    print(f"[SIGTERM] the process exited with {exited[0][0]} after {exited[0][1]:.2f} s")
+    assert set(report.closes) == {1012}
+    assert exited[0][0] == 0
+    assert exited[0][1] < SHUTDOWN_SECONDS + 2
