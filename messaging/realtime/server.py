@@ -30,6 +30,7 @@ This module imports nothing of Django at import time: Daphne loads the applicati
 """
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -41,6 +42,8 @@ from daphne.cli import CommandLineInterface
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import defer, reactor
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 1024 * 1024
 CLOSE_TOO_SLOW = 4408
@@ -154,6 +157,7 @@ class CounterpartServer(Server):
             return
         self.stopping = True
         done = defer.Deferred.fromFuture(asyncio.ensure_future(self._drain_and_close()))
+        done.addErrback(lambda failure: logger.error("shutdown: %s", failure.getErrorMessage()))
         done.addBoth(lambda _: self.stop())
 
     async def _drain_and_close(self) -> None:
@@ -166,7 +170,9 @@ class CounterpartServer(Server):
         sockets = [p for p in list(self.connections) if isinstance(p, WebSocketProtocol)]
         for protocol in sockets:
             if protocol.state == protocol.STATE_OPEN:
-                protocol.serverClose(code=CLOSE_SERVICE_RESTART)
+                # autobahn's sendClose accepts 1000 and 3000-4999 only; 1012 is RFC 6455's
+                # "service restart" (IANA registry), written as the frame itself.
+                protocol.sendCloseFrame(code=CLOSE_SERVICE_RESTART, reasonUtf8=b"service restart")
         while time.monotonic() < deadline and any(
             "disconnected" not in self.connections.get(p, {"disconnected": True}) for p in sockets
         ):
