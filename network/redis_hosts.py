@@ -12,12 +12,11 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from network.config import envlist
 
-
-def sentinels() -> list[tuple[str, int]]:
+def sentinels(entries: list[str]) -> list[tuple[str, int]]:
+    """`host:port` entries (COUNTERPART_REDIS_SENTINELS) as (host, port)."""
     found = []
-    for entry in envlist("COUNTERPART_REDIS_SENTINELS", []):
+    for entry in entries:
         host, _, port = entry.rpartition(":")
         if not host or not port.isdigit():
             raise ImproperlyConfigured(

@@ -157,7 +157,7 @@ if PRODUCTION and not REDIS_URL:
 CHANNEL_LAYER_PREFIX = os.environ.get("COUNTERPART_CHANNEL_PREFIX", "cp")
 # Redis Sentinel (network/redis_hosts.py): the sentinels and the master's name; REDIS_URL then
 # gives only the database, password and TLS.
-REDIS_SENTINELS = sentinels()
+REDIS_SENTINELS = sentinels(envlist("COUNTERPART_REDIS_SENTINELS", []))
 REDIS_SENTINEL_MASTER = os.environ.get("COUNTERPART_REDIS_SENTINEL_MASTER", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {

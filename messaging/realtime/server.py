@@ -91,6 +91,7 @@ class CounterpartWebSocketProtocol(WebSocketProtocol):
             return
         if unsent_bytes(self.transport) + len(content) > OUTBOUND_BYTES:
             self.overloaded = True
+            logger.warning("a socket did not read its frames: closed with %d", CLOSE_TOO_SLOW)
             self.closeHandshakeTimeout = OVERLOADED_CLOSE_SECONDS
             self.sendClose(code=CLOSE_TOO_SLOW, reason="the client did not read fast enough")
             return
