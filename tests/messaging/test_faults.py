@@ -8,6 +8,8 @@ acks, closes seen by the clients, recovery time) for docs/operations.md."""
 import asyncio
 import signal
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 from websockets.asyncio.client import connect
@@ -31,6 +33,15 @@ pytestmark = [pytest.mark.faults]
 ROOMS, MEMBERS = 3, 4
 SENDS, INTERVAL = 40, 0.05
 SHUTDOWN_SECONDS = 5
+
+
+def http_status(url: str, cookie: str) -> int:
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - loopback
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 class Stack:
@@ -137,7 +148,7 @@ async def test_a_redis_restart_closes_no_socket_and_loses_nothing(stack):
 async def test_postgresql_away_answers_unavailable_and_503_then_recovers(stack):
     """PostgreSQL stopped and started again: sends are answered `unavailable` (with
     retry_after, nothing stored) instead of hanging, a new handshake gets HTTP 503, no socket
-    closes, and the clients' resends are stored once when it is back."""
+    closes, an API request answers 503, and the clients' resends are stored once when it is back."""
     refused = []
 
     async def stop_postgres(stack):
@@ -150,12 +161,14 @@ async def test_postgresql_away_answers_unavailable_and_503_then_recovers(stack):
         with pytest.raises(InvalidStatus) as handshake:
             await connect(server.url, origin=server.origin, additional_headers={"Cookie": cookie})
         refused.append(handshake.value.response.status_code)
+        page = await asyncio.to_thread(http_status, server.origin + "/api/v1/networks/", cookie)
+        refused.append(page)
         await asyncio.to_thread(stack.postgres.start)
         stack.report.mark("postgres started")
 
     report = await stack.run(stop_postgres)
     print(report.summary("PostgreSQL stop/start", "postgres started"))
-    assert refused == [503]
+    assert refused == [503, 503]  # the handshake, then an API request
     assert report.closes == {}
     slowest = max(seconds for _, seconds in report.answer_times)
     assert slowest < 4.0
