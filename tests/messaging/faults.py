@@ -263,6 +263,7 @@ class Report:
     acks: dict = field(default_factory=dict)  # client_id -> (room, seq, time of the ack)
     closes: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
+    restored: int = 0  # service_restored frames
     answer_times: list = field(default_factory=list)  # (time sent, seconds to the answer)
     marks: dict = field(default_factory=dict)  # fault name -> time
 
@@ -410,6 +411,8 @@ class ScriptedClient:
                         self.answer.set_result(frame)
                 elif kind == "error":
                     self.report.errors[frame["code"]] += 1
+                elif kind == "service_restored":
+                    self.report.restored += 1
         except ConnectionClosed:
             pass
         if self.answer is not None and not self.answer.done():

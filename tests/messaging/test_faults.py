@@ -7,11 +7,13 @@ acks, closes seen by the clients, recovery time) for docs/operations.md."""
 
 import asyncio
 import signal
+import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import pytest
+import redis
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -23,6 +25,7 @@ from tests.messaging.faults import (
     ScriptedClient,
     check_nothing_lost,
     copy_database,
+    free_port,
     migrate_template,
     prepare_database,
     server_env,
@@ -45,18 +48,22 @@ def http_status(url: str, cookie: str) -> int:
 
 
 class Stack:
-    def __init__(self, postgres: OwnPostgres, template: str):
+    def __init__(self, postgres: OwnPostgres, template: str, *, redis=None, **env: str):
+        """`redis`: a started Redis (else one of the stack's own); `env`: more settings of
+        the servers (REDIS_URL among them to override the Redis's)."""
         self.postgres = postgres
-        self.redis = OwnRedis()
-        self.redis.start()
+        self.redis = redis or OwnRedis()
+        if redis is None:
+            self.redis.start()
         self.database_url = copy_database(postgres, template)
         self.fixture = prepare_database(
             self.database_url, self.redis.url, rooms=ROOMS, members=MEMBERS
         )
         env = server_env(
             self.database_url,
-            self.redis.url,
+            env.pop("REDIS_URL", self.redis.url),
             COUNTERPART_SHUTDOWN_SECONDS=str(SHUTDOWN_SECONDS),
+            **env,
         )
         self.servers = [Daphne(env), Daphne(env)]
         self.report = Report()
@@ -73,8 +80,8 @@ class Stack:
             for index, key in enumerate(keys)
         ]
 
-    async def run(self, fault) -> Report:
-        load = asyncio.gather(*(c.run(count=SENDS, interval=INTERVAL) for c in self.clients))
+    async def run(self, fault, *, sends: int = SENDS) -> Report:
+        load = asyncio.gather(*(c.run(count=sends, interval=INTERVAL) for c in self.clients))
         await fault(self)
         await asyncio.wait_for(load, 120)
         await asyncio.gather(*(client.settle() for client in self.clients))
@@ -143,6 +150,7 @@ async def test_a_redis_restart_closes_no_socket_and_loses_nothing(stack):
     print(report.summary("Redis restart", "redis started"))
     assert report.closes == {}
     assert report.errors["service_degraded"] >= len(stack.clients)
+    assert report.restored >= len(stack.clients)
 
 
 async def test_postgresql_away_answers_unavailable_and_503_then_recovers(stack):
@@ -210,3 +218,109 @@ async def test_sigterm_closes_with_1012_after_acknowledging_the_sends_in_progres
     assert set(report.closes) == {1012}
     assert exited[0][0] == 0
     assert exited[0][1] < SHUTDOWN_SECONDS + 2
+
+
+class Sentinels:
+    """A primary, a replica and three sentinels (quorum 2) on free loopback ports."""
+
+    MASTER = "cpprimary"
+
+    def __init__(self, directory):
+        self.primary = OwnRedis()
+        self.primary.start()
+        self.replica = OwnRedis(None, "--replicaof", "127.0.0.1", str(self.primary.port))
+        self.replica.start()
+        self.sentinels = []
+        for n in range(3):
+            port = free_port()
+            conf = directory / f"sentinel-{n}.conf"
+            conf.write_text(
+                f"port {port}\nbind 127.0.0.1\n"
+                f"sentinel monitor {self.MASTER} 127.0.0.1 {self.primary.port} 2\n"
+                f"sentinel down-after-milliseconds {self.MASTER} 1000\n"
+                f"sentinel failover-timeout {self.MASTER} 10000\n"
+            )
+            process = subprocess.Popen(  # noqa: S603
+                ["redis-server", str(conf), "--sentinel"],  # noqa: S607
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            self.sentinels.append((port, process))
+        self.url = self.primary.url  # for preparing the database
+
+    @property
+    def addresses(self) -> str:
+        return ",".join(f"127.0.0.1:{port}" for port, _ in self.sentinels)
+
+    def master_port(self) -> int | None:
+        client = redis.Redis(port=self.sentinels[0][0], socket_timeout=1)
+        try:
+            address = client.sentinel_get_master_addr_by_name(self.MASTER)
+        except redis.RedisError:
+            return None
+        finally:
+            client.close()
+        return int(address[1]) if address else None
+
+    def stop(self) -> None:
+        for _, process in self.sentinels:
+            process.kill()
+            process.wait()
+        self.primary.stop()
+        self.replica.stop()
+
+
+@pytest.fixture
+def sentinels(tmp_path):
+    found = Sentinels(tmp_path)
+    async_wait = time.monotonic() + 20
+    while found.master_port() != found.primary.port:
+        assert time.monotonic() < async_wait, "the sentinels did not find the primary"
+        time.sleep(0.1)
+    yield found
+    found.stop()
+
+
+async def test_a_sentinel_failover_under_load_loses_nothing_acknowledged(
+    own_postgres, template, sentinels
+):
+    """The servers find Redis through three sentinels (COUNTERPART_REDIS_SENTINELS); the
+    primary is killed under load, the sentinels promote the replica, and the servers follow
+    by themselves: no socket closes, delivery resumes, nothing acknowledged is lost."""
+    stack = Stack(
+        own_postgres,
+        template,
+        redis=sentinels,
+        REDIS_URL="redis://sentinel-managed/0",
+        COUNTERPART_REDIS_SENTINELS=sentinels.addresses,
+        COUNTERPART_REDIS_SENTINEL_MASTER=Sentinels.MASTER,
+    )
+    stack.redis = OwnRedis(sentinels.primary.port)  # Stack.close() stops nothing else
+
+    async def kill_the_primary(stack):
+        await stack.acks(60)
+        sentinels.primary.stop()
+        stack.report.mark("primary killed")
+        async with asyncio.timeout(30):
+            while sentinels.master_port() != sentinels.replica.port:
+                await asyncio.sleep(0.1)
+        stack.report.mark("replica promoted")
+        async with asyncio.timeout(30):  # live delivery is back for every socket
+            while stack.report.restored < len(stack.clients):
+                await asyncio.sleep(0.05)
+        stack.report.mark("service restored")
+
+    try:
+        report = await stack.run(kill_the_primary, sends=3 * SENDS)
+    finally:
+        stack.close()
+    killed = report.marks["primary killed"]
+    promoted = report.marks["replica promoted"] - killed
+    restored = report.marks["service restored"] - killed
+    print(report.summary("Sentinel failover", "replica promoted"))
+    print(
+        f"[Sentinel failover] replica promoted {promoted:.2f} s after the kill; "
+        f"service_restored on every socket {restored:.2f} s after it"
+    )
+    assert report.closes == {}
+    assert report.restored >= len(stack.clients)
