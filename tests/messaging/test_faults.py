@@ -6,6 +6,7 @@ client has every event of its room in order. Each test prints its figures (time 
 acks, closes seen by the clients, recovery time) for docs/operations.md."""
 
 import asyncio
+import json
 import signal
 import subprocess
 import time
@@ -324,3 +325,61 @@ async def test_a_sentinel_failover_under_load_loses_nothing_acknowledged(
     )
     assert report.closes == {}
     assert report.restored >= len(stack.clients)
+
+
+def group_entries(redis_url: str) -> int:
+    """Channels in the member and session groups of the default layer (prefix `cp`)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match="cp:group:*", count=1000))
+        return sum(client.zcard(key) for key in keys)
+    finally:
+        client.close()
+
+
+async def test_500_sockets_closing_at_once_leave_no_stale_group_entries(own_postgres, template):
+    """500 sockets of one process, with a channel-layer pool of only 5 Redis connections,
+    opened together and then dropped at the same moment: no call of the layer fails (a call
+    waits for a free connection instead of failing with "Too many connections"), and no
+    socket is left in a group."""
+    sockets = 500
+    redis_server = OwnRedis()
+    redis_server.start()
+    database_url = copy_database(own_postgres, template)
+    fixture = prepare_database(database_url, redis_server.url, rooms=1, members=sockets)
+    server = Daphne(server_env(database_url, redis_server.url, COUNTERPART_REDIS_POOL_SIZE="5"))
+    name = fixture["cookie_name"]
+    opened = []
+    try:
+
+        async def open_one(key):
+            ws = await connect(
+                server.url,
+                origin=server.origin,
+                additional_headers={"Cookie": f"{name}={key}"},
+                open_timeout=60,
+            )
+            assert json.loads(await ws.recv())["type"] == "hello"
+            opened.append(ws)
+
+        started = time.monotonic()
+        await asyncio.gather(*(open_one(key) for key in fixture["members"][0]))
+        opening = time.monotonic() - started
+        assert group_entries(redis_server.url) == 2 * sockets  # a member and a session group
+        started = time.monotonic()
+        for ws in opened:
+            ws.transport.abort()  # all at once, without a close handshake
+        async with asyncio.timeout(60):
+            while (left := group_entries(redis_server.url)) > 0:
+                await asyncio.sleep(0.1)
+        print(
+            f"\n[mass disconnect] {sockets} sockets opened in {opening:.1f} s; after they were "
+            f"dropped at once, their {2 * sockets} group entries were gone in "
+            f"{time.monotonic() - started:.1f} s ({left} left); pool of 5 connections"
+        )
+        # Not one call of the layer failed: no leave was left to a retry, no false outage.
+        assert not [line for line in server.log if "channel layer unreachable" in line]
+        assert not [line for line in server.log if "leaving a group failed" in line]
+    finally:
+        server.stop()
+        redis_server.stop()
