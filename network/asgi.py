@@ -11,6 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from messaging.realtime.outage import DenyWhileDatabaseAway  # noqa: E402
 from messaging.realtime.routing import websocket_urlpatterns  # noqa: E402
 from network.operations.sockets import SocketObserver  # noqa: E402
 from network.origin import ExactOriginValidator  # noqa: E402
@@ -23,9 +24,12 @@ application = ProtocolTypeRouter(
         else django_http,
         # The exact configured origin, scheme and port included: AllowedHostsOriginValidator
         # would accept any scheme and port of an allowed host.
-        "websocket": ExactOriginValidator(
-            AuthMiddlewareStack(SocketObserver(URLRouter(websocket_urlpatterns))),
-            settings.ALLOWED_ORIGINS,
+        # A handshake while the database is unreachable: HTTP 503, not a hang.
+        "websocket": DenyWhileDatabaseAway(
+            ExactOriginValidator(
+                AuthMiddlewareStack(SocketObserver(URLRouter(websocket_urlpatterns))),
+                settings.ALLOWED_ORIGINS,
+            )
         ),
     }
 )

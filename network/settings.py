@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from network.config import envbool, envint, envlist, envrate, envsecret, new_secret_key
 from network.keyring import channel_layer_keys, new_master_keys_value
+from network.redis_hosts import cache_options, layer_host, sentinels
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("COUNTERPART_VAR_DIR") or BASE_DIR / "var")
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "network.operations.static.StaticFilesMiddleware",
+    # PostgreSQL unreachable: 503 with Retry-After (network/unavailable.py).
+    "network.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,7 +150,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             {
                 "min_size": 1,
                 "max_size": envint("COUNTERPART_DB_POOL_SIZE", 8),
-                "timeout": 10,
+                # A caller waits this long for a connection: with the database unreachable,
+                # a WebSocket `send` is answered `unavailable` within 2 s and a page 503s
+                # instead of waiting 10 s.
+                "timeout": envint("COUNTERPART_DB_POOL_TIMEOUT", 2),
             },
         )
 else:
@@ -161,14 +167,31 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if PRODUCTION and not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production")
 CHANNEL_LAYER_PREFIX = os.environ.get("COUNTERPART_CHANNEL_PREFIX", "cp")
+# Redis Sentinel (network/redis_hosts.py): the sentinels and the master's name; REDIS_URL then
+# gives only the database, password and TLS.
+REDIS_SENTINELS = sentinels(envlist("COUNTERPART_REDIS_SENTINELS", []))
+REDIS_SENTINEL_MASTER = os.environ.get("COUNTERPART_REDIS_SENTINEL_MASTER", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's layer with pools that wait instead of failing when every
+            # connection is in use (messaging/realtime/layers.py).
+            "BACKEND": "messaging.realtime.layers.RedisChannelLayer",
             "CONFIG": {
                 # channels_redis blocks in BZPOPMIN for 5 s; redis-py 8's default 5 s socket
-                # timeout would cut every idle socket's read, so it must be longer.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                # timeout would cut every idle socket's read, so it must be longer. A Redis
+                # that does not answer a connection in 2 s counts as away.
+                "hosts": [
+                    layer_host(
+                        REDIS_URL,
+                        REDIS_SENTINEL_MASTER,
+                        REDIS_SENTINELS,
+                        socket_timeout=30,
+                        socket_connect_timeout=2,
+                    )
+                ],
+                "pool_size": envint("COUNTERPART_REDIS_POOL_SIZE", 100),
+                "pool_wait": envint("COUNTERPART_REDIS_POOL_WAIT", 10),
                 "prefix": CHANNEL_LAYER_PREFIX,
                 "symmetric_encryption_keys": channel_layer_keys(COUNTERPART_MASTER_KEYS),
                 "capacity": envint("COUNTERPART_CHANNEL_CAPACITY", 1000),
@@ -189,9 +212,14 @@ if REDIS_URL:
         raise ImproperlyConfigured("COUNTERPART_ROOM_EVENTS_LAYER must be pubsub or list")
     if COUNTERPART_ROOM_EVENTS_LAYER == "pubsub":
         CHANNEL_LAYERS["room-events"] = {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # Failed calls counted (messaging/realtime/layers.py).
+            "BACKEND": "messaging.realtime.layers.RedisPubSubChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [
+                    layer_host(
+                        REDIS_URL, REDIS_SENTINEL_MASTER, REDIS_SENTINELS, socket_connect_timeout=2
+                    )
+                ],
                 "prefix": CHANNEL_LAYER_PREFIX + "-events",
                 "symmetric_encryption_keys": channel_layer_keys(COUNTERPART_MASTER_KEYS),
             },
@@ -201,7 +229,13 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CHANNEL_LAYER_PREFIX,
-            "OPTIONS": {"socket_timeout": 5, "socket_connect_timeout": 5},
+            "OPTIONS": cache_options(
+                REDIS_URL,
+                REDIS_SENTINEL_MASTER,
+                REDIS_SENTINELS,
+                socket_timeout=5,
+                socket_connect_timeout=5,
+            ),
         }
     }
     # Request histories of the API's rates, shared by every process.
@@ -215,15 +249,6 @@ else:
             "LOCATION": "throttle",
         },
     }
-# The same layers, with their failed calls counted (network/operations/layers.py).
-COUNTED_CHANNEL_LAYERS = {
-    "channels_redis.core.RedisChannelLayer": "network.operations.layers.CountedRedisChannelLayer",
-    "channels_redis.pubsub.RedisPubSubChannelLayer": (
-        "network.operations.layers.CountedRedisPubSubChannelLayer"
-    ),
-}
-for _layer in CHANNEL_LAYERS.values():
-    _layer["BACKEND"] = COUNTED_CHANNEL_LAYERS.get(_layer["BACKEND"], _layer["BACKEND"])
 
 # --- Accounts, passwords, sessions ---------------------------------------------------------
 

@@ -19,6 +19,11 @@ from django.utils import timezone
 from network.accounts.sessions import mark_two_factor_verified
 
 REQUIRE_SERVICES = os.environ.get("COUNTERPART_REQUIRE_SERVICES") == "1"
+# The fault tests start PostgreSQL and Redis servers of their own (tests/messaging/faults.py).
+FAULT_TOOLS = ("initdb", "pg_ctl", "redis-server")
+FAULT_PATH = os.pathsep.join(
+    [os.environ.get("COUNTERPART_PG_BIN", "/usr/lib/postgresql/15/bin"), os.environ["PATH"]]
+)
 
 
 def _service_missing(marker: str) -> str | None:
@@ -30,11 +35,15 @@ def _service_missing(marker: str) -> str | None:
         return "needs Redis: set REDIS_URL"
     if marker == "browser" and not shutil.which("chromium"):
         return "needs Chromium (apt-get install chromium)"
+    if marker == "faults":
+        missing = [tool for tool in FAULT_TOOLS if not shutil.which(tool, path=FAULT_PATH)]
+        if missing:
+            return f"needs {', '.join(missing)} (PostgreSQL 15 and Redis server binaries)"
     return None
 
 
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis", "browser"):
+    for marker in ("postgres", "redis", "browser", "faults"):
         if item.get_closest_marker(marker) is None:
             continue
         missing = _service_missing(marker)

@@ -33,6 +33,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from messaging.realtime.outage import note_layer_failure
+
 logger = logging.getLogger(__name__)
 
 # Set while a database call of the consumers runs (messaging/realtime/db.py): notices are kept
@@ -100,8 +102,9 @@ async def send_notices(notices: list[tuple[str, dict]]) -> None:
             continue
         try:
             await layer.group_send(group, message)
-        except Exception:  # the commit stands; clients catch up from the database
-            logger.exception("channel layer notice to %s failed", group)
+        except Exception as exc:  # the commit stands; clients catch up from the database
+            if not note_layer_failure(exc):
+                logger.exception("channel layer notice to %s failed", group)
 
 
 def _merged(notices: list[tuple[str, dict]]) -> list[tuple[str, dict]]:

@@ -6,19 +6,31 @@ the access getters and actions (through `run_in_db`, messaging/realtime/room_cal
 send queue; every refusal becomes an `error` frame in `receive`, and the socket stays open.
 Live room events arrive from the process hub (messaging/realtime/hub.py) as ready-made JSON
 text. The socket leaves its groups and the hub whatever ends it (`__call__`).
+
+Outages (messaging/realtime/outage.py): while the channel layer is unreachable the socket
+stays open, is told `service_degraded`, and waits for the layer with the rest of the process;
+while the database is unreachable a handshake is refused with HTTP 503 and a `send` is
+answered `unavailable` within SEND_WAIT_SECONDS, never acknowledged unless stored. A process
+that stops (messaging/realtime/server.py) first lets the sends in progress finish and
+acknowledges them (`lifecycle`).
 """
 
+import asyncio
 import json
 import logging
+import random
 from dataclasses import dataclass, field
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from channels.sessions import InstanceSessionWrapper
+from channels.utils import await_many_dispatch
 
 from messaging import access, posting
 from messaging.errors import MessagingError
-from messaging.realtime import broadcast, protocol, room_calls
+from messaging.realtime import broadcast, lifecycle, outage, protocol, room_calls
 from messaging.realtime.db import run_in_db
 from messaging.realtime.flood import FrameBudget
 from messaging.realtime.hub import get_hub
@@ -34,6 +46,12 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_FLOOD = 4429
+# A send not stored within this many seconds (the database unreachable or stalled) is answered
+# `unavailable`; the client resends it with the same client_id.
+SEND_WAIT_SECONDS = 2.0
+# While the channel layer is away, how often a socket re-checks its session and access in the
+# database: the notices that would end them cannot come.
+DEGRADED_RECHECK_SECONDS = 10.0
 
 
 @dataclass
@@ -48,17 +66,35 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     subscriptions: dict[str, Subscription]
     groups_joined: list[str]
     watch: SessionWatch | None = None
+    _closing = False
 
     async def __call__(self, scope, receive, send):
         """Channels' entry point, with the clean-up in a `finally`: Channels calls
         `disconnect` only for a `websocket.disconnect` message, not when `connect` or a
         handler raised, nor when the server cancels the instance; the channel then stayed
         in its groups and the hub kept the socket."""
-        self.subscriptions, self.groups_joined = {}, []
+        self.subscriptions, self.groups_joined, self.groups_missing = {}, [], set()
+        self.scope, self.base_send = scope, send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
         try:
-            await super().__call__(scope, receive, send)
+            await await_many_dispatch([receive, self._from_layer], self.dispatch)
+        except StopConsumer:
+            pass
         finally:
             await self._leave_everything()
+
+    async def _from_layer(self):
+        """The next message of this socket's channel. While the layer is unreachable, this
+        waits for the process's probe to find it back instead of failing the socket."""
+        watch = outage.get_layer_watch()
+        while True:
+            try:
+                return await self.channel_layer.receive(self.channel_name)
+            except Exception as exc:
+                if not outage.note_layer_failure(exc):
+                    raise
+                await watch.wait_restored()
 
     async def dispatch(self, message):
         """Channels' dispatch without its `close_old_connections` before every frame (a
@@ -84,29 +120,47 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         self.send_event = self._event_sender()
         self.budget = FrameBudget()
         session = self.scope.get("session")
-        await self.accept()
-        if (
+        signed_in = not (
             self.user is None
             or not self.user.is_authenticated
             or session is None
             or not is_two_factor_verified(session)
             or sessions.is_idle(session)
-        ):
+        )
+        # Before the handshake completes: the database unreachable is an HTTP 503
+        # (outage.DenyWhileDatabaseAway), not an accepted socket closed a moment later.
+        active = signed_in and await run_in_db(room_calls.active_anywhere)(self.user)
+        await self.accept()
+        if not signed_in:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        if not await run_in_db(room_calls.active_anywhere)(self.user):
+        if not active:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        layer_watch = outage.get_layer_watch()
+        layer_watch.sockets.add(self)
         for group in (
             broadcast.member_group_name(self.user.pk),
             broadcast.session_group_name(session.session_key or ""),
         ):
             self.groups_joined.append(group)  # before the await: left even if it fails
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self._join(group)
         self.watch = SessionWatch(session, lambda: self._close(CLOSE_UNAUTHENTICATED))
         await self._send(
             {"type": "hello", "protocol": protocol.PROTOCOL_VERSION, "user": self.user.pk}
         )
+        if layer_watch.degraded:
+            await self.layer_degraded(layer_watch.retry_after)
+
+    async def _join(self, group: str) -> None:
+        """Join a group; while the layer is unreachable, join it once it is back."""
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_missing.discard(group)
+        except Exception as exc:
+            if not outage.note_layer_failure(exc):
+                raise
+            self.groups_missing.add(group)
 
     async def disconnect(self, code):
         await self._leave_everything()
@@ -115,18 +169,18 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         """Idempotent: runs at disconnect, at a close of the server's and in `__call__`."""
         if self.watch is not None:
             self.watch.stop()
+        outage.get_layer_watch().sockets.discard(self)
+        self.groups_missing.clear()
         hub = get_hub()
         subscriptions, self.subscriptions = self.subscriptions, {}
         for room in subscriptions:
             await hub.unsubscribe(self, room)
         groups, self.groups_joined = self.groups_joined, []
         for group in groups:
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception as exc:  # the layer unreachable: the group's expiry drops it
-                logger.warning("leaving a group failed: %s", type(exc).__name__)
+            await outage.leave_group(self.channel_layer, group, self.channel_name)
 
     async def _close(self, code: int) -> None:
+        self._closing = True
         await self._leave_everything()
         await self.close(code=code)
 
@@ -167,6 +221,10 @@ class RoomsConsumer(AsyncWebsocketConsumer):
             # A fault of the server's (the database or the channel layer unreachable, a bug):
             # logged without the frame's content; the socket stays open.
             kind = frame["type"] if frame else "unchecked"
+            if outage.is_database_outage(exc):
+                logger.warning("a %s frame failed: the database is unreachable", kind)
+                await self._refuse(_unavailable(), frame)
+                return
             logger.error("a %s frame failed: %s", kind, type(exc).__name__)
             await self._refuse(
                 ProtocolError(
@@ -222,16 +280,19 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     @metrics.times_send_ack
     async def _send_message(self, frame: dict) -> None:
         request = posting.SendRequest.from_payload(self.user, frame)
-        try:
-            result = await get_send_queue().post(frame["room"], request)
-        except Busy as busy:
-            raise ProtocolError(
-                "rate_limited",
-                "the server is busy; wait a moment and send again",
-                retry_after=0.5,
-            ) from busy
-        metrics.send_stored(result)
-        await self._send({"type": "ack", **result.receipt()})
+        with lifecycle.send_in_progress():
+            try:
+                result = await get_send_queue().post(frame["room"], request, wait=SEND_WAIT_SECONDS)
+            except Busy as busy:
+                raise ProtocolError(
+                    "rate_limited",
+                    "the server is busy; wait a moment and send again",
+                    retry_after=0.5,
+                ) from busy
+            except TimeoutError as slow:
+                raise _unavailable() from slow
+            metrics.send_stored(result)
+            await self._send({"type": "ack", **result.receipt()})
 
     async def _typing(self, frame: dict) -> None:
         room = self._subscribed(frame)
@@ -310,6 +371,48 @@ class RoomsConsumer(AsyncWebsocketConsumer):
     async def member_sessions_ended(self, message: dict) -> None:
         await self._close(CLOSE_UNAUTHENTICATED)
 
+    # --- The channel layer away and back (messaging/realtime/outage.py) -------------------
+
+    async def layer_degraded(self, retry_after: float) -> None:
+        await self._refuse(
+            ProtocolError(
+                "service_degraded",
+                "live delivery is delayed; messages are still stored and acknowledged",
+                retry_after=retry_after,
+            ),
+            None,
+        )
+        if self.watch is not None:
+            asyncio.ensure_future(self._recheck_while_degraded())
+
+    async def layer_restored(self) -> None:
+        """Join the groups missed, then re-check what the lost notices may have ended."""
+        for group in list(self.groups_missing):
+            await self._join(group)
+        if await self._recheck_access():
+            await self._send({"type": "service_restored"})
+
+    async def _recheck_while_degraded(self) -> None:
+        layer_watch = outage.get_layer_watch()
+        while layer_watch.degraded and self.watch is not None:
+            await asyncio.sleep(DEGRADED_RECHECK_SECONDS * random.uniform(0.5, 1.5))  # noqa: S311
+            if layer_watch.degraded:
+                await self._recheck_access()
+
+    async def _recheck_access(self) -> bool:
+        """False if the session or the access ended (the socket is then closed)."""
+        if self.watch is None:
+            return False
+        try:
+            if await run_in_db(sessions.last_activity)(self.watch.session.session_key) is None:
+                await self._close(CLOSE_UNAUTHENTICATED)
+                return False
+            await self.member_access_changed({})
+        except Exception as exc:
+            if not outage.is_database_outage(exc):
+                raise
+        return not self._closing
+
     async def member_notification(self, message: dict) -> None:
         """A stored notice for this member (messaging/translations/notifications.py)."""
         await self._send(
@@ -331,3 +434,11 @@ class RoomsConsumer(AsyncWebsocketConsumer):
         metrics.refused(answering, error)
         ref = protocol.ref_of(answering) if isinstance(answering, dict) else answering
         await self._send(protocol.error_frame(error, ref))
+
+
+def _unavailable() -> ProtocolError:
+    return ProtocolError(
+        "unavailable",
+        "the database is unreachable; nothing was acknowledged: send again with the same client_id",
+        retry_after=outage.DATABASE_RETRY_AFTER,
+    )

@@ -32,7 +32,10 @@ The layer may drop a notice (a full inbox, a connection to Redis that drops): th
 notice of the room loads everything after the last seq the hub delivered, and every
 RESYNC_SECONDS the hub reads the heads of its rooms and loads what no notice announced, so
 that a message whose notice was lost in a room that then falls quiet still arrives. Clients
-catch up from the database on a gap and after reconnecting.
+catch up from the database on a gap and after reconnecting. While the layer is unreachable
+(messaging/realtime/outage.py) the hub neither fails its sockets' subscriptions nor retries on
+its own: it reads the heads every DEGRADED_RESYNC_SECONDS, and once the layer is back joins
+its group again and loads at once what its rooms missed.
 """
 
 import asyncio
@@ -45,7 +48,7 @@ from django.conf import settings
 
 from messaging import access, events
 from messaging.models import Room
-from messaging.realtime import prepared
+from messaging.realtime import outage, prepared
 from messaging.realtime.broadcast import ROOM_EVENTS_GROUP, common_readers, layer_for
 from messaging.realtime.db import run_in_db
 from network.operations import metrics
@@ -121,6 +124,7 @@ class RoomHub:
         self._receiver: asyncio.Task | None = None
         self._resyncer: asyncio.Task | None = None
         self._drainer: asyncio.Task | None = None
+        self._watched = False
 
     # --- Local subscribers ---------------------------------------------------------------
 
@@ -171,13 +175,32 @@ class RoomHub:
             self._receiver = asyncio.ensure_future(self._receive())
             self._resyncer = asyncio.ensure_future(self._resync())
             self.joined_at = 0.0
+        if not self._watched:
+            self._watched = True
+            outage.get_layer_watch().listeners.append(self._layer_restored)
         await self._stay_in_group()
 
     async def _stay_in_group(self) -> None:
-        """Join the group, and join again within the layer's group expiry (a day)."""
+        """Join the group, and join again within the layer's group expiry (a day). While the
+        layer is unreachable the join waits for its return (_layer_restored); the rooms are
+        loaded from the database meanwhile."""
         if time.monotonic() - self.joined_at > GROUP_REFRESH_SECONDS or not self.joined_at:
+            try:
+                await self.layer.group_add(ROOM_EVENTS_GROUP, self.channel_name)
+            except Exception as exc:
+                if not outage.note_layer_failure(exc):
+                    raise
+                return
             self.joined_at = time.monotonic()
-            await self.layer.group_add(ROOM_EVENTS_GROUP, self.channel_name)
+
+    async def _layer_restored(self) -> None:
+        """The layer is back: join the group again (a restarted Redis forgot it) and load
+        whatever the rooms committed while notices could not come."""
+        if self._receiver is None:
+            return
+        self.joined_at = 0.0
+        await self._stay_in_group()
+        await self._load_heads()
 
     async def _stop(self) -> None:
         if self._receiver is not None:
@@ -188,7 +211,10 @@ class RoomHub:
                 self._resyncer = None
             self._pending.clear()
             self._carried.clear()
-            await self.layer.group_discard(ROOM_EVENTS_GROUP, self.channel_name)
+            try:
+                await self.layer.group_discard(ROOM_EVENTS_GROUP, self.channel_name)
+            except Exception as exc:  # the group's expiry drops it
+                outage.note_layer_failure(exc)
 
     async def _receive(self) -> None:
         channel = self.channel_name
@@ -211,28 +237,42 @@ class RoomHub:
                 await self._stay_in_group()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("hub could not read from the channel layer")
-                await asyncio.sleep(0.5)
+            except Exception as exc:
+                if outage.note_layer_failure(exc):
+                    await outage.get_layer_watch().wait_restored()
+                else:
+                    logger.exception("hub could not read from the channel layer")
+                    await asyncio.sleep(0.5)
 
     async def _resync(self) -> None:
         """Load what the layer did not announce: every RESYNC_SECONDS, the rooms whose head is
         past both what the hub delivered and what it was told (one query)."""
+        watch = outage.get_layer_watch()
         while True:
-            await asyncio.sleep(RESYNC_SECONDS)
-            if not self.rooms:
-                continue
+            waited = 0.0
+            while waited < RESYNC_SECONDS:
+                step = outage.DEGRADED_RESYNC_SECONDS if watch.degraded else RESYNC_SECONDS
+                await asyncio.sleep(step)
+                waited += step
+                if watch.degraded:
+                    break
             try:
-                heads = await run_in_db(_room_heads)(list(self.rooms))
-                for room, head in heads.items():
-                    state = self.rooms.get(room)
-                    if state is not None and head > max(state.last_seq, self._pending.get(room, 0)):
-                        self._pending[room] = head
-                self._drain_soon()
+                await self._load_heads()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("hub could not read the heads of its rooms")
+            except Exception as exc:
+                level = logging.WARNING if outage.is_database_outage(exc) else logging.ERROR
+                logger.log(level, "hub could not read the heads of its rooms: %r", exc)
+
+    async def _load_heads(self) -> None:
+        if not self.rooms:
+            return
+        heads = await run_in_db(_room_heads)(list(self.rooms))
+        for room, head in heads.items():
+            state = self.rooms.get(room)
+            if state is not None and head > max(state.last_seq, self._pending.get(room, 0)):
+                self._pending[room] = head
+        self._drain_soon()
 
     def _drain_soon(self) -> None:
         if self._pending and (self._drainer is None or self._drainer.done()):

@@ -9,6 +9,10 @@ leaves, so a sender sees its `ack` before its message's `event`. A quiet server 
 writes each message alone, as soon as it comes; a busy one writes many per transaction, and
 pays the round trips, the commit and the thread hand-off per batch instead of per message.
 
+A send not stored within its wait (the consumer's SEND_WAIT_SECONDS) is answered without
+waiting further; if it was still queued it is withdrawn, so nothing unacknowledged is written
+after its sender was told `unavailable`.
+
 Sends waiting or being written are bounded per process (`COUNTERPART_MAX_PENDING_SENDS`):
 past the bound a send is refused at once with `rate_limited`, nothing stored, so a saturated
 process keeps its latency bounded instead of queueing every socket's sends behind each other.
@@ -26,6 +30,7 @@ from django.db import connection
 from messaging import access, actions, posting
 from messaging.models import Room
 from messaging.realtime.db import run_in_db_announcing_later
+from messaging.realtime.outage import is_database_outage
 from messaging.realtime.prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
@@ -95,9 +100,13 @@ class SendQueue:
         self.in_progress = 0
         self.rooms: dict[str, tuple] = {}  # fields of rooms written before
 
-    async def post(self, room_id: str, request: posting.SendRequest) -> posting.PostResult:
+    async def post(
+        self, room_id: str, request: posting.SendRequest, *, wait: float | None = None
+    ) -> posting.PostResult:
         """Store `request` in room `room_id` (a canonical UUID string); returns after commit.
-        Raises Busy, UnknownRoom or MessagingError."""
+        Raises Busy, UnknownRoom or MessagingError; TimeoutError when it was not stored
+        within `wait` seconds (the database unreachable or stalled): a send still queued is
+        then withdrawn, one being written may still commit (its resend is a duplicate)."""
         if self.in_progress >= settings.COUNTERPART_MAX_PENDING_SENDS:
             raise Busy
         waiting = _Waiting(room_id, request, asyncio.get_running_loop().create_future())
@@ -109,7 +118,11 @@ class SendQueue:
                 self.writing = True
                 asyncio.ensure_future(self._writer())
             # Shielded: a socket that closes meanwhile does not cancel a write in progress.
-            return await asyncio.shield(waiting.result)
+            try:
+                return await asyncio.wait_for(asyncio.shield(waiting.result), wait)
+            except TimeoutError:
+                self.waiting = [other for other in self.waiting if other is not waiting]
+                raise
         finally:
             self.in_progress -= 1
 
@@ -133,7 +146,10 @@ class SendQueue:
                         self.rooms.clear()
                     self.rooms.update(fields)
                 except Exception as exc:  # nothing of the batch was acknowledged
-                    logger.exception("a batch of sends failed")
+                    if is_database_outage(exc):
+                        logger.warning("a batch of sends failed: the database is unreachable")
+                    else:
+                        logger.exception("a batch of sends failed")
                     results = [[exc] * len(ws) for ws in by_room.values()]
                 for waitings, room_results in zip(by_room.values(), results, strict=True):
                     for waiting, result in zip(waitings, room_results, strict=True):

@@ -26,9 +26,10 @@ def database_url() -> str:
 
 
 @contextmanager
-def daphne(*, redis: bool = False):
+def daphne(*, redis: bool = False, env: dict | None = None):
     """Run Daphne as production does (messaging/realtime/server.py) on a free loopback
-    port; yields (origin, process)."""
+    port, with `env` added to its environment; yields (origin, process)."""
+    extra = env or {}
     assert connection.vendor == "postgresql", "Daphne shares the test database on PostgreSQL"
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -44,6 +45,7 @@ def daphne(*, redis: bool = False):
         "COUNTERPART_MASTER_KEYS": settings.COUNTERPART_MASTER_KEYS,
         "COUNTERPART_LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
+        **extra,
     }
     if redis:
         env["REDIS_URL"] = settings.REDIS_URL
@@ -75,6 +77,7 @@ def daphne(*, redis: bool = False):
     try:
         if process.poll() is not None:
             raise RuntimeError("Daphne did not start:\n" + "".join(log))
+        process.log = log
         yield origin, process
     finally:
         process.kill()  # nothing to keep: the test database is flushed after each test

@@ -354,7 +354,7 @@ def _room_events_layer(**env) -> subprocess.CompletedProcess:
     [
         (
             {"REDIS_URL": REDIS},
-            "('network.operations.layers.CountedRedisPubSubChannelLayer', 'cp-events', True)",
+            "('messaging.realtime.layers.RedisPubSubChannelLayer', 'cp-events', True)",
         ),
         ({"REDIS_URL": REDIS, "COUNTERPART_ROOM_EVENTS_LAYER": "list"}, "None"),
         ({"REDIS_URL": ""}, "None"),

@@ -70,7 +70,7 @@ def test_readyz_is_503_within_the_timeout_when_the_channel_layer_does_not_answer
     closed = f"redis://127.0.0.1:{free_port()}/0"
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "network.operations.layers.CountedRedisChannelLayer",
+            "BACKEND": "messaging.realtime.layers.RedisChannelLayer",
             "CONFIG": {"hosts": [closed]},
         }
     }

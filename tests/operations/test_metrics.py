@@ -121,7 +121,7 @@ def test_the_exposition_counts_a_busy_flow(busy_flow):
 def test_a_failing_channel_layer_call_is_counted(settings):
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "network.operations.layers.CountedRedisChannelLayer",
+            "BACKEND": "messaging.realtime.layers.RedisChannelLayer",
             "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"]},
         }
     }
