@@ -11,7 +11,8 @@
   id, user id); never message content, names or e-mail addresses.
 - `sockets.py`: the WebSocket side: socket id, sockets open, frames out by type, one log
   line per socket when it ends.
-- `layers.py`: the channel layers of channels_redis, counting their failed calls.
+- the channel layers (`messaging/realtime/layers.py`) count their failed calls through
+  `metrics.channel_layer_error`.
 
 docs/operations.md describes them for the operator.
 """
