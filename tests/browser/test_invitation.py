@@ -30,7 +30,7 @@ def test_an_invitee_creates_the_account_enrols_and_reaches_the_apply_form(
     page.fill("input[name=institution]", "Procuradoria-Geral da República")
     page.fill("input[name=position]", "Procuradora")
     page.select_option("select[name=state]", "PT")
-    page.fill("input[name=languages]", "pt, en")
+    page.select_option("select[name=languages]", ["pt", "en"])
     page.select_option("select[name=time_zone]", "Europe/Lisbon")
     password = new_password()
     page.fill("input[name=password1]", password)
