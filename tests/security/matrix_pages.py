@@ -19,6 +19,10 @@ OTHERS = ("participant", "not_in_room", "other_network", "applicant", "half", "a
 # Routes that answer GET with something other than a page.
 NOT_PAGES = {
     "/healthz",
+    "/readyz",
+    "/metrics",
+    # Pieces of the room page, fetched by its script; the room page itself is checked.
+    "/rooms/<uuid:room_id>/messages/fragments/",
     "/directory/export.csv",
     "/directory/contact-points/<int:pk>/vcard/",
     "/rooms/<uuid:room_id>/attachments/<uuid:attachment_id>/",

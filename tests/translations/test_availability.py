@@ -105,7 +105,7 @@ def test_an_unserved_request_notifies_the_coordinators_at_once(
     request = make_request(purpose="for_court")
     told = Notification.objects.get(kind=Notification.Kind.UNSERVED)
     assert told.recipient == coordinator and told.request == request
-    assert "for court" in told.summary() and "es→en" in told.summary()
+    assert "for court" in told.summary() and "Spanish → English" in told.summary()
     assert not Notification.objects.filter(recipient=translator).exists()
     assert not Notification.objects.filter(recipient=member).exists()
 
@@ -126,7 +126,8 @@ def test_the_request_says_it_is_unserved_in_the_api_and_on_its_page(
     page = client.get(f"/translations/{request.pk}/").content.decode()
     assert 'class="availability unserved"' in page
     notices = client_for(coordinator).get("/translations/notifications/").content.decode()
-    assert "no member of the network can take a translation request (es→en, for court)" in notices
+    unserved = "no member of the network can take a translation request"
+    assert f"{unserved} (Spanish → English, for court)" in notices
     assert f"/translations/{request.pk}/" not in notices  # the coordinator cannot open it
 
 
