@@ -273,8 +273,8 @@ def _database_options(option="pool", **env) -> str:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, "{'min_size': 1, 'max_size': 8, 'timeout': 10}"),
-        ({"COUNTERPART_DB_POOL_SIZE": "20"}, "{'min_size': 1, 'max_size': 20, 'timeout': 10}"),
+        ({}, "{'min_size': 1, 'max_size': 8, 'timeout': 2}"),
+        ({"COUNTERPART_DB_POOL_SIZE": "20"}, "{'min_size': 1, 'max_size': 20, 'timeout': 2}"),
         ({"COUNTERPART_DB_POOL_SIZE": "0"}, "None"),
     ],
 )
