@@ -10,7 +10,7 @@ ifeq ($(strip $(COUNTERPART_ORIGIN)),)
 COUNTERPART_ORIGIN := http://$(HOST):$(PORT)
 endif
 
-.PHONY: install run test lint format bench messages lock
+.PHONY: install run test test-faults lint format bench messages lock
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,15 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v 0
-	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS); status=$$?; \
-	  if [ $$status -eq 5 ]; then echo "no tests were collected"; exit 1; fi; exit $$status
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} -m "not faults" $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "no tests were collected"; exit 1; fi; \
+	  if [ $$status -ne 0 ]; then exit $$status; fi
+	$(MAKE) --no-print-directory test-faults
+
+# The fault tests start servers of their own and time outages: alone, one at a time.
+test-faults: install
+	$(PY) -m pytest -m faults $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then status=0; fi; exit $$status
 
 lint: install
 	$(VENV)/bin/ruff check .
