@@ -37,6 +37,19 @@ class _Throttle(throttling.SimpleRateThrottle):
     def get_ident(self, request) -> str:
         return client_ip(request) or "unknown"
 
+    def _take_scope(self, scope: str) -> None:
+        """Count this request under `scope`, at that scope's rate."""
+        self.scope = scope
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+    def _member_or_address_key(self, request) -> str:
+        if request.user and request.user.is_authenticated:
+            ident = request.user.pk
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
 
 class MemberRateThrottle(_Throttle):
     """Per member when signed in (scope `user`), per address otherwise (scope `anon`)."""
@@ -44,17 +57,11 @@ class MemberRateThrottle(_Throttle):
     scope = "user"
 
     def allow_request(self, request, view):
-        self.scope = "user" if request.user and request.user.is_authenticated else "anon"
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self._take_scope("user" if request.user and request.user.is_authenticated else "anon")
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
-        if request.user and request.user.is_authenticated:
-            ident = request.user.pk
-        else:
-            ident = self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return self._member_or_address_key(request)
 
 
 class AddressRateThrottle(_Throttle):
@@ -75,17 +82,11 @@ class OperationRateThrottle(_Throttle):
         scope = getattr(view, "throttle_scope", None)
         if not scope or request.method not in getattr(view, "throttle_scope_methods", ()):
             return True
-        self.scope = scope
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self._take_scope(scope)
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
-        if request.user and request.user.is_authenticated:
-            ident = request.user.pk
-        else:
-            ident = self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return self._member_or_address_key(request)
 
 
 class SignedOutRateThrottle(_Throttle):
