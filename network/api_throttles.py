@@ -11,12 +11,17 @@ The client address is REMOTE_ADDR only, as for sign-in lockouts: a client-sent
 X-Forwarded-For never counts (Daphne's --proxy-headers sets REMOTE_ADDR behind nginx).
 """
 
+import logging
+
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+from redis.exceptions import RedisError
 from rest_framework import exceptions, throttling
 
 from network.accounts.session_index import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 class _Throttle(throttling.SimpleRateThrottle):
@@ -33,6 +38,15 @@ class _Throttle(throttling.SimpleRateThrottle):
             return settings.COUNTERPART_THROTTLE_RATES[self.scope]
         except KeyError as exc:
             raise ImproperlyConfigured(f"no rate for the throttle scope {self.scope!r}") from exc
+
+    def allow_request(self, request, view):
+        # While Redis is unreachable the API keeps answering (the sockets do too, and the
+        # database is the source of truth); the rates are not counted meanwhile.
+        try:
+            return super().allow_request(request, view)
+        except RedisError as exc:
+            logger.warning("request rates not counted: %s", type(exc).__name__)
+            return True
 
     def get_ident(self, request) -> str:
         return client_ip(request) or "unknown"

@@ -143,3 +143,19 @@ def test_the_rates_come_from_settings_the_environment_fills():
 
     assert set(settings.COUNTERPART_THROTTLE_RATES) == set(RATES)
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
+
+
+def test_the_api_answers_while_the_rates_store_is_unreachable(settings, client_for, member, caplog):
+    """Redis down: requests are served, not refused with a 500; the lapse is logged."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        },
+    }
+    response = client_for(member).get("/api/v1/me/")
+
+    assert response.status_code == 200
+    assert "request rates not counted: ConnectionError" in caplog.text
