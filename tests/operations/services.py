@@ -1,9 +1,9 @@
-"""Services a test starts for itself on free loopback ports, never the shared ones: a Redis,
-a TCP relay in front of PostgreSQL that can cut the connection, and a Daphne that uses them."""
+"""Services a test starts for itself on free loopback ports, never the shared ones: a TCP
+relay in front of PostgreSQL that can cut the connection, and a Daphne that uses them (a
+Redis of the test's own is `tests.messaging.faults.OwnRedis`)."""
 
 import os
 import selectors
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,13 +17,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tests.messaging.faults import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(condition, *, timeout: float, every: float = 0.05):
@@ -36,47 +32,6 @@ def wait_until(condition, *, timeout: float, every: float = 0.05):
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout} s")
         time.sleep(every)
-
-
-class OwnRedis:
-    """A redis-server of the test's own, without persistence, stopped and started at will."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(self._answers, timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
-                conn.sendall(b"PING\r\n")
-                return conn.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
 
 
 class Relay:

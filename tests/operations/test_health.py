@@ -10,7 +10,8 @@ import pytest
 from channels.layers import channel_layers
 from django.conf import settings
 
-from tests.operations.services import OwnRedis, Relay, daphne, database_url, free_port, get
+from tests.messaging.faults import OwnRedis, free_port
+from tests.operations.services import Relay, daphne, database_url, get
 from tests.operations.services import wait_until as poll
 from tests.security.test_deploy_checks import ROOT, production_env
 

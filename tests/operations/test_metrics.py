@@ -12,7 +12,7 @@ from channels.layers import channel_layers
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.operations.services import free_port
+from tests.messaging.faults import free_port
 from tests.security.test_deploy_checks import ROOT, production_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
