@@ -240,7 +240,7 @@ def build(room: Room, selection: Selection, custody: Custody, *, exporter) -> Bu
     }
     files["manifest.json"] = canonical(manifest)
     return Built(
-        data=_zip(files),
+        data=zip_files(files),
         bundle_hash=bundle_hash,
         size=size,
         exported=len(exported),
@@ -285,14 +285,12 @@ def _utc(moment):
     return moment.astimezone(datetime.UTC).isoformat() if moment else None
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
+def zip_files(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = (
-                zipfile.ZIP_STORED if name.startswith("attachments/") else zipfile.ZIP_DEFLATED
-            )
+            info.compress_type = zipfile.ZIP_STORED  # no slack bits: every byte is checked
             archive.writestr(info, files[name])
     return buffer.getvalue()
 

@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import io
 import json
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ def _read_zip(data: bytes) -> dict[str, bytes]:
         if name in seen:
             raise Broken(name, "the archive holds two files of this name")
         seen.add(name)
+    _check_container(data, archive)
     files = {}
     for name in names:
         if name.endswith("/"):
@@ -136,6 +138,87 @@ def _read_zip(data: bytes) -> dict[str, bytes]:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             raise Broken(name, f"cannot be read from the archive ({exc})") from exc
     return files
+
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+LOCAL = struct.Struct("<4sHHHHHIIIHH")
+CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+END = struct.Struct("<4s4H2LH")
+
+
+def _check_container(data: bytes, archive: zipfile.ZipFile) -> None:
+    """The archive is in the bundle's canonical form (docs/records.md), so that no byte of it
+    escapes the checks: each local header repeats its central-directory entry, the entries
+    follow each other with nothing between them, the header fields have their fixed values,
+    and nothing follows the end record."""
+    position = 0
+    for info in archive.infolist():
+        name = info.filename
+        method = zipfile.ZIP_STORED
+        fixed = (
+            info.date_time == ZIP_TIME
+            and info.compress_type == method
+            and (info.create_version, info.extract_version, info.create_system) == (20, 20, 3)
+            and (info.flag_bits, info.reserved, info.volume, info.internal_attr) == (0, 0, 0, 0)
+            and info.external_attr == 0o600 << 16
+            and info.extra == b""
+            and info.comment == b""
+        )
+        if not fixed or info.header_offset != position:
+            raise Broken(name, "the archive entry is not in the bundle's canonical form")
+        header = data[position : position + LOCAL.size]
+        if len(header) != LOCAL.size:
+            raise Broken(name, "the archive is truncated")
+        fields = LOCAL.unpack(header)
+        dos_time, dos_date = 0, (1 << 5) | 1  # 1980-01-01 00:00
+        expected = (
+            b"PK\x03\x04",
+            20,
+            0,
+            method,
+            dos_time,
+            dos_date,
+            info.CRC,
+            info.compress_size,
+            info.file_size,
+            len(name.encode()),
+            0,
+        )
+        stored_name = data[position + LOCAL.size : position + LOCAL.size + len(name.encode())]
+        if fields != expected or stored_name != name.encode():
+            raise Broken(name, "the local header differs from the central directory")
+        position += LOCAL.size + len(name.encode()) + info.compress_size
+    if archive.start_dir != position:
+        raise Broken("(bundle)", "bytes between the last file and the central directory")
+    entries = archive.infolist()
+    directory = b"".join(
+        CENTRAL.pack(
+            b"PK\x01\x02",
+            20,
+            3,
+            20,
+            0,
+            0,
+            zipfile.ZIP_STORED,
+            0,
+            (1 << 5) | 1,
+            info.CRC,
+            info.compress_size,
+            info.file_size,
+            len(info.filename.encode()),
+            0,
+            0,
+            0,
+            0,
+            0o600 << 16,
+            info.header_offset,
+        )
+        + info.filename.encode()
+        for info in entries
+    )
+    end = END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), position, 0)
+    if data[position:] != directory + end:
+        raise Broken("(bundle)", "the archive's directory is not in the bundle's canonical form")
 
 
 def _check_manifest(files: dict, state: _State) -> dict:

@@ -13,6 +13,7 @@ import pytest
 from messaging import actions, posting
 from messaging.merkle import canonical_json
 from messaging.records import actions as records
+from messaging.records.bundle import zip_files
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -93,11 +94,7 @@ def rezip(files: dict[str, bytes], *, reseal: bool = True) -> bytes:
         files["manifest.json"] = canonical_json(
             {"format": "counterpart-record/1", "bundle_hash": new, "files": listed}
         )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+    return zip_files(files)
 
 
 def edit_json(files: dict, name: str, change) -> dict:

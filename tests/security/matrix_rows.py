@@ -133,6 +133,8 @@ ROWS = [
     Row("/readyz", "POST", everyone(405)),
     Row("/metrics", "GET", everyone(200)),
     Row("/metrics", "POST", everyone(405)),
+    Row("/.well-known/counterpart-keys.json", "GET", everyone(200)),
+    Row("/.well-known/counterpart-keys.json", "POST", everyone(405)),
     Row("/i18n/setlang/", "GET", everyone("302 /")),
     Row("/i18n/setlang/", "POST", everyone("302 /"), {"language": "es"}, "form"),
     # --- Signing in: open to a password-only session -----------------------------------------
