@@ -355,6 +355,9 @@ class RoomEventKind(models.TextChoices):
     THREAD_CREATED = "thread.created", _("thread created")
     DEFAULT_HANDLING_CHANGED = "room.default_handling_changed", _("default handling code changed")
     TRANSLATION_CHANGED = "translation.changed", _("translation shown beside a message changed")
+    RECORD_REQUESTED = "record.requested", _("case-record export requested")
+    RECORD_APPROVED = "record.approved", _("case-record export approved")
+    RECORD_EXPORTED = "record.exported", _("case record exported")
 
 
 class RoomEvent(models.Model):

@@ -65,6 +65,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_notification": 404,
     "unknown_thread": 404,
     "unknown_tag": 404,
+    "unknown_export": 404,
     # The HTTP exchange itself.
     "method_not_allowed": 405,
     "not_acceptable": 406,

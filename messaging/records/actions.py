@@ -22,6 +22,15 @@ def check_exporter(user, room: Room) -> None:
         raise RecordError("forbidden", _("Only an owner of the room exports it."))
 
 
+def clean_basis(value) -> str:
+    legal_basis = (value or "").strip() if isinstance(value, str | None) else ""
+    if not legal_basis:
+        raise RecordError("field_required", _("State the legal basis."), field="legal_basis")
+    if len(legal_basis) > 500:
+        raise RecordError("field_too_long", _("At most 500 characters."), field="legal_basis")
+    return legal_basis
+
+
 def check_approver(room: Room, requester, approver) -> None:
     """A room with members of more than one state needs a second participant's approval."""
     if approver is None:
@@ -57,9 +66,7 @@ def export_room(
 ) -> bundle.Built:
     """Build the bundle now (the export workflow runs this outside the request)."""
     check_exporter(exporter, room)
-    legal_basis = (legal_basis or "").strip()
-    if not legal_basis:
-        raise RecordError("field_required", _("State the legal basis."), field="legal_basis")
+    legal_basis = clean_basis(legal_basis)
     selection = select(room, thread=thread, tag=tag, since=since, until=until)
     check_approver(room, exporter, approved_by)
     custody = bundle.Custody(

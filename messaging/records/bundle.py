@@ -134,21 +134,21 @@ def _message_of(event: RoomEvent) -> str | None:
     return event.details.get("message") if isinstance(event.details, dict) else None
 
 
-def build(room: Room, selection: Selection, custody: Custody, *, exporter) -> Built:
-    """The bundle of `selection` in `room`, exported by `exporter` (whose access the caller
-    checked). Raises RecordError("empty_selection") when nothing matches."""
-    size = Room.objects.filter(pk=room.pk).values_list("head_seq", flat=True).get()
+def _load(room: Room, size: int, *, revisions: bool = True):
     events = list(
         RoomEvent.objects.filter(room=room, seq__lte=size).select_related("actor").order_by("seq")
     )
-    messages = {
-        str(message.pk): message
-        for message in Message.objects.filter(room=room)
-        .select_related("sender", "thread")
-        .prefetch_related("revisions")
-    }
-    for message in messages.values():
-        message.revision_list = sorted(message.revisions.all(), key=lambda r: r.number)
+    messages = Message.objects.filter(room=room).select_related("sender", "thread")
+    if revisions:
+        messages = messages.prefetch_related("revisions")
+    messages = {str(message.pk): message for message in messages}
+    if revisions:
+        for message in messages.values():
+            message.revision_list = sorted(message.revisions.all(), key=lambda r: r.number)
+    return events, messages
+
+
+def _chosen(events, messages, selection: Selection) -> list[RoomEvent]:
     posted_at = {
         str(event.message_id): event.occurred_at
         for event in events
@@ -170,7 +170,24 @@ def build(room: Room, selection: Selection, custody: Custody, *, exporter) -> Bu
             return selection.covers_thread(event.details.get("thread"))
         return selection.thread_ids is None
 
-    chosen = [event for event in events if selected(event)]
+    return [event for event in events if selected(event)]
+
+
+def matches_anything(room: Room, selection: Selection) -> bool:
+    size = Room.objects.filter(pk=room.pk).values_list("head_seq", flat=True).get()
+    events, messages = _load(room, size, revisions=False)
+    return bool(_chosen(events, messages, selection))
+
+
+def build(room: Room, selection: Selection, custody: Custody, *, exporter, progress=None) -> Built:
+    """The bundle of `selection` in `room`, exported by `exporter` (whose access the caller
+    checked). Raises RecordError("empty_selection") when nothing matches. `progress` is
+    called with a percentage now and then."""
+    progress = progress or (lambda percent: None)
+    size = Room.objects.filter(pk=room.pk).values_list("head_seq", flat=True).get()
+    events, messages = _load(room, size)
+    progress(5)
+    chosen = _chosen(events, messages, selection)
     if not chosen:
         raise RecordError("empty_selection", "nothing in this room matches the selection")
 
@@ -187,7 +204,9 @@ def build(room: Room, selection: Selection, custody: Custody, *, exporter) -> Bu
     attachments = {str(a.pk): a for a in Attachment.objects.filter(pk__in=wanted_files)}
 
     exported, withheld = [], []
-    for event in chosen:
+    for number, event in enumerate(chosen):
+        if number % 500 == 499:
+            progress(5 + 85 * number // len(chosen))
         message = messages.get(_message_of(event) or "")
         reason = withholding.withheld_reason(message, exporter)
         if reason == withholding.TOMBSTONED and event.kind == RoomEvent.Kind.MESSAGE_DELETED:
@@ -230,6 +249,7 @@ def build(room: Room, selection: Selection, custody: Custody, *, exporter) -> Bu
     files["custody.json"] = canonical(
         _custody(room, selection, custody, files, size, len(exported), len(withheld))
     )
+    progress(90)
     core = {name: sha256(data) for name, data in files.items()}
     bundle_hash = sha256(canonical(core))
     files["transcript.html"] = html.render(transcript, custody_doc(files), bundle_hash).encode()
