@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("network.accounts.api_urls")),
     path("directory/", include("directory.api_urls")),
     path("", include("messaging.api_urls")),
+    path("", include("messaging.records.api_urls")),
     path("translations/", include("messaging.translations.api_urls")),
     path("language-pairs/", include("network.languages.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -57,9 +57,7 @@ def request_export(
     case_reference = (case_reference or "").strip()[:200]
     selection = select(room, thread=thread, tag=tag, since=since, until=until)
     if not bundle.matches_anything(room, selection):
-        raise RecordError(
-            "empty_selection", _("Nothing in this room matches the selection."), field="thread"
-        )
+        raise RecordError("empty_selection", _("Nothing in this room matches the selection."))
     required = bundle.approval_required(room)
     try:
         with transaction.atomic():

@@ -574,6 +574,20 @@ ROWS = [
         {"default_handling": "H1"},
     ),
     Row(AROOM + "log/proof/<int:seq>/", "GET", api(404, (READERS, 200))),
+    # --- API: case records (the world's export was requested by the owner and is built) ---
+    Row(
+        AROOM + "records/",
+        "POST",
+        api(404, ("participant", 403), ("owner", 201)),
+        {"legal_basis": "Order 5/2026"},
+    ),
+    Row(A + "records/<uuid:export_id>/", "GET", api(404, (READERS, 200))),
+    Row(
+        A + "records/<uuid:export_id>/approve/",
+        "POST",
+        api(404, ("participant", 409), ("owner", 400)),
+    ),
+    Row(A + "records/<uuid:export_id>/download/", "GET", api(404, ("owner", 200))),
     # --- API: translations ------------------------------------------------------------------------
     Row(ATR, "GET", api(200)),
     Row(
