@@ -83,6 +83,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "already_claimed": 409,
     "approval_required": 409,
     "export_running": 409,
+    "room_closed": 409,
     "expired": 410,
     "accepted": 410,
     "revoked": 410,

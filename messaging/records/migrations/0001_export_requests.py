@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('messaging', '0007_record_event_kinds'),
+        ('messaging', '0007_case_records'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
