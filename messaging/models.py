@@ -62,6 +62,9 @@ class Room(models.Model):
         choices=MessageHandling.choices,
         default=MessageHandling.H0,
     )
+    # A closed case room is read-only (messaging/records/closure.py); its retention clock
+    # starts then.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -355,6 +358,10 @@ class RoomEventKind(models.TextChoices):
     THREAD_CREATED = "thread.created", _("thread created")
     DEFAULT_HANDLING_CHANGED = "room.default_handling_changed", _("default handling code changed")
     TRANSLATION_CHANGED = "translation.changed", _("translation shown beside a message changed")
+    RECORD_REQUESTED = "record.requested", _("case-record export requested")
+    RECORD_APPROVED = "record.approved", _("case-record export approved")
+    RECORD_EXPORTED = "record.exported", _("case record exported")
+    ROOM_CLOSED = "room.closed", _("case closed")
 
 
 class RoomEvent(models.Model):

@@ -175,9 +175,10 @@ def post_to_rooms(
     fresh = _to_store(batches, results)
     try:
         _store(fresh)
-    except IntegrityError:
-        # A concurrent send of the same client_id won the race; this transaction, its seqs
-        # included, is rolled back. One by one, each finds what won or stores anew.
+    except (IntegrityError, ClosedMeanwhile):
+        # A concurrent send of the same client_id won the race, or a room was closed
+        # meanwhile; this transaction, its seqs included, is rolled back. One by one, each
+        # finds what won, is refused (a closed room) or stores anew.
         for (room, sends, _), room_results in zip(fresh, results, strict=True):
             for send in sends:
                 room_results[send.index] = _post_alone(room, send.request)
@@ -198,6 +199,8 @@ def _post_alone(room: Room, request: SendRequest) -> PostResult | MessagingError
     if fresh:
         try:
             _store([(room, fresh, readers)])
+        except ClosedMeanwhile:
+            return _closed_error()
         except IntegrityError:
             stored = Message.objects.filter(
                 room=room, sender=request.sender, client_id=fresh[0].client_id
@@ -223,7 +226,7 @@ def _to_store(batches: list[tuple[Room, list[SendRequest]]], results: list) -> l
     for (room, _), sends, room_found, room_results in zip(
         batches, validated, found, results, strict=True
     ):
-        for check in (_readers, _threads, _replies, _mentioned):
+        for check in (_readers, _open, _threads, _replies, _mentioned):
             refusals = check(room, sends, room_found)
             for send in sends:
                 if send.index in refusals:
@@ -327,6 +330,21 @@ def _readers(room: Room, sends: list[_Send], found: _Found) -> dict[int, Messagi
         if access.user_pk(send.request.sender) not in found.readers
         or not send.request.sender.is_active
     }
+
+
+class ClosedMeanwhile(Exception):
+    """A room of the batch was closed between the checks and the lock."""
+
+
+def _closed_error() -> MessagingError:
+    return MessagingError("room_closed", "the case is closed: the room is read-only")
+
+
+def _open(room: Room, sends: list[_Send], found: _Found) -> dict[int, MessagingError]:
+    """A closed case room takes no more messages (messaging/records/closure.py)."""
+    if room.closed_at is None:
+        return {}
+    return {send.index: _closed_error() for send in sends}
 
 
 def _threads(room: Room, sends: list[_Send], found: _Found) -> dict[int, MessagingError]:
@@ -503,7 +521,13 @@ def _store(batches: list[tuple[Room, list[_Send], set[int] | None]]) -> None:
             taken = [_take_seq_later(room, len(sends)) for room, sends, _ in batches]
             taken = [answer() for answer in taken]
         messages, events = [], []
-        for (room, sends, readers), (head, epoch, epoch_from) in zip(batches, taken, strict=True):
+        for (room, _sends, _), (*_, closed_at) in zip(batches, taken, strict=True):
+            if closed_at is not None:  # closed since the checks: nothing of this batch stays
+                room.closed_at = closed_at
+                raise ClosedMeanwhile(room.pk)
+        for (room, sends, readers), (head, epoch, epoch_from, _) in zip(
+            batches, taken, strict=True
+        ):
             room.head_seq, room.key_epoch = head - len(sends), epoch
             room.key_epoch_from = epoch_from
             posted = []
@@ -552,16 +576,16 @@ def _take_seq_later(room: Room, count: int) -> Callable[[], tuple[int, int, int]
     cursor = prepared.cursor()
     cursor.execute(
         f"UPDATE {table} SET head_seq = head_seq + %s WHERE id = %s "  # noqa: S608
-        "RETURNING head_seq, key_epoch, key_epoch_from",
+        "RETURNING head_seq, key_epoch, key_epoch_from, closed_at",
         [count, Room._meta.pk.get_db_prep_value(room.pk, connection)],
     )
 
-    def answer() -> tuple[int, int, int]:
+    def answer() -> tuple[int, int, int, object]:
         with cursor:
             row = cursor.fetchone()
         if row is None:
             raise MessagingError("unknown_room", "no such room")
-        return row[0], row[1], row[2]
+        return row[0], row[1], row[2], row[3]
 
     return answer
 

@@ -20,6 +20,14 @@ from messaging.realtime import broadcast
 from messaging.text import TextRefused, clean_text
 from network import membership
 
+# What a closed room's log still records: the closing itself and the exports of its record.
+AFTER_CLOSING = {
+    RoomEvent.Kind.ROOM_CLOSED,
+    RoomEvent.Kind.RECORD_REQUESTED,
+    RoomEvent.Kind.RECORD_APPROVED,
+    RoomEvent.Kind.RECORD_EXPORTED,
+}
+
 
 def lock_room(room: Room) -> Room:
     return Room.objects.select_for_update().get(pk=room.pk)
@@ -41,7 +49,10 @@ def new_event(
     secret: str | dict | None = None,
     message: Message | None = None,
 ) -> RoomEvent:
-    """The next event of a locked room, not yet saved."""
+    """The next event of a locked room, not yet saved. A closed room takes no more events
+    but those of its case record."""
+    if room.closed_at is not None and kind not in AFTER_CLOSING:
+        raise MessagingError("room_closed", "the case is closed: the room is read-only")
     room.head_seq += 1
     event = RoomEvent(
         room=room,

@@ -35,6 +35,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "second_factor_refused": 400,
     "ceremony_failed": 400,
     "invalid_rows": 400,
+    "empty_selection": 400,
+    "invalid_approver": 400,
     # Who you are (401) and what you may do (403).
     "not_authenticated": 401,
     "authentication_failed": 401,
@@ -61,6 +63,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_pair": 404,
     "unknown_action": 404,
     "unknown_notification": 404,
+    "unknown_thread": 404,
+    "unknown_tag": 404,
+    "unknown_export": 404,
     # The HTTP exchange itself.
     "method_not_allowed": 405,
     "not_acceptable": 406,
@@ -76,6 +81,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "client_id_conflict": 409,
     "invalid_transition": 409,
     "already_claimed": 409,
+    "approval_required": 409,
+    "export_running": 409,
+    "room_closed": 409,
     "expired": 410,
     "accepted": 410,
     "revoked": 410,

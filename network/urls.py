@@ -2,6 +2,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from messaging.records import views as records_views
 from network import api_errors, views
 from network.operations import health, metrics
 
@@ -10,6 +11,7 @@ api_v1 = [
     path("", include("network.accounts.api_urls")),
     path("directory/", include("directory.api_urls")),
     path("", include("messaging.api_urls")),
+    path("", include("messaging.records.api_urls")),
     path("translations/", include("messaging.translations.api_urls")),
     path("language-pairs/", include("network.languages.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -34,6 +36,12 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.exposition, name="metrics"),
+    # The verifier keys of case records (docs/records.md), public.
+    path(
+        ".well-known/counterpart-keys.json",
+        records_views.verifier_keys,
+        name="verifier-keys",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("network.accounts.urls")),
     path("networks/", include("network.vetting.urls")),

@@ -19,6 +19,8 @@ OPEN_PREFIXES = (
     "/healthz",
     "/readyz",
     "/metrics",
+    # Public documents such as the verifier keys of case records.
+    "/.well-known/",
 )
 
 

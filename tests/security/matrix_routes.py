@@ -85,6 +85,7 @@ def path_values(route: str, ids: dict) -> dict:
         "invitation_id": ids["invitation"],
         "credential_id": ids["credential"],
         "record_id": ids["session_record"],
+        "export_id": ids["export"],
         "report_id": ids["report"],
         "token": ids["invitation_token"],
         "uidb64": "MQ",

@@ -133,6 +133,8 @@ ROWS = [
     Row("/readyz", "POST", everyone(405)),
     Row("/metrics", "GET", everyone(200)),
     Row("/metrics", "POST", everyone(405)),
+    Row("/.well-known/counterpart-keys.json", "GET", everyone(200)),
+    Row("/.well-known/counterpart-keys.json", "POST", everyone(405)),
     Row("/i18n/setlang/", "GET", everyone("302 /")),
     Row("/i18n/setlang/", "POST", everyone("302 /"), {"language": "es"}, "form"),
     # --- Signing in: open to a password-only session -----------------------------------------
@@ -572,6 +574,20 @@ ROWS = [
         {"default_handling": "H1"},
     ),
     Row(AROOM + "log/proof/<int:seq>/", "GET", api(404, (READERS, 200))),
+    # --- API: case records (the world's export was requested by the owner and is built) ---
+    Row(
+        AROOM + "records/",
+        "POST",
+        api(404, ("participant", 403), ("owner", 201)),
+        {"legal_basis": "Order 5/2026"},
+    ),
+    Row(A + "records/<uuid:export_id>/", "GET", api(404, (READERS, 200))),
+    Row(
+        A + "records/<uuid:export_id>/approve/",
+        "POST",
+        api(404, ("participant", 409), ("owner", 400)),
+    ),
+    Row(A + "records/<uuid:export_id>/download/", "GET", api(404, ("owner", 200))),
     # --- API: translations ------------------------------------------------------------------------
     Row(ATR, "GET", api(200)),
     Row(

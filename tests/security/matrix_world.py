@@ -204,6 +204,11 @@ def build_world() -> World:
         user=participant, name="key", credential_id=b"matrix-key", public_key=b"-"
     )
 
+    from messaging.records import workflow as records
+
+    export = records.request_export(room=room, requester=owner, legal_basis="Order 4/2026")
+    records.run_pending()
+
     for actor in ACTORS[2:]:
         world.sessions[actor] = _session(world.users[actor])
     enrol_totp(participant)
@@ -227,6 +232,7 @@ def build_world() -> World:
         token=token.token.pk,
         credential=key.pk,
         session_record=record.pk,
+        export=export.pk,
         membership=memberships["applicant"].pk,
         participant_user=participant.pk,
         not_in_room_user=world.users["not_in_room"].pk,

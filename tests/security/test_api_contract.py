@@ -168,6 +168,7 @@ def test_a_refusal_keeps_its_domain_code_and_the_status_of_that_code(client_for,
 # --- The code table ---------------------------------------------------------------------------
 
 REFUSALS = {
+    "RecordError",
     "VettingError",
     "MessagingError",
     "TranslationError",
@@ -215,6 +216,7 @@ def test_every_code_of_the_table_is_in_the_api_docs():
 def test_the_refusals_of_every_capability_are_domain_errors():
     from messaging.access import UnknownRoom
     from messaging.errors import MessagingError
+    from messaging.records.errors import RecordError
     from messaging.translations.access import UnknownRequest
     from messaging.translations.actions import TranslationError
     from network.accounts.invitations import InvitationError
@@ -227,6 +229,7 @@ def test_the_refusals_of_every_capability_are_domain_errors():
     for refusal in (
         VettingError("wrong_status", "x"),
         MessagingError("forbidden", "x"),
+        RecordError("empty_selection", "x"),
         TranslationError("not_translator", "x"),
         LanguagePairError("unknown_pair", "x"),
         InvitationError("expired", "x"),

@@ -1,0 +1,5 @@
+import sys
+
+from messaging.verify.cli import main
+
+sys.exit(main())
