@@ -355,6 +355,7 @@ class RoomEventKind(models.TextChoices):
     THREAD_CREATED = "thread.created", _("thread created")
     DEFAULT_HANDLING_CHANGED = "room.default_handling_changed", _("default handling code changed")
     TRANSLATION_CHANGED = "translation.changed", _("translation shown beside a message changed")
+    JIT_CHANGED = "jit.changed", _("a JIT proposal of the room changed")
 
 
 class RoomEvent(models.Model):

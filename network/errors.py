@@ -35,6 +35,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "second_factor_refused": 400,
     "ceremony_failed": 400,
     "invalid_rows": 400,
+    "period_end_before_start": 400,
     # Who you are (401) and what you may do (403).
     "not_authenticated": 401,
     "authentication_failed": 401,
@@ -61,6 +62,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_pair": 404,
     "unknown_action": 404,
     "unknown_notification": 404,
+    "unknown_proposal": 404,
     # The HTTP exchange itself.
     "method_not_allowed": 405,
     "not_acceptable": 406,
@@ -76,6 +78,12 @@ STATUS_BY_CODE: dict[str, int] = {
     "client_id_conflict": 409,
     "invalid_transition": 409,
     "already_claimed": 409,
+    "superseded_version": 409,
+    "already_answered": 409,
+    "not_agreed": 409,
+    "already_signed": 409,
+    "already_evaluated": 409,
+    "nothing_changed": 409,
     "expired": 410,
     "accepted": 410,
     "revoked": 410,

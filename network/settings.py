@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "directory",
     "messaging",
     "messaging.translations",
+    "messaging.jit",
     "network.languages",
 ]
 
