@@ -84,6 +84,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "already_signed": 409,
     "already_evaluated": 409,
     "nothing_changed": 409,
+    "nothing_to_translate": 409,
     "expired": 410,
     "accepted": 410,
     "revoked": 410,

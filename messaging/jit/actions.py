@@ -15,6 +15,7 @@ writes nothing.
 import datetime
 import difflib
 import hashlib
+import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -773,3 +774,51 @@ def mark_seen(*, proposal: Proposal, user) -> int:
     return Route.objects.filter(party__proposal=proposal, member=user, seen_at__isnull=True).update(
         seen_at=timezone.now()
     )
+
+
+# --- Translation of the filled-in texts ------------------------------------------------------
+
+
+def request_translations(*, proposal: Proposal, requester, due_date, source_language) -> list:
+    """In one action: the latest version's filled-in texts posted to the case room as a
+    message (in a thread of their own), and a translation request of that message into each
+    party's language other than the source."""
+    from messaging import actions as room_actions
+    from messaging import posting
+    from messaging.translations.actions import request_translation
+
+    _require_participant(requester, proposal)
+    latest = proposal.latest_version()
+    content = open_version(latest)
+    targets = sorted(set(proposal.parties.values_list("language", flat=True)) - {source_language})
+    if not targets:
+        raise _invalid("source_language", _("Every party reads the draft in this language."))
+    body = "\n\n".join(
+        f"## {section_title(key)}\n{text}" for key, text in content.sections.items() if text
+    )
+    if not body:
+        raise JitError("nothing_to_translate", _("No section is filled in yet."))
+    with transaction.atomic():
+        thread = room_actions.create_thread(
+            room=proposal.room,
+            creator=requester,
+            title=f"{proposal.title} — v{latest.number}"[:200],
+        )
+        posted = posting.post_message(
+            room=proposal.room,
+            sender=requester,
+            thread=thread.pk,
+            client_id=str(uuid.uuid4()),
+            body=body,
+        )
+        return [
+            request_translation(
+                requester=requester,
+                message=posted.message,
+                target_language=target,
+                source_language=source_language,
+                purpose="information",
+                due_date=due_date,
+            )
+            for target in targets
+        ]
