@@ -11,6 +11,7 @@ api_v1 = [
     path("directory/", include("directory.api_urls")),
     path("", include("messaging.api_urls")),
     path("translations/", include("messaging.translations.api_urls")),
+    path("jit/", include("messaging.jit.api_urls")),
     path("language-pairs/", include("network.languages.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from the pinned sidecar package, its start-up script a separate request: the

@@ -124,3 +124,14 @@ def test_close_then_evaluate_once(in_force, member):
             proposal=in_force, author=member, what_worked="a", obstacles="", results="b"
         )
     assert refused.value.code == "already_evaluated"
+
+
+def test_the_reminder_command(in_force, authorizer_ng):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("jit_reminders", "--days", "100000", stdout=out)
+    assert out.getvalue().strip() == "1 JIT(s) reminded of their end"
+    assert Notice.objects.filter(kind="expiring", recipient=authorizer_ng).count() == 1
