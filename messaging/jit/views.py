@@ -143,6 +143,10 @@ def detail(request, proposal_id):
 @require_http_methods(["GET", "POST"])
 def edit(request, proposal_id):
     proposal, role = access.get_proposal_for_viewer(request.user, proposal_id)
+    if role != access.PARTICIPANT:
+        raise DomainError(
+            "not_allowed", _("Only the case room's participants change the proposal.")
+        )
     latest = proposal.latest_version()
     error, status = None, 200
     if request.method == "POST":

@@ -86,6 +86,9 @@ def path_values(route: str, ids: dict) -> dict:
         "credential_id": ids["credential"],
         "record_id": ids["session_record"],
         "report_id": ids["report"],
+        "proposal_id": ids["proposal"],
+        "number": 2,
+        "language": "es",
         "token": ids["invitation_token"],
         "uidb64": "MQ",
     }
