@@ -362,6 +362,7 @@ class RoomEventKind(models.TextChoices):
     RECORD_APPROVED = "record.approved", _("case-record export approved")
     RECORD_EXPORTED = "record.exported", _("case record exported")
     ROOM_CLOSED = "room.closed", _("case closed")
+    JIT_CHANGED = "jit.changed", _("a JIT proposal of the room changed")
 
 
 class RoomEvent(models.Model):

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "messaging",
     "messaging.translations",
     "messaging.records",
+    "messaging.jit",
     "network.languages",
 ]
 

@@ -69,6 +69,12 @@ WORLD_TEXT = (
     "laptop",
     "key",
     "ES: DP 123/2025",  # the example of a case tag, as it is typed
+    "Ngozi Okafor",
+    "National Agency for the Prohibition of Trafficking in Persons",
+    "JIT Lantern",
+    "Dismantle the recruitment network.",
+    "Madrid, Lagos.",
+    "Places",
 )
 DATA_PATTERNS = (
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+",  # e-mail addresses

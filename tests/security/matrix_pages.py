@@ -28,6 +28,9 @@ NOT_PAGES = {
     "/directory/contact-points/<int:pk>/vcard/",
     "/rooms/<uuid:room_id>/attachments/<uuid:attachment_id>/",
     "/translations/<uuid:request_id>/item",
+    # A JIT agreement as a printable document in the language its path names, not the
+    # reader's (tests/jit/test_pages.py checks its languages).
+    "/jit/<uuid:proposal_id>/document/<str:language>/",
 }
 # The one part of the API that is a page.
 API_PAGES = {"/api/v1/docs/"}

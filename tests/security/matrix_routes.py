@@ -87,6 +87,9 @@ def path_values(route: str, ids: dict) -> dict:
         "record_id": ids["session_record"],
         "export_id": ids["export"],
         "report_id": ids["report"],
+        "proposal_id": ids["proposal"],
+        "number": 2,
+        "language": "es",
         "token": ids["invitation_token"],
         "uidb64": "MQ",
     }

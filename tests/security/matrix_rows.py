@@ -18,6 +18,10 @@ The outcomes come from the rules, not from a recording of the server:
 - translations (messaging/translations/access.py, docs/translation.md): the room's readers and
   the translator holding the request see it (404 otherwise); only that translator reads its
   item;
+- JIT proposals (messaging/jit/access.py, docs/jit.md): the room's readers and the member
+  behind a contact point the proposal was routed to (in the world: the translator) see it
+  (404 otherwise); only the readers change the draft (403 for the routed contact); only a
+  routed contact answers for its party (403 for the readers);
 - account pages and API (docs/accounts.md): every signed-in user manages their own things;
   someone else's token, pair, session, notification or invitation is "not found".
 
@@ -97,6 +101,13 @@ def _send(ids) -> dict:
     }
 
 
+def _latest_jit_version(ids) -> str:
+    """The latest version of the world's proposal when the row runs (readers add versions)."""
+    from messaging.jit.models import Proposal
+
+    return str(Proposal.objects.get(pk=ids["proposal"]).latest_version().number)
+
+
 def _png(ids) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -121,6 +132,9 @@ ANET = A + "networks/<slug:slug>/"
 AMEMBERSHIP = ANET + "memberships/<int:pk>/"
 ADIR = A + "directory/"
 ATR = A + "translations/"
+JIT = "/jit/"
+PROPOSAL = JIT + "<uuid:proposal_id>/"
+AJIT = A + "jit/"
 
 ROWS = [
     # --- Home, health, language -------------------------------------------------------------
@@ -443,6 +457,53 @@ ROWS = [
         page(404, (READERS, "302 /translations/"), ("translator", "302 /translations/")),
         params={"action": "release"},
     ),
+    # --- JIT proposals (messaging/jit/access.py): the room's readers, and the routed
+    # authorizing contact (the translator, in the world); only readers change the draft -------
+    Row(JIT, "GET", page(200)),
+    Row(JIT, "POST", page(405)),
+    Row(JIT + "rooms/<uuid:room_id>/new/", "GET", page(404, (READERS, 200))),
+    Row(
+        JIT + "rooms/<uuid:room_id>/new/",
+        "POST",
+        page(404, (READERS, "302 /jit/")),
+        {
+            "title": "JIT Harbour",
+            "states": "ES NG",
+            "period_start": "2027-01-01",
+            "period_end": "2027-06-30",
+            "team_type": "parallel_active",
+        },
+        "form",
+    ),
+    Row(PROPOSAL, "GET", page(404, (READERS, 200), ("translator", 200))),
+    Row(PROPOSAL, "POST", page(405)),
+    Row(PROPOSAL + "edit/", "GET", page(404, (READERS, 200), ("translator", 403))),
+    Row(
+        PROPOSAL + "edit/",
+        "POST",
+        page(404, (READERS, "302 /jit/"), ("translator", 403)),
+        lambda ids: {"section_media": f"No statements ({uuid.uuid4()}).", "note": ""},
+        "form",
+    ),
+    Row(
+        PROPOSAL + "versions/<int:number>/diff/",
+        "GET",
+        page(404, (READERS, 200), ("translator", 200)),
+    ),
+    Row(PROPOSAL + "versions/<int:number>/diff/", "POST", page(405)),
+    Row(
+        PROPOSAL + "document/<str:language>/", "GET", page(404, (READERS, 200), ("translator", 200))
+    ),
+    Row(PROPOSAL + "document/<str:language>/", "POST", page(405)),
+    Row(PROPOSAL + "<str:step>", "GET", page(405), params={"step": "comment"}),
+    Row(
+        PROPOSAL + "<str:step>",
+        "POST",
+        page(404, (READERS, "302 /jit/"), ("translator", "302 /jit/")),
+        {"section": "places", "body": "Add Abuja?"},
+        "form",
+        params={"step": "comment"},
+    ),
     # --- Language pairs -----------------------------------------------------------------------
     Row("/languages/", "GET", page(200)),
     Row(
@@ -588,6 +649,15 @@ ROWS = [
         api(404, ("participant", 409), ("owner", 400)),
     ),
     Row(A + "records/<uuid:export_id>/download/", "GET", api(404, ("owner", 200))),
+    # --- API: JIT proposals ---------------------------------------------------------------------
+    Row(AJIT, "GET", api(200)),
+    Row(AJIT + "<uuid:proposal_id>/", "GET", api(404, (READERS, 200), ("translator", 200))),
+    Row(
+        AJIT + "<uuid:proposal_id>/consent/",
+        "POST",
+        api(404, (READERS, 403), ("translator", 201)),
+        lambda ids: {"state": "NG", "version": _latest_jit_version(ids), "decision": "consent"},
+    ),
     # --- API: translations ------------------------------------------------------------------------
     Row(ATR, "GET", api(200)),
     Row(

@@ -208,6 +208,7 @@ def build_world() -> World:
 
     export = records.request_export(room=room, requester=owner, legal_basis="Order 4/2026")
     records.run_pending()
+    proposal = _jit_proposal(room, owner, translator, tipp)
 
     for actor in ACTORS[2:]:
         world.sessions[actor] = _session(world.users[actor])
@@ -236,5 +237,43 @@ def build_world() -> World:
         membership=memberships["applicant"].pk,
         participant_user=participant.pk,
         not_in_room_user=world.users["not_in_room"].pk,
+        proposal=proposal.pk,
     )
     return world
+
+
+def _jit_proposal(room, owner, translator, tipp):
+    """A JIT proposal of the case room between Spain and Nigeria, in its second version;
+    Nigeria's verified authorizing contact point is the translator's, so the translator is
+    also the routed authorizing contact who sees the proposal without reading the room."""
+    from directory import actions as directory_actions
+    from messaging.jit import actions as jit_actions
+
+    authority = directory_actions.create_authority(
+        name="National Agency for the Prohibition of Trafficking in Persons",
+        kind="prosecution_service",
+        state="NG",
+    )
+    directory_actions.create_contact_point(
+        authority=authority,
+        kind="person",
+        name="Ngozi Okafor",
+        competences=["jit.authorize"],
+        networks=[tipp],
+        email="ngozi.okafor@example.org",
+        member=translator,
+    )
+    proposal = jit_actions.start_proposal(
+        room=room,
+        proposer=owner,
+        title="JIT Lantern",
+        states=["ES", "NG"],
+        period_start="2027-01-01",
+        period_end="2027-12-31",
+        team_type="integrated_active",
+        sections={"purpose": "Dismantle the recruitment network."},
+    )
+    jit_actions.revise_proposal(
+        proposal=proposal, author=owner, note="Places", sections={"places": "Madrid, Lagos."}
+    )
+    return proposal

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from messaging.jit import api
+
+urlpatterns = [
+    path("", api.proposals, name="api-jit"),
+    path("<uuid:proposal_id>/", api.detail, name="api-jit-detail"),
+    path("<uuid:proposal_id>/consent/", api.consent, name="api-jit-consent"),
+]
