@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0002_postgres_search'),
-        ('messaging', '0007_roomevent_jit_changed'),
+        ('messaging', '0008_roomevent_jit_changed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
