@@ -29,7 +29,12 @@ def test_two_proposals_at_different_stages(seeded):
     assert sorted(wacap.parties.values_list("state", flat=True)) == ["GH", "NG"]
     assert sorted(redtram.parties.values_list("state", flat=True)) == ["AR", "ES"]
     assert wacap.versions.count() == 2 and redtram.versions.count() == 1
-    assert Consent.objects.filter(party__proposal=wacap).exists()
+    answers = dict(
+        Consent.objects.filter(party__proposal=wacap).values_list("party__state", "decision")
+    )
+    assert answers == {"NG": "consent", "GH": "conditions"}
+    wacap.refresh_from_db()
+    assert (wacap.status, redtram.status) == ("agreed", "draft")
     assert not Consent.objects.filter(party__proposal=redtram).exists()
     call_command("seed_demo", stdout=io.StringIO())
     assert Proposal.objects.count() == 2
