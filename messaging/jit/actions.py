@@ -42,6 +42,7 @@ from messaging.jit.sections import (
     SECTION_KEYS,
     SECTION_MAX,
     TEAM_TYPE_CODES,
+    default_language,
     section_title,
 )
 from messaging.models import Room, RoomEvent, RoomParticipant
@@ -146,7 +147,7 @@ def _languages(values: dict, states: list[str]) -> dict:
     for state, language in values.items():
         if state not in states or language not in RENDER_LANGUAGES:
             raise _invalid("languages", _("Choose English, Spanish, French or Portuguese."))
-    return {state: values.get(state, "en") for state in states}
+    return {state: values.get(state, default_language(state)) for state in states}
 
 
 # --- The room's log, the audit log ---------------------------------------------------------

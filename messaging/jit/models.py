@@ -80,7 +80,7 @@ class Proposal(models.Model):
 
 
 class PartyRouting(models.TextChoices):
-    VERIFIED = "verified", _("verified authorizing contact points")
+    VERIFIED = "authorizing", _("verified authorizing contact points")
     CENTRAL_AUTHORITY = "central_authority", _("central authority, no verified authorizing contact")
     MISSING = "missing", _("no contact point in the directory")
 

@@ -50,3 +50,39 @@ LEGAL_BASES: tuple[tuple[str, object], ...] = (
 TEAM_TYPE_CODES = tuple(code for code, _title in TEAM_TYPES)
 LEGAL_BASIS_CODES = tuple(code for code, _title in LEGAL_BASES)
 RENDER_LANGUAGES = ("en", "es", "fr", "pt")
+
+
+# The language a party's fixed texts default to, by state; English elsewhere.
+STATE_LANGUAGES = {
+    **dict.fromkeys(
+        (
+            "ES",
+            "AR",
+            "BO",
+            "CL",
+            "CO",
+            "CR",
+            "CU",
+            "DO",
+            "EC",
+            "GT",
+            "HN",
+            "MX",
+            "NI",
+            "PA",
+            "PE",
+            "PY",
+            "SV",
+            "UY",
+            "VE",
+            "GQ",
+        ),
+        "es",
+    ),
+    **dict.fromkeys(("BR", "PT", "AO", "MZ", "CV", "GW", "ST"), "pt"),
+    **dict.fromkeys(("FR", "BE", "SN", "CI", "BF", "ML", "NE", "TG", "BJ", "GN", "CM"), "fr"),
+}
+
+
+def default_language(state: str) -> str:
+    return STATE_LANGUAGES.get(state, "en")

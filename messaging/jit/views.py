@@ -16,37 +16,6 @@ from messaging.jit.models import Consent, Proposal, SectionComment
 from messaging.jit.sections import LEGAL_BASES, RENDER_LANGUAGES, SECTIONS, TEAM_TYPES
 from network.errors import DomainError
 
-# The language a party's fixed texts default to, by state; English elsewhere.
-STATE_LANGUAGES = {
-    **dict.fromkeys(
-        (
-            "ES",
-            "AR",
-            "BO",
-            "CL",
-            "CO",
-            "CR",
-            "CU",
-            "DO",
-            "EC",
-            "GT",
-            "HN",
-            "MX",
-            "NI",
-            "PA",
-            "PE",
-            "PY",
-            "SV",
-            "UY",
-            "VE",
-            "GQ",
-        ),
-        "es",
-    ),
-    **dict.fromkeys(("BR", "PT", "AO", "MZ", "CV", "GW", "ST"), "pt"),
-    **dict.fromkeys(("FR", "BE", "SN", "CI", "BF", "ML", "NE", "TG", "BJ", "GN", "CM"), "fr"),
-}
-
 
 def _states(text: str) -> list[str]:
     return [part for part in text.replace(",", " ").upper().split() if part]
@@ -90,7 +59,6 @@ def new_proposal(request, room_id):
                 period_end=form.get("period_end"),
                 team_type=form.get("team_type"),
                 sections=_sections_from(form),
-                languages={s: STATE_LANGUAGES.get(s, "en") for s in states},
             )
         except DomainError as exc:
             error, status = exc, exc.http_status

@@ -11,6 +11,7 @@ DEMO_SEEDERS = (
     "directory.demo",
     "messaging.demo",
     "messaging.translations.demo",
+    "messaging.jit.demo",
 )
 
 
