@@ -15,7 +15,7 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from messaging.models import Room, RoomParticipant, current_participation
+from messaging.models import Message, Room, RoomParticipant, current_participation
 from messaging.realtime.prepared import PreparedQuery
 from network.errors import DomainError
 from network.models import Membership
@@ -218,3 +218,29 @@ def is_owner(user, room: Room) -> bool:
         .filter(room=room, user=user, role=RoomParticipant.Role.OWNER)
         .exists()
     )
+
+
+def can_read_message(user, message) -> bool:
+    """Whether `user` may read `message` now: the one rule for an item of a room (its room's
+    rule), used wherever an item is shown or passed on (messaging/disclosure)."""
+    return can_read(user, message.room)
+
+
+def message_readers(message, user_ids) -> set[int]:
+    """Of `user_ids`, those who may read `message` now (the rule of `can_read_message`)."""
+    return users_with_access(message.room, set(user_ids))
+
+
+def readable_message(user, message_id):
+    """The message `message_id`, not deleted, if `user` may read it now; else None."""
+    parsed = _parse_room_id(message_id)
+    if parsed is None:
+        return None
+    message = (
+        Message.objects.filter(pk=parsed, deleted_at__isnull=True)
+        .select_related("room", "sender")
+        .first()
+    )
+    if message is None or not can_read_message(user, message):
+        return None
+    return message

@@ -355,6 +355,8 @@ class RoomEventKind(models.TextChoices):
     THREAD_CREATED = "thread.created", _("thread created")
     DEFAULT_HANDLING_CHANGED = "room.default_handling_changed", _("default handling code changed")
     TRANSLATION_CHANGED = "translation.changed", _("translation shown beside a message changed")
+    DISCLOSURE_REQUESTED = "disclosure.requested", _("provider's permission asked")
+    DISCLOSURE_ANSWERED = "disclosure.answered", _("provider's permission answered")
 
 
 class RoomEvent(models.Model):
@@ -396,3 +398,7 @@ class RoomEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.seq} in {self.room_id}"
+
+
+# Registered with this app; defined with the rule that uses it.
+from messaging.disclosure.models import PermissionRequest  # noqa: E402, F401

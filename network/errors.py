@@ -53,6 +53,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_eligible": 403,
     "no_language_pair": 403,
     "certification_required": 403,
+    "not_provider": 403,
+    "provider_permission_required": 403,
+    "permission_refused": 403,
     # Nothing there, or nothing you may see (404; unknown and forbidden look the same).
     "not_found": 404,
     "unknown_room": 404,
@@ -61,6 +64,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_pair": 404,
     "unknown_action": 404,
     "unknown_notification": 404,
+    "unknown_permission": 404,
     # The HTTP exchange itself.
     "method_not_allowed": 405,
     "not_acceptable": 406,
@@ -76,6 +80,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "client_id_conflict": 409,
     "invalid_transition": 409,
     "already_claimed": 409,
+    "already_answered": 409,
+    "permission_pending": 409,
+    "permission_not_needed": 409,
     "expired": 410,
     "accepted": 410,
     "revoked": 410,
