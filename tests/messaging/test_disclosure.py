@@ -304,3 +304,124 @@ def test_h0_and_own_items_go_to_translators_at_once(post, h2, member, counterpar
     assert _translate(member, h2).status == TranslationRequest.Status.OPEN
     assert _translate(counterpart, post(member)).status == TranslationRequest.Status.OPEN
     assert not PermissionRequest.objects.exists()
+
+
+# --- API -------------------------------------------------------------------------------------
+
+API = "/api/v1/permissions/"
+
+
+def _post(client, url, data):
+    return client.post(url, data, content_type="application/json")
+
+
+def test_the_api_asks_and_the_provider_answers(client_for, h2, member, counterpart):
+    asked = _post(
+        client_for(counterpart),
+        API,
+        {"message": str(h2.pk), "purpose": "forward", "outside": True, "reason": "for the NGO"},
+    )
+    assert asked.status_code == 201, asked.content
+    body = asked.json()
+    assert body["provider"] == {"id": member.pk, "name": member.display_name}
+    assert body["answer"] is None and body["handling_code"] == "H2"
+    waiting = client_for(member).get(API).json()
+    assert [item["id"] for item in waiting["asked_of_me"]] == [body["id"]]
+    assert client_for(counterpart).get(API).json()["asked_by_me"][0]["id"] == body["id"]
+
+    refused = _post(client_for(counterpart), f"{API}{body['id']}/answer/", {"answer": "granted"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_provider"
+    granted = _post(client_for(member), f"{API}{body['id']}/answer/", {"answer": "granted"})
+    assert granted.status_code == 200 and granted.json()["answer"] == "granted"
+    again = _post(
+        client_for(member), f"{API}{body['id']}/answer/", {"answer": "refused", "note": "no"}
+    )
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_answered"
+    assert client_for(member).get(API).json()["asked_of_me"] == []
+
+
+def test_the_api_hides_a_request_from_those_who_cannot_read_its_item(
+    client_for, h2, counterpart, other_network_member
+):
+    asked = actions.ask_permission(
+        requester=counterpart, message=h2, purpose="forward", outside=True
+    )
+    outsider = client_for(other_network_member)
+    assert outsider.get(f"{API}{asked.pk}/").status_code == 404
+    answered = _post(outsider, f"{API}{asked.pk}/answer/", {"answer": "granted"})
+    assert answered.status_code == 404 and answered.json()["error"]["code"] == "unknown_permission"
+    assert outsider.get(API).json() == {"asked_of_me": [], "asked_by_me": []}
+
+
+@pytest.mark.parametrize(
+    "data, code, field",
+    [
+        ({"purpose": "forward", "outside": True}, "missing_field", "message"),
+        ({"message": "nope", "purpose": "forward", "outside": True}, "invalid_field", "message"),
+        ({"purpose": "forward", "outside": True, "colour": "red"}, "unknown_field", "colour"),
+        ({"purpose": "forward", "outside": "yes"}, "invalid_field", "outside"),
+        ({"purpose": "forward", "recipients": [-1]}, "invalid_field", "recipients"),
+    ],
+)
+def test_the_api_refuses_bad_input_and_writes_nothing(
+    client_for, h2, counterpart, data, code, field
+):
+    data = {**data}
+    if "message" not in data and code != "missing_field":
+        data["message"] = str(h2.pk)
+    answer = _post(client_for(counterpart), API, data)
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["error"]["code"] == code
+    assert answer.json()["error"].get("field") == field
+    assert not PermissionRequest.objects.exists()
+
+
+def test_a_translation_request_names_the_provider_it_waits_for(client_for, h2, member, counterpart):
+    request = _translate(counterpart, h2)
+    detail = client_for(counterpart).get(f"/api/v1/translations/{request.pk}/").json()
+    assert detail["status"] == "awaiting_permission"
+    assert detail["waiting_for"]["provider"] == {"id": member.pk, "name": member.display_name}
+    assert detail["waiting_for"]["answer"] is None
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+
+def test_the_provider_answers_on_the_page(client_for, h2, member, counterpart):
+    asked = actions.ask_permission(
+        requester=counterpart, message=h2, purpose="forward", outside=True, reason="for the NGO"
+    )
+    page = client_for(member).get("/permissions/")
+    assert page.status_code == 200
+    assert (
+        counterpart.display_name in page.content.decode() and "for the NGO" in page.content.decode()
+    )
+    refused = client_for(member).post(f"/permissions/{asked.pk}/answer/", {"answer": "refused"})
+    assert refused.status_code == 302
+    asked.refresh_from_db()
+    assert asked.pending  # a refusal without a note is refused
+    client_for(member).post(
+        f"/permissions/{asked.pk}/answer/", {"answer": "refused", "note": "the victim is at risk"}
+    )
+    asked.refresh_from_db()
+    assert asked.answer == "refused" and asked.answer_note == "the victim is at risk"
+    mine = client_for(counterpart).get("/permissions/").content.decode()
+    assert "the victim is at risk" in mine
+
+
+def test_only_the_provider_answers_on_the_page(client_for, h2, counterpart, other_network_member):
+    asked = actions.ask_permission(
+        requester=counterpart, message=h2, purpose="forward", outside=True
+    )
+    assert (
+        client_for(counterpart)
+        .post(f"/permissions/{asked.pk}/answer/", {"answer": "granted"})
+        .status_code
+        == 302
+    )
+    outsider = client_for(other_network_member).post(
+        f"/permissions/{asked.pk}/answer/", {"answer": "granted"}
+    )
+    assert outsider.status_code == 404
+    asked.refresh_from_db()
+    assert asked.pending

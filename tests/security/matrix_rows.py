@@ -18,6 +18,9 @@ The outcomes come from the rules, not from a recording of the server:
 - translations (messaging/translations/access.py, docs/translation.md): the room's readers and
   the translator holding the request see it (404 otherwise); only that translator reads its
   item;
+- permissions to pass an item on (messaging/disclosure, docs/disclosure.md): the readers of
+  the item see a request (404 otherwise); only its provider answers (403 for other readers);
+  nobody asks permission for their own item (409);
 - account pages and API (docs/accounts.md): every signed-in user manages their own things;
   someone else's token, pair, session, notification or invitation is "not found".
 
@@ -441,6 +444,18 @@ ROWS = [
         page(404, (READERS, "302 /translations/"), ("translator", "302 /translations/")),
         params={"action": "release"},
     ),
+    # --- Permission pages ----------------------------------------------------------------------
+    Row("/permissions/", "GET", page(200)),
+    Row("/permissions/", "POST", page(200)),
+    Row("/permissions/<uuid:permission_id>/answer/", "GET", page(405)),
+    # The provider's answer, or another reader's refusal shown on the page they return to.
+    Row(
+        "/permissions/<uuid:permission_id>/answer/",
+        "POST",
+        page(404, (READERS, "302 /permissions/")),
+        {"answer": "granted"},
+        "form",
+    ),
     # --- Language pairs -----------------------------------------------------------------------
     Row("/languages/", "GET", page(200)),
     Row(
@@ -624,6 +639,23 @@ ROWS = [
         api(404, ("owner", 200), ("participant", 403), ("translator", 403)),
         params={"action": "cancel"},
         variant="cancel",
+    ),
+    # --- API: permissions to pass an item on ----------------------------------------------------
+    Row(A + "permissions/", "GET", api(200)),
+    Row(
+        A + "permissions/",
+        "POST",
+        # The owner provided the item: no permission of their own to ask (409).
+        api(404, ("participant", 201), ("owner", 409)),
+        lambda ids: {"message": str(ids["provided"]), "purpose": "quote", "outside": True},
+    ),
+    Row(A + "permissions/<uuid:permission_id>/", "GET", api(404, (READERS, 200))),
+    Row(
+        A + "permissions/<uuid:permission_id>/answer/",
+        "POST",
+        # Only the provider answers.
+        api(404, ("owner", 200), ("participant", 403)),
+        {"answer": "granted"},
     ),
     # --- API: language pairs, schema ------------------------------------------------------------
     Row(A + "language-pairs/", "GET", api(200)),
