@@ -92,6 +92,8 @@ def _thread_dict(thread: Thread) -> dict:
         "title": thread.title,
         "tags": [tag.as_dict() for tag in thread.tags.all()],
         "created_at": thread.created_at.isoformat(),
+        "restricted": thread.restricted,
+        "victim_sensitive": thread.victim_sensitive,
     }
 
 
@@ -125,7 +127,9 @@ def rooms(request):
     marker = ReadMarker.objects.filter(room=OuterRef("pk"), user=user).values("seq")[:1]
     message_marker = ReadMarker.objects.filter(room=OuterRef("room"), user=user).values("seq")
     unread = (
-        Message.objects.filter(room=OuterRef("pk"), deleted_at__isnull=True)
+        access.visible_messages(
+            user, Message.objects.filter(room=OuterRef("pk"), deleted_at__isnull=True)
+        )
         .exclude(sender=user)
         .filter(seq__gt=Coalesce(Subquery(message_marker[:1]), Value(0)))
         .values("room")
@@ -174,7 +178,8 @@ def _users(ids: list[int]) -> list:
 @api_view(["GET"])
 def room_detail(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
-    threads = Thread.objects.filter(room=room).prefetch_related("tags")
+    threads = access.visible_threads(request.user, Thread.objects.filter(room=room))
+    threads = threads.prefetch_related("tags")
     marker = ReadMarker.objects.filter(room=room, user=request.user).first()
     return Response(
         _room_dict(
@@ -222,10 +227,17 @@ def threads(request, room_id):
     if request.method == "POST":
         data = validated(ThreadInputSerializer, request.data)
         thread = actions.create_thread(
-            room=room, creator=request.user, title=data.get("title"), tags=data.get("tags")
+            room=room,
+            creator=request.user,
+            title=data.get("title"),
+            tags=data.get("tags"),
+            restricted=data.get("restricted", False),
+            victim_sensitive=data.get("victim_sensitive", False),
+            readers=data.get("readers") or (),
         )
         return Response(_thread_dict(thread), status=201)
-    rows = Thread.objects.filter(room=room).prefetch_related("tags")
+    rows = access.visible_threads(request.user, Thread.objects.filter(room=room))
+    rows = rows.prefetch_related("tags")
     return Response({"threads": [_thread_dict(thread) for thread in rows]})
 
 
@@ -242,7 +254,7 @@ def tag_search(request):
     if state:
         tags = tags.filter(kind=CaseTag.Kind.CASE_NUMBER, state=state.upper())
     rows = (
-        Thread.objects.filter(room__in=access.readable_rooms(request.user))
+        access.readable_threads(request.user)
         .filter(Q(pk__in=tags.values("thread_id")))
         .prefetch_related("tags")
         .order_by("-created_at")
@@ -266,7 +278,7 @@ def history(request, room_id):
         {
             "room": str(room.pk),
             "head": room.head_seq,
-            "events": [events.event_dict(row) for row in rows],
+            "events": events.dicts_for(rows, request.user.pk),
             "more": last < room.head_seq,
         }
     )
@@ -286,9 +298,10 @@ def messages(request, room_id):
     return Response(result.receipt(), status=200 if result.duplicate else 201)
 
 
-def _message_in(room: Room, message_id) -> Message:
+def _message_in(room: Room, message_id, user) -> Message:
+    """A message of `room` in a thread `user` may see (messaging/access.py)."""
     try:
-        return Message.objects.select_related("room", "sender").get(
+        return access.visible_messages(user, Message.objects.select_related("room", "sender")).get(
             room=room, pk=uuid.UUID(str(message_id))
         )
     except (Message.DoesNotExist, ValueError) as exc:
@@ -300,7 +313,7 @@ def _message_in(room: Room, message_id) -> Message:
 @api_view(["PATCH", "DELETE"])
 def message_detail(request, room_id, message_id):
     room = access.get_room_for_member(request.user, room_id)
-    message = _message_in(room, message_id)
+    message = _message_in(room, message_id, request.user)
     if request.method == "DELETE":
         actions.delete_message(message=message, actor=request.user)
         return Response(status=204)
@@ -317,7 +330,7 @@ def message_detail(request, room_id, message_id):
 @parser_classes([MultiPartParser, FormParser])
 def attachments(request, room_id, message_id):
     room = access.get_room_for_member(request.user, room_id)
-    message = _message_in(room, message_id)
+    message = _message_in(room, message_id, request.user)
     upload = request.FILES.get("file")
     if upload is None:
         raise MessagingError("missing_field", "file is required", field="file")
@@ -347,7 +360,11 @@ def attachments(request, room_id, message_id):
 def attachment_download(request, room_id, attachment_id):
     room = access.get_room_for_member(request.user, room_id)
     try:
-        attachment = Attachment.objects.get(room=room, pk=uuid.UUID(str(attachment_id)))
+        attachment = Attachment.objects.select_related("message__thread").get(
+            room=room, pk=uuid.UUID(str(attachment_id))
+        )
+        if not access.can_read_message(request.user, attachment.message):
+            raise Attachment.DoesNotExist
     except (Attachment.DoesNotExist, ValueError) as exc:
         raise MessagingError("not_found", "no such attachment in this room") from exc
     response = HttpResponse(

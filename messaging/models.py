@@ -142,7 +142,9 @@ class RoomParticipant(models.Model):
 
 
 class Thread(models.Model):
-    """A topic inside a room, carrying case tags."""
+    """A topic inside a room, carrying case tags. A restricted thread is read only by its
+    named readers (ThreadReader): its title, tags and events are hidden from the room's other
+    participants (messaging/access.py)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="threads")
@@ -151,12 +153,58 @@ class Thread(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    restricted = models.BooleanField(_("restricted"), default=False)
+    # Victim-sensitive: restricted, and its composer starts with H2.
+    victim_sensitive = models.BooleanField(_("victim-sensitive"), default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(victim_sensitive=False) | Q(restricted=True),
+                name="victim_sensitive_thread_restricted",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class ThreadReaderQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class ThreadReader(models.Model):
+    """A participant named to read a restricted thread. Removal records an end; rows stay."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="readers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="threads_read"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ThreadReaderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread", "user"],
+                condition=Q(removed_at__isnull=True),
+                name="one_current_thread_reader",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} reads {self.thread_id}"
 
 
 class CaseTagKind(models.TextChoices):
@@ -355,6 +403,8 @@ class RoomEventKind(models.TextChoices):
     THREAD_CREATED = "thread.created", _("thread created")
     DEFAULT_HANDLING_CHANGED = "room.default_handling_changed", _("default handling code changed")
     TRANSLATION_CHANGED = "translation.changed", _("translation shown beside a message changed")
+    THREAD_READER_ADDED = "thread.reader_added", _("reader added to a restricted thread")
+    THREAD_READER_REMOVED = "thread.reader_removed", _("reader removed from a restricted thread")
     DISCLOSURE_REQUESTED = "disclosure.requested", _("provider's permission asked")
     DISCLOSURE_ANSWERED = "disclosure.answered", _("provider's permission answered")
 

@@ -88,6 +88,7 @@ def _record(room, *, kind, actor, permission: PermissionRequest) -> None:
             "requester": permission.requester_id,
             "purpose": permission.purpose,
             "answer": permission.answer or None,
+            **access.restricted_mark(permission.message.thread),
         },
     )
     finish_write(room, event)

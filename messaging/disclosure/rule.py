@@ -2,10 +2,11 @@
 
 An item (a message, with its files) labelled H1, H2 or H3 that another member provided
 needs that provider's recorded permission — asked and answered in the app, per item, on the
-room's log — unless every recipient is already a reader of the item. H0 items, and one's own,
-pass to anyone the path allows. Every path an item can leave by asks this rule: translation
-requests, forwarding, quoting into another thread or room, and the case-record export
-(`export_permitted`).
+room's log — unless every recipient is already a reader of the item; so does any item of a
+restricted thread (messaging/access.py), whose readers are its named readers. Other H0
+items, and one's own, pass to anyone the path allows. Every path an item can leave by asks
+this rule: translation requests, forwarding, quoting into another thread or room, and the
+case-record export (`export_permitted`).
 
 `recipients` is a set of member ids, or None when the item goes to people not named in
 advance (a translator outside the room, an exported record): None is never "every recipient
@@ -43,9 +44,12 @@ ALLOWED = Decision(True)
 
 
 def needs_provider(message: Message, actor) -> bool:
-    """Whether passing `message` on may need its provider's permission: a protected
-    handling code, and someone else's item."""
-    return message.handling_code in PROTECTED and message.sender_id != actor.pk
+    """Whether passing `message` on may need its provider's permission: someone else's item
+    with a protected handling code, or of a restricted thread (whose items go to its readers
+    only)."""
+    if message.sender_id == actor.pk:
+        return False
+    return message.handling_code in PROTECTED or message.thread.restricted
 
 
 def may_pass(actor, message: Message, *, purpose: str, recipients=None) -> Decision:
@@ -94,7 +98,12 @@ def may_pass(actor, message: Message, *, purpose: str, recipients=None) -> Decis
             "this item is %(code)s: passing it on needs the permission of %(provider)s, "
             "who provided it"
         )
-        % {"code": message.handling_code, "provider": provider.display_name},
+        % {
+            "code": message.handling_code
+            if message.handling_code in PROTECTED
+            else _("of a restricted thread"),
+            "provider": provider.display_name,
+        },
         provider=provider,
     )
 

@@ -15,6 +15,10 @@ frames did not come with the notices (events other than new messages, a notice o
 budget, a gap). Each frame's JSON text is rendered once and handed as it is to every local
 socket of the room.
 
+An event of a restricted thread (messaging/access.py) is loaded, never carried, and reaches
+only the thread's readers; the room's other subscribers get its seq alone (`kind`
+"restricted"), so that they see no gap.
+
 Who may read a new message is therefore decided when it is stored, in the sending
 transaction, or, where the notice names no readers, when it is delivered. A participant
 removed from the room is no reader of any message numbered after the removal (the removal
@@ -105,10 +109,21 @@ def _load_batches(
         allowed, loaded = allowed(), iter(loaded() if loaded else [])
     rows_of = [next(loaded) if upto > after else [] for _, after, upto, _ in requests]
     batches = [
-        ([(row.seq, events.event_frame(row)) for row in rows] if readers else [], readers)
+        (
+            [(row.seq, events.event_frame(row)) for row in rows] if readers else [],
+            readers,
+            _hidden(rows) if readers else {},
+        )
         for rows, readers in zip(rows_of, allowed, strict=True)
     ]
     return batches, sum(len(rows) for rows in rows_of) >= BATCH_LIMIT
+
+
+def _hidden(rows) -> dict:
+    """The events of restricted threads among `rows`: {seq: (who reads it, the frame the
+    others get instead)} (messaging/access.py; a query only if there are any)."""
+    only = access.restricted_readers(rows)
+    return {row.seq: (only[row.seq], events.hidden_frame(row)) for row in rows if row.seq in only}
 
 
 class RoomHub:
@@ -328,11 +343,13 @@ class RoomHub:
             except Exception:
                 logger.exception("hub could not load room events")
                 continue
-            for (room, state), (frames, allowed), (_, after, _, _) in zip(
+            for (room, state), (frames, allowed, hidden), (_, after, _, _) in zip(
                 loads, results, requests, strict=True
             ):
+                # Frames that came with notices are never of a restricted thread (posting
+                # carries none of those): only loaded ones may be hidden.
                 frames = at_hand[room][0] if at_hand[room] else frames
-                await self._deliver(room, state, after, frames, allowed, targets[room])
+                await self._deliver(room, state, after, frames, allowed, targets[room], hidden)
                 if truncated and state.last_seq < pending[room]:
                     # The load stopped at BATCH_LIMIT events: the rest comes in the next.
                     self._pending[room] = max(self._pending.get(room, 0), pending[room])
@@ -349,7 +366,7 @@ class RoomHub:
         return [(seq, carried.frames[seq]) for seq in seqs], carried.readers
 
     async def _deliver(
-        self, room, state: RoomState, after: int, frames, allowed, targets: list
+        self, room, state: RoomState, after: int, frames, allowed, targets: list, hidden=None
     ) -> None:
         metrics.delivered(frames)
         if frames and state.last_seq == after:
@@ -363,6 +380,8 @@ class RoomHub:
                     await consumer.room_lost(room)
                     continue
                 for seq, text in frames:
+                    if hidden and seq in hidden and user_id not in hidden[seq][0]:
+                        text = hidden[seq][1]
                     await consumer.deliver(room, seq, text)
             except Exception:
                 # One broken socket must not stop delivery to the others.

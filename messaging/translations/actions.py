@@ -315,12 +315,17 @@ def _lock_with_room(request: TranslationRequest):
 
 def _announce(room, locked: TranslationRequest, actor) -> None:
     """A `translation.changed` event of the room: its live pages fetch the message again."""
-    message_id = locked.message_id or locked.attachment.message_id
+    original = locked.message or locked.attachment.message
     event = append_event(
         room,
         kind=RoomEvent.Kind.TRANSLATION_CHANGED,
         actor=actor,
-        details={"request": str(locked.pk), "message": str(message_id), "status": locked.status},
+        details={
+            "request": str(locked.pk),
+            "message": str(original.pk),
+            "status": locked.status,
+            **room_access.restricted_mark(original.thread),
+        },
     )
     finish_write(room, event)
 
