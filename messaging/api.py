@@ -10,7 +10,8 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -42,6 +43,7 @@ from messaging.api_serializers import (
     ThreadInputSerializer,
     ThreadList,
     ThreadOut,
+    ThreadReaderInputSerializer,
 )
 from messaging.errors import MessagingError
 from messaging.merkle import ProofError
@@ -239,6 +241,52 @@ def threads(request, room_id):
     rows = access.visible_threads(request.user, Thread.objects.filter(room=room))
     rows = rows.prefetch_related("tags")
     return Response({"threads": [_thread_dict(thread) for thread in rows]})
+
+
+def _visible_thread(user, room: Room, thread_id) -> Thread:
+    found = (
+        access.visible_threads(user, Thread.objects.select_related("room"))
+        .filter(room=room, pk=thread_id)
+        .first()
+    )
+    if found is None:
+        raise MessagingError("not_found", "no such thread in this room")
+    return found
+
+
+def _member(user_id):
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise MessagingError("invalid_field", "this person is not a participant", field="user")
+    return user
+
+
+@extend_schema(
+    request=ThreadReaderInputSerializer,
+    responses={201: inline_serializer("ThreadReaderAdded", {"user": serializers.IntegerField()})},
+)
+@api_view(["POST"])
+def thread_readers(request, room_id, thread_id):
+    """Name a participant a reader of a restricted thread (its creator or a room owner)."""
+    room = access.get_room_for_member(request.user, room_id)
+    thread = _visible_thread(request.user, room, thread_id)
+    data = validated(ThreadReaderInputSerializer, request.data)
+    actions.add_thread_reader(thread=thread, user=_member(data["user"]), added_by=request.user)
+    return Response({"user": data["user"]}, status=201)
+
+
+@extend_schema(
+    responses=inline_serializer("ThreadReaderRemoved", {"epoch": serializers.IntegerField()})
+)
+@api_view(["DELETE"])
+def thread_reader(request, room_id, thread_id, user_id):
+    """End a reader's reading of a restricted thread; the room gets a new data key."""
+    room = access.get_room_for_member(request.user, room_id)
+    thread = _visible_thread(request.user, room, thread_id)
+    epoch = actions.remove_thread_reader(
+        thread=thread, user=_member(user_id), removed_by=request.user
+    )
+    return Response({"epoch": epoch})
 
 
 @extend_schema(parameters=[TagQuerySerializer], responses=ThreadList)

@@ -58,6 +58,10 @@ class ThreadInputSerializer(InputSerializer):
     )
 
 
+class ThreadReaderInputSerializer(InputSerializer):
+    user = Integer(min_value=1)
+
+
 class TagQuerySerializer(QuerySerializer):
     tag = Text(max_length=actions.TAG_MAX)
     state = Text(required=False, allow_blank=True, max_length=8)

@@ -179,9 +179,9 @@ def _render_room(request, room: Room, *, thread=None, status=200, **forms):
         "earlier": earlier,
         "participants": pages.current_participants(room) if room.has_participants else [],
         "is_owner": is_owner,
-        "thread_form": forms.get("thread_form") or ThreadForm(),
+        "thread_form": forms.get("thread_form") or ThreadForm(room=room, user=request.user),
         "message_form": forms.get("message_form")
-        or MessageForm(room=room, initial=_composer_initial(request, thread)),
+        or MessageForm(room=room, thread=thread, initial=_composer_initial(request, thread)),
         "settings_form": forms.get("settings_form")
         or (
             RoomSettingsForm(initial={"default_handling": room.default_handling})
@@ -221,7 +221,7 @@ def room(request, room_id):
 @require_POST
 def create_thread(request, room_id):
     room = _room_or_404(request.user, room_id)
-    form = ThreadForm(request.POST)
+    form = ThreadForm(request.POST, room=room, user=request.user)
     if form.is_valid():
         try:
             thread = actions.create_thread(
@@ -229,6 +229,9 @@ def create_thread(request, room_id):
                 creator=request.user,
                 title=form.cleaned_data["title"],
                 tags=form.cleaned_data["tags"],
+                restricted=form.cleaned_data.get("restricted", False),
+                victim_sensitive=form.cleaned_data.get("victim_sensitive", False),
+                readers=form.cleaned_data.get("readers") or [],
             )
         except MessagingError as error:
             add_action_error(form, error)

@@ -109,21 +109,29 @@ def _load_batches(
         allowed, loaded = allowed(), iter(loaded() if loaded else [])
     rows_of = [next(loaded) if upto > after else [] for _, after, upto, _ in requests]
     batches = [
-        (
-            [(row.seq, events.event_frame(row)) for row in rows] if readers else [],
-            readers,
-            _hidden(rows) if readers else {},
-        )
+        (_frames(rows) if readers else Frames(), readers)
         for rows, readers in zip(rows_of, allowed, strict=True)
     ]
     return batches, sum(len(rows) for rows in rows_of) >= BATCH_LIMIT
 
 
-def _hidden(rows) -> dict:
-    """The events of restricted threads among `rows`: {seq: (who reads it, the frame the
-    others get instead)} (messaging/access.py; a query only if there are any)."""
-    only = access.restricted_readers(rows)
-    return {row.seq: (only[row.seq], events.hidden_frame(row)) for row in rows if row.seq in only}
+class Frames(list):
+    """Loaded frames, (seq, text) in order, with `hidden`: for the events of restricted
+    threads among them, {seq: (who reads it, the frame the others get instead)}."""
+
+    hidden: dict
+
+    def __init__(self, frames=(), hidden=None):
+        super().__init__(frames)
+        self.hidden = hidden or {}
+
+
+def _frames(rows) -> Frames:
+    only = access.restricted_readers(rows)  # a query only if some event is restricted
+    return Frames(
+        [(row.seq, events.event_frame(row)) for row in rows],
+        {row.seq: (only[row.seq], events.hidden_frame(row)) for row in rows if row.seq in only},
+    )
 
 
 class RoomHub:
@@ -343,13 +351,13 @@ class RoomHub:
             except Exception:
                 logger.exception("hub could not load room events")
                 continue
-            for (room, state), (frames, allowed, hidden), (_, after, _, _) in zip(
+            for (room, state), (frames, allowed), (_, after, _, _) in zip(
                 loads, results, requests, strict=True
             ):
                 # Frames that came with notices are never of a restricted thread (posting
                 # carries none of those): only loaded ones may be hidden.
                 frames = at_hand[room][0] if at_hand[room] else frames
-                await self._deliver(room, state, after, frames, allowed, targets[room], hidden)
+                await self._deliver(room, state, after, frames, allowed, targets[room])
                 if truncated and state.last_seq < pending[room]:
                     # The load stopped at BATCH_LIMIT events: the rest comes in the next.
                     self._pending[room] = max(self._pending.get(room, 0), pending[room])
@@ -366,8 +374,9 @@ class RoomHub:
         return [(seq, carried.frames[seq]) for seq in seqs], carried.readers
 
     async def _deliver(
-        self, room, state: RoomState, after: int, frames, allowed, targets: list, hidden=None
+        self, room, state: RoomState, after: int, frames, allowed, targets: list
     ) -> None:
+        hidden = getattr(frames, "hidden", None)
         metrics.delivered(frames)
         if frames and state.last_seq == after:
             state.last_seq = frames[-1][0]

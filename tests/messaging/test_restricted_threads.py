@@ -175,6 +175,44 @@ class TestEveryPathHidesIt:
         )
         assert edit.status_code == 404
 
+    def test_readers_over_the_api(self, client_for, restricted, member, counterpart, third):
+        url = f"/api/v1/rooms/{restricted.room_id}/threads/{restricted.pk}/readers/"
+        refused = client_for(counterpart).post(
+            url, {"user": third.pk}, content_type="application/json"
+        )
+        assert refused.status_code == 403
+        hidden = client_for(third).post(url, {"user": third.pk}, content_type="application/json")
+        assert hidden.status_code == 404
+        added = client_for(member).post(url, {"user": third.pk}, content_type="application/json")
+        assert added.status_code == 201
+        assert access.can_read_thread(third, restricted)
+        epoch = Room.objects.get(pk=restricted.room_id).key_epoch
+        removed = client_for(member).delete(f"{url}{third.pk}/")
+        assert removed.status_code == 200 and removed.json()["epoch"] == epoch + 1
+        assert not access.can_read_thread(third, restricted)
+        again = client_for(member).delete(f"{url}{third.pk}/")
+        assert again.status_code == 400 and again.json()["error"]["field"] == "user"
+
+    def test_a_restricted_thread_over_the_api_needs_participant_readers(
+        self, client_for, case_room, member, other_network_member
+    ):
+        url = f"/api/v1/rooms/{case_room.pk}/threads/"
+        for readers, code in (([], "missing_field"), ([other_network_member.pk], "invalid_field")):
+            answer = client_for(member).post(
+                url,
+                {"title": "T", "restricted": True, "readers": readers},
+                content_type="application/json",
+            )
+            assert answer.status_code == 400
+            assert answer.json()["error"]["code"] == code
+        made = client_for(member).post(
+            url,
+            {"title": "Victim V-2", "victim_sensitive": True, "readers": []},
+            content_type="application/json",
+        )
+        assert made.status_code == 400
+        assert not ThreadReader.objects.exists()
+
     def test_the_pages(self, client_for, restricted, counterpart, third):
         _post(restricted, counterpart, "the shelter is in the north")
         room = restricted.room_id
@@ -315,3 +353,30 @@ async def test_a_restricted_threads_events_reach_its_readers_only(
             assert frames[-1]["seq"] == open_seq
             secret = next(f for f in frames if f["seq"] == secret_seq)
             assert secret["kind"] == ("message.posted" if shows else "restricted")
+
+
+@pytest.mark.django_db
+def test_the_new_thread_form_makes_a_victim_sensitive_thread(
+    client_for, case_room, member, counterpart
+):
+    page = client_for(member).post(
+        f"/rooms/{case_room.pk}/threads/",
+        {"title": "Victim V-3", "victim_sensitive": "on", "readers": [str(counterpart.pk)]},
+    )
+    assert page.status_code == 302
+    thread = case_room.threads.get(title="Victim V-3")
+    assert thread.restricted and thread.victim_sensitive
+    assert set(thread.readers.values_list("user_id", flat=True)) == {member.pk, counterpart.pk}
+    composer = client_for(member).get(f"/rooms/{case_room.pk}/?thread={thread.pk}").content.decode()
+    assert 'value="H2" checked' in composer or 'value="H2" selected' in composer
+
+
+@pytest.mark.django_db
+def test_the_new_thread_form_refuses_a_restricted_thread_without_readers(
+    client_for, case_room, member
+):
+    page = client_for(member).post(
+        f"/rooms/{case_room.pk}/threads/", {"title": "Alone", "restricted": "on"}
+    )
+    assert page.status_code == 400
+    assert not case_room.threads.filter(title="Alone").exists()

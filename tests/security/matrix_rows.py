@@ -11,7 +11,8 @@ The outcomes come from the rules, not from a recording of the server:
 - rooms (messaging/access.py, docs/messaging.md): readers are the participants who are active
   members; everyone else — coordinators included — gets 404, as for a room that does not
   exist; the pages refuse people active in no network (403) before looking at the room; only
-  the owner invites; only the sender edits or deletes a message;
+  the owner invites; only the sender edits or deletes a message; a restricted thread is read by
+  its named readers only, and only its creator or a room owner names them;
 - the directory (directory/visibility.py, docs/directory.md): any signed-in user reads the
   authority level; person-level exports (vCard) only active members of a network the entry
   serves; coordinators of those networks maintain entries; any active member reports one;
@@ -554,6 +555,19 @@ ROWS = [
     Row(AROOM + "participants/<int:user_id>/", "DELETE", api(404, (READERS, 204))),
     Row(AROOM + "threads/", "GET", api(404, (READERS, 200))),
     Row(AROOM + "threads/", "POST", api(404, (READERS, 201)), {"title": "Financial flows"}),
+    # The restricted thread is read by the owner (its creator) and the participant; only its
+    # creator or a room owner names readers (the participant already is one: 409).
+    Row(
+        AROOM + "threads/<uuid:thread_id>/readers/",
+        "POST",
+        api(404, ("owner", 409), ("participant", 403)),
+        lambda ids: {"user": ids["participant_user"]},
+    ),
+    Row(
+        AROOM + "threads/<uuid:thread_id>/readers/<int:user_id>/",
+        "DELETE",
+        api(404, ("owner", 200), ("participant", 403)),
+    ),
     Row(A + "threads/", "GET", api(200), query="tag=Lantern"),
     Row(AROOM + "events/", "GET", api(404, (READERS, 200))),
     Row(AROOM + "messages/", "POST", api(404, (READERS, 201)), _send),

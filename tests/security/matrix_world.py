@@ -19,7 +19,7 @@ notification to the translator; the invitation was sent by the coordinator; the
 membership decided on is the applicant's, endorsed by the owner (as many endorsements as
 TIPP requires, so a coordinator may decide); the wrong-entry report was filed by the
 participant; the permission request was asked by the participant of the owner, who
-provided its H2 item.
+provided its H2 item; the restricted thread was opened by the owner for the participant.
 """
 
 import uuid
@@ -181,6 +181,13 @@ def build_world() -> World:
         source_language="es",
     )
     translation_actions.claim_request(request=request, translator=translator)
+    restricted_thread = room_actions.create_thread(
+        room=room,
+        creator=owner,
+        title="Witness statements",
+        restricted=True,
+        readers=[participant.pk],
+    )
     # An H2 item the owner provided, and the participant's request to pass it on.
     provided = posting.post_message(
         room=room,
@@ -232,6 +239,7 @@ def build_world() -> World:
         seq=message.seq,
         request=request.pk,
         provided=provided.pk,
+        restricted_thread=restricted_thread.pk,
         permission=permission.pk,
         notification=notification.pk,
         pair=translator.language_pairs.get().pk,
