@@ -443,6 +443,18 @@ def _mentioned(room: Room, sends: list[_Send], found: _Found) -> dict[int, Messa
                     refusals[send.index] = invalid(
                         "mentions", "a mentioned person cannot read this room"
                     )
+        restricted = {send.thread_id for send in sends if send.index in wanted and send.restricted}
+        thread_readers = access.thread_readers(restricted) if restricted else {}
+        for send in sends:
+            if (
+                send.index in wanted
+                and send.restricted
+                and send.index not in refusals
+                and set(send.mentions) - thread_readers.get(send.thread_id, set())
+            ):
+                refusals[send.index] = invalid(
+                    "mentions", "a mentioned person cannot read this thread"
+                )
     return refusals
 
 

@@ -380,3 +380,20 @@ def test_the_new_thread_form_refuses_a_restricted_thread_without_readers(
     )
     assert page.status_code == 400
     assert not case_room.threads.filter(title="Alone").exists()
+
+
+@pytest.mark.django_db
+def test_a_mention_in_it_names_its_readers_only(restricted, member, counterpart, third):
+    with pytest.raises(MessagingError) as refused:
+        posting.post_message(
+            room=restricted.room,
+            sender=member,
+            thread=restricted,
+            body="see this",
+            client_id=uuid.uuid4(),
+            mentions=[third.pk],
+        )
+    assert refused.value.field == "mentions"
+    assert _post(restricted, member, "see this", mentions=[counterpart.pk]).mentions == [
+        counterpart.pk
+    ]
