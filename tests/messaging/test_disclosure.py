@@ -1,6 +1,7 @@
 """The one rule for passing an item on (messaging/disclosure), its permission requests, and
 its use by translation requests: an H2 item of another member's waits for its provider."""
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -425,3 +426,45 @@ def test_only_the_provider_answers_on_the_page(client_for, h2, counterpart, othe
     assert outsider.status_code == 404
     asked.refresh_from_db()
     assert asked.pending
+
+
+# --- The WebSocket notice --------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_asking_and_answering_reach_the_rooms_sockets(
+    open_socket, case_room, thread, member, counterpart
+):
+    from channels.db import database_sync_to_async as sync_to_async
+
+    from tests.messaging.test_room_consumer import next_of, subscribe
+
+    item = await sync_to_async(
+        lambda: (
+            posting.post_message(
+                room=case_room,
+                sender=member,
+                thread=thread,
+                body="secreto",
+                client_id=uuid.uuid4(),
+                handling_code="H2",
+            ).message
+        )
+    )()
+    provider, requester = await open_socket(member), await open_socket(counterpart)
+    await subscribe(provider, case_room)
+    await subscribe(requester, case_room)
+    asked = await sync_to_async(actions.ask_permission)(
+        requester=counterpart, message=item, purpose="forward", outside=True
+    )
+    notice = await next_of(provider, "event")
+    assert notice["kind"] == "disclosure.requested"
+    assert notice["data"]["permission"] == str(asked.pk)
+    assert notice["data"]["provider"] == member.pk and notice["data"]["answer"] is None
+    assert "secreto" not in json.dumps(notice)
+    await sync_to_async(actions.answer_permission)(
+        permission=asked, provider=member, answer="granted"
+    )
+    for socket in (requester,):
+        kinds = [(await next_of(socket, "event"))["kind"] for _ in range(2)]
+        assert kinds == ["disclosure.requested", "disclosure.answered"]
