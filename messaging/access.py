@@ -3,6 +3,10 @@
 - A case or direct room: a current participant who is an active member of some network; a
   case room tied to a network needs active membership of that network.
 - A network channel: an active member of its network.
+- A restricted thread of a room, and every item of it (messages, files, events): the room's
+  readers who are its current named readers. Everyone else sees neither its title, its tags
+  nor its events (`can_read_thread`, `visible_threads`, `visible_messages`,
+  `restricted_readers`).
 
 Coordinators read nothing by virtue of their role. Unknown and forbidden rooms look the same.
 """
@@ -15,7 +19,14 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from messaging.models import Room, RoomParticipant, current_participation
+from messaging.models import (
+    Message,
+    Room,
+    RoomParticipant,
+    Thread,
+    ThreadReader,
+    current_participation,
+)
 from messaging.realtime.prepared import PreparedQuery
 from network.errors import DomainError
 from network.models import Membership
@@ -218,3 +229,98 @@ def is_owner(user, room: Room) -> bool:
         .filter(room=room, user=user, role=RoomParticipant.Role.OWNER)
         .exists()
     )
+
+
+def _reads_thread(user, thread_ref: str = "pk"):
+    return Exists(
+        ThreadReader.objects.current().filter(thread_id=OuterRef(thread_ref), user_id=user_pk(user))
+    )
+
+
+def visible_threads(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Of `threads`, those `user` may see: open ones, and the restricted ones they read."""
+    return threads.filter(Q(restricted=False) | _reads_thread(user))
+
+
+def visible_messages(user, messages: QuerySet) -> QuerySet:
+    """Of `messages` (or of rows with a `message` relation, through `relation`), those in
+    threads `user` may see."""
+    return messages.filter(Q(thread__restricted=False) | _reads_thread(user, "thread_id"))
+
+
+def readable_threads(user) -> QuerySet[Thread]:
+    return visible_threads(user, Thread.objects.filter(room__in=readable_rooms(user)))
+
+
+def can_read_thread(user, thread: Thread) -> bool:
+    """Whether `user` may read `thread` now: a reader of its room and, if it is restricted,
+    one of its current readers."""
+    if not can_read(user, thread.room):
+        return False
+    return not thread.restricted or thread_readers([thread.pk]).get(thread.pk, set()) >= {
+        user_pk(user)
+    }
+
+
+def thread_readers(thread_ids) -> dict:
+    """The current readers of restricted threads, by thread id (one query)."""
+    readers: dict = {}
+    for thread, user in (
+        ThreadReader.objects.current()
+        .filter(thread_id__in=list(thread_ids))
+        .values_list("thread_id", "user_id")
+    ):
+        readers.setdefault(thread, set()).add(user)
+    return readers
+
+
+def restricted_readers(events) -> dict[int, set[int]]:
+    """For room events of restricted threads (those whose details name one: `restricted`),
+    the ids of who may read each, by seq; the others are absent (one query, none if no event
+    is of a restricted thread)."""
+    marked = {event.seq: event.details.get("restricted") for event in events if event.details}
+    marked = {seq: thread for seq, thread in marked.items() if thread}
+    if not marked:
+        return {}
+    readers = thread_readers({uuid.UUID(str(thread)) for thread in marked.values()})
+    return {seq: readers.get(uuid.UUID(str(thread)), set()) for seq, thread in marked.items()}
+
+
+def restricted_mark(thread: Thread | None) -> dict:
+    """What the details of an event of `thread` carry so that every path can tell it is of a
+    restricted thread (`restricted_readers`)."""
+    if thread is None or not thread.restricted:
+        return {}
+    return {"restricted": str(thread.pk)}
+
+
+def can_read_message(user, message) -> bool:
+    """Whether `user` may read `message` now: the one rule for an item of a room (its room's
+    rule, and its thread's), used wherever an item is shown or passed on
+    (messaging/disclosure)."""
+    return (
+        can_read_thread(user, message.thread) if message.thread_id else can_read(user, message.room)
+    )
+
+
+def message_readers(message, user_ids) -> set[int]:
+    """Of `user_ids`, those who may read `message` now (the rule of `can_read_message`)."""
+    readers = users_with_access(message.room, set(user_ids))
+    if message.thread.restricted:
+        readers &= thread_readers([message.thread_id]).get(message.thread_id, set())
+    return readers
+
+
+def readable_message(user, message_id):
+    """The message `message_id`, not deleted, if `user` may read it now; else None."""
+    parsed = _parse_room_id(message_id)
+    if parsed is None:
+        return None
+    message = (
+        Message.objects.filter(pk=parsed, deleted_at__isnull=True)
+        .select_related("room", "sender", "thread")
+        .first()
+    )
+    if message is None or not can_read_message(user, message):
+        return None
+    return message

@@ -25,6 +25,7 @@ from messaging.models import (
     RoomEvent,
     RoomParticipant,
     Thread,
+    ThreadReader,
 )
 from messaging.realtime import broadcast
 from messaging.room_writes import (
@@ -258,16 +259,63 @@ def parse_tags(tags) -> list[CaseTag]:
     return parsed
 
 
-def create_thread(*, room: Room, creator, title: str, tags=None) -> Thread:
+def _thread_readers(room: Room, creator, readers) -> list:
+    """The named readers of a new restricted thread: current participants of the room, and
+    the creator among them."""
+    if not isinstance(readers, list | tuple | set) or not readers:
+        raise MessagingError(
+            "missing_field", "a restricted thread needs at least one reader", field="readers"
+        )
+    ids = set()
+    for reader in readers:
+        pk = getattr(reader, "pk", reader)
+        if isinstance(pk, bool) or not isinstance(pk, int):
+            raise invalid("readers", "readers must be member ids")
+        ids.add(pk)
+    participants = set(
+        RoomParticipant.objects.current()
+        .filter(room=room, user_id__in=ids | {creator.pk})
+        .values_list("user_id", flat=True)
+    )
+    if ids - participants:
+        raise invalid("readers", "every reader must be a participant of the room")
+    return sorted(ids | {creator.pk})
+
+
+def create_thread(
+    *,
+    room: Room,
+    creator,
+    title: str,
+    tags=None,
+    restricted: bool = False,
+    victim_sensitive: bool = False,
+    readers=(),
+) -> Thread:
+    """A thread of the room. A restricted one (always so if victim-sensitive) is read by its
+    named `readers` (participants) and its creator only (messaging/access.py)."""
     title = clean_field(title, "title", max_length=TITLE_MAX)
     case_tags = parse_tags(tags)
     require_reader(creator, room)
+    restricted = bool(restricted or victim_sensitive)
+    if restricted and not room.has_participants:
+        raise invalid("restricted", "only a case or direct room has restricted threads")
+    reader_ids = _thread_readers(room, creator, readers) if restricted else []
     with transaction.atomic():
         room = lock_room(room)
-        thread = Thread.objects.create(room=room, title=title, created_by=creator)
+        thread = Thread.objects.create(
+            room=room,
+            title=title,
+            created_by=creator,
+            restricted=restricted,
+            victim_sensitive=bool(victim_sensitive),
+        )
         for tag in case_tags:
             tag.thread = thread
         CaseTag.objects.bulk_create(case_tags)
+        ThreadReader.objects.bulk_create(
+            ThreadReader(thread=thread, user_id=pk, added_by=creator) for pk in reader_ids
+        )
         event = append_event(
             room,
             kind=RoomEvent.Kind.THREAD_CREATED,
@@ -276,10 +324,78 @@ def create_thread(*, room: Room, creator, title: str, tags=None) -> Thread:
                 "thread": str(thread.pk),
                 "title": title,
                 "tags": [tag.as_dict() for tag in case_tags],
+                **(
+                    {"readers": reader_ids, "victim_sensitive": thread.victim_sensitive}
+                    if restricted
+                    else {}
+                ),
+                **access.restricted_mark(thread),
             },
         )
         finish_write(room, event)
     return thread
+
+
+def _may_manage_readers(thread: Thread, user) -> None:
+    if not access.can_read_thread(user, thread):
+        raise MessagingError("not_found", "no such thread in this room")
+    if not thread.restricted:
+        raise invalid("thread", "this thread is not restricted")
+    if thread.created_by_id != user.pk and not access.is_owner(user, thread.room):
+        raise MessagingError(
+            "forbidden", "only the thread's creator or an owner of the room names its readers"
+        )
+
+
+def add_thread_reader(*, thread: Thread, user, added_by) -> ThreadReader:
+    _may_manage_readers(thread, added_by)
+    if not RoomParticipant.objects.current().filter(room=thread.room, user=user).exists():
+        raise invalid("user", "every reader must be a participant of the room")
+    with transaction.atomic():
+        room = lock_room(thread.room)
+        if ThreadReader.objects.current().filter(thread=thread, user=user).exists():
+            raise MessagingError("already_member", "already a reader of this thread")
+        reader = ThreadReader.objects.create(thread=thread, user=user, added_by=added_by)
+        event = append_event(
+            room,
+            kind=RoomEvent.Kind.THREAD_READER_ADDED,
+            actor=added_by,
+            details={"thread": str(thread.pk), "user": user.pk, **access.restricted_mark(thread)},
+        )
+        finish_write(room, event)
+    return reader
+
+
+def remove_thread_reader(*, thread: Thread, user, removed_by) -> int:
+    """End `user`'s reading of a restricted thread. What is sealed from now on uses a new data
+    key of the room (a new epoch). Returns the new epoch."""
+    _may_manage_readers(thread, removed_by)
+    with transaction.atomic():
+        room = lock_room(thread.room)
+        reader = ThreadReader.objects.current().filter(thread=thread, user=user).first()
+        if reader is None:
+            raise invalid("user", "not a reader of this thread")
+        if ThreadReader.objects.current().filter(thread=thread).count() == 1:
+            raise invalid("user", "a restricted thread keeps at least one reader")
+        reader.removed_at, reader.removed_by = timezone.now(), removed_by
+        reader.save(update_fields=["removed_at", "removed_by"])
+        event = append_event(
+            room,
+            kind=RoomEvent.Kind.THREAD_READER_REMOVED,
+            actor=removed_by,
+            details={"thread": str(thread.pk), "user": user.pk, **access.restricted_mark(thread)},
+        )
+        room.save(update_fields=["head_seq"])
+        epoch = new_epoch(room)
+        audit.record(
+            "messaging.thread_reader_removed",
+            actor=removed_by,
+            target=thread,
+            details={"user": user.pk, "epoch": epoch},
+        )
+        room_id, seq = room.pk, event.seq
+        transaction.on_commit(lambda: broadcast.room_event(room_id, seq))
+    return epoch
 
 
 def _own_message(message: Message, user) -> None:
@@ -318,7 +434,11 @@ def edit_message(*, message: Message, editor, body) -> Message:
             room,
             kind=RoomEvent.Kind.MESSAGE_EDITED,
             actor=editor,
-            details={"message": str(message.pk), "edit": number},
+            details={
+                "message": str(message.pk),
+                "edit": number,
+                **access.restricted_mark(message.thread),
+            },
             secret=body,
             message=message,
         )
@@ -344,7 +464,7 @@ def delete_message(*, message: Message, actor) -> Message:
             room,
             kind=RoomEvent.Kind.MESSAGE_DELETED,
             actor=actor,
-            details={"message": str(message.pk)},
+            details={"message": str(message.pk), **access.restricted_mark(message.thread)},
             message=message,
         )
         finish_write(room, event)
@@ -390,6 +510,7 @@ def add_attachment(*, message: Message, uploader, filename, content: bytes) -> A
                 "message": str(message.pk),
                 "content_type": content_type,
                 "size": len(content),
+                **access.restricted_mark(message.thread),
             },
             secret=attachment_secret(filename, content),
             message=message,

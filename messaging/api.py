@@ -10,7 +10,8 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -42,6 +43,7 @@ from messaging.api_serializers import (
     ThreadInputSerializer,
     ThreadList,
     ThreadOut,
+    ThreadReaderInputSerializer,
 )
 from messaging.errors import MessagingError
 from messaging.merkle import ProofError
@@ -92,6 +94,8 @@ def _thread_dict(thread: Thread) -> dict:
         "title": thread.title,
         "tags": [tag.as_dict() for tag in thread.tags.all()],
         "created_at": thread.created_at.isoformat(),
+        "restricted": thread.restricted,
+        "victim_sensitive": thread.victim_sensitive,
     }
 
 
@@ -125,7 +129,9 @@ def rooms(request):
     marker = ReadMarker.objects.filter(room=OuterRef("pk"), user=user).values("seq")[:1]
     message_marker = ReadMarker.objects.filter(room=OuterRef("room"), user=user).values("seq")
     unread = (
-        Message.objects.filter(room=OuterRef("pk"), deleted_at__isnull=True)
+        access.visible_messages(
+            user, Message.objects.filter(room=OuterRef("pk"), deleted_at__isnull=True)
+        )
         .exclude(sender=user)
         .filter(seq__gt=Coalesce(Subquery(message_marker[:1]), Value(0)))
         .values("room")
@@ -174,7 +180,8 @@ def _users(ids: list[int]) -> list:
 @api_view(["GET"])
 def room_detail(request, room_id):
     room = access.get_room_for_member(request.user, room_id)
-    threads = Thread.objects.filter(room=room).prefetch_related("tags")
+    threads = access.visible_threads(request.user, Thread.objects.filter(room=room))
+    threads = threads.prefetch_related("tags")
     marker = ReadMarker.objects.filter(room=room, user=request.user).first()
     return Response(
         _room_dict(
@@ -222,11 +229,64 @@ def threads(request, room_id):
     if request.method == "POST":
         data = validated(ThreadInputSerializer, request.data)
         thread = actions.create_thread(
-            room=room, creator=request.user, title=data.get("title"), tags=data.get("tags")
+            room=room,
+            creator=request.user,
+            title=data.get("title"),
+            tags=data.get("tags"),
+            restricted=data.get("restricted", False),
+            victim_sensitive=data.get("victim_sensitive", False),
+            readers=data.get("readers") or (),
         )
         return Response(_thread_dict(thread), status=201)
-    rows = Thread.objects.filter(room=room).prefetch_related("tags")
+    rows = access.visible_threads(request.user, Thread.objects.filter(room=room))
+    rows = rows.prefetch_related("tags")
     return Response({"threads": [_thread_dict(thread) for thread in rows]})
+
+
+def _visible_thread(user, room: Room, thread_id) -> Thread:
+    found = (
+        access.visible_threads(user, Thread.objects.select_related("room"))
+        .filter(room=room, pk=thread_id)
+        .first()
+    )
+    if found is None:
+        raise MessagingError("not_found", "no such thread in this room")
+    return found
+
+
+def _member(user_id):
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise MessagingError("invalid_field", "this person is not a participant", field="user")
+    return user
+
+
+@extend_schema(
+    request=ThreadReaderInputSerializer,
+    responses={201: inline_serializer("ThreadReaderAdded", {"user": serializers.IntegerField()})},
+)
+@api_view(["POST"])
+def thread_readers(request, room_id, thread_id):
+    """Name a participant a reader of a restricted thread (its creator or a room owner)."""
+    room = access.get_room_for_member(request.user, room_id)
+    thread = _visible_thread(request.user, room, thread_id)
+    data = validated(ThreadReaderInputSerializer, request.data)
+    actions.add_thread_reader(thread=thread, user=_member(data["user"]), added_by=request.user)
+    return Response({"user": data["user"]}, status=201)
+
+
+@extend_schema(
+    responses=inline_serializer("ThreadReaderRemoved", {"epoch": serializers.IntegerField()})
+)
+@api_view(["DELETE"])
+def thread_reader(request, room_id, thread_id, user_id):
+    """End a reader's reading of a restricted thread; the room gets a new data key."""
+    room = access.get_room_for_member(request.user, room_id)
+    thread = _visible_thread(request.user, room, thread_id)
+    epoch = actions.remove_thread_reader(
+        thread=thread, user=_member(user_id), removed_by=request.user
+    )
+    return Response({"epoch": epoch})
 
 
 @extend_schema(parameters=[TagQuerySerializer], responses=ThreadList)
@@ -242,7 +302,7 @@ def tag_search(request):
     if state:
         tags = tags.filter(kind=CaseTag.Kind.CASE_NUMBER, state=state.upper())
     rows = (
-        Thread.objects.filter(room__in=access.readable_rooms(request.user))
+        access.readable_threads(request.user)
         .filter(Q(pk__in=tags.values("thread_id")))
         .prefetch_related("tags")
         .order_by("-created_at")
@@ -266,7 +326,7 @@ def history(request, room_id):
         {
             "room": str(room.pk),
             "head": room.head_seq,
-            "events": [events.event_dict(row) for row in rows],
+            "events": events.dicts_for(rows, request.user.pk),
             "more": last < room.head_seq,
         }
     )
@@ -286,9 +346,10 @@ def messages(request, room_id):
     return Response(result.receipt(), status=200 if result.duplicate else 201)
 
 
-def _message_in(room: Room, message_id) -> Message:
+def _message_in(room: Room, message_id, user) -> Message:
+    """A message of `room` in a thread `user` may see (messaging/access.py)."""
     try:
-        return Message.objects.select_related("room", "sender").get(
+        return access.visible_messages(user, Message.objects.select_related("room", "sender")).get(
             room=room, pk=uuid.UUID(str(message_id))
         )
     except (Message.DoesNotExist, ValueError) as exc:
@@ -300,7 +361,7 @@ def _message_in(room: Room, message_id) -> Message:
 @api_view(["PATCH", "DELETE"])
 def message_detail(request, room_id, message_id):
     room = access.get_room_for_member(request.user, room_id)
-    message = _message_in(room, message_id)
+    message = _message_in(room, message_id, request.user)
     if request.method == "DELETE":
         actions.delete_message(message=message, actor=request.user)
         return Response(status=204)
@@ -317,7 +378,7 @@ def message_detail(request, room_id, message_id):
 @parser_classes([MultiPartParser, FormParser])
 def attachments(request, room_id, message_id):
     room = access.get_room_for_member(request.user, room_id)
-    message = _message_in(room, message_id)
+    message = _message_in(room, message_id, request.user)
     upload = request.FILES.get("file")
     if upload is None:
         raise MessagingError("missing_field", "file is required", field="file")
@@ -347,7 +408,11 @@ def attachments(request, room_id, message_id):
 def attachment_download(request, room_id, attachment_id):
     room = access.get_room_for_member(request.user, room_id)
     try:
-        attachment = Attachment.objects.get(room=room, pk=uuid.UUID(str(attachment_id)))
+        attachment = Attachment.objects.select_related("message__thread").get(
+            room=room, pk=uuid.UUID(str(attachment_id))
+        )
+        if not access.can_read_message(request.user, attachment.message):
+            raise Attachment.DoesNotExist
     except (Attachment.DoesNotExist, ValueError) as exc:
         raise MessagingError("not_found", "no such attachment in this room") from exc
     response = HttpResponse(

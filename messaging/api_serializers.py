@@ -7,6 +7,7 @@ from messaging import actions, events
 from messaging.models import CaseTag, Message, Room, RoomParticipant
 from network.api_input import (
     UUID,
+    Boolean,
     InputSerializer,
     Integer,
     QueryInteger,
@@ -50,6 +51,15 @@ class CaseTagInputSerializer(InputSerializer):
 class ThreadInputSerializer(InputSerializer):
     title = _optional_text()
     tags = CaseTagInputSerializer(many=True, required=False, allow_null=True, max_length=20)
+    restricted = Boolean(required=False)
+    victim_sensitive = Boolean(required=False)
+    readers = serializers.ListField(
+        child=Integer(min_value=1), required=False, allow_null=True, max_length=200
+    )
+
+
+class ThreadReaderInputSerializer(InputSerializer):
+    user = Integer(min_value=1)
 
 
 class TagQuerySerializer(QuerySerializer):
@@ -128,6 +138,8 @@ class ThreadOut(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)
     tags = serializers.ListField(child=serializers.DictField())
     created_at = serializers.DateTimeField()
+    restricted = serializers.BooleanField()
+    victim_sensitive = serializers.BooleanField()
 
 
 class ThreadList(serializers.Serializer):

@@ -17,6 +17,16 @@ urlpatterns = [
         name="messaging-participant",
     ),
     path("rooms/<uuid:room_id>/threads/", api.threads, name="messaging-threads"),
+    path(
+        "rooms/<uuid:room_id>/threads/<uuid:thread_id>/readers/",
+        api.thread_readers,
+        name="messaging-thread-readers",
+    ),
+    path(
+        "rooms/<uuid:room_id>/threads/<uuid:thread_id>/readers/<int:user_id>/",
+        api.thread_reader,
+        name="messaging-thread-reader",
+    ),
     path("threads/", api.tag_search, name="messaging-tag-search"),
     path("rooms/<uuid:room_id>/events/", api.history, name="messaging-history"),
     path("rooms/<uuid:room_id>/messages/", api.messages, name="messaging-messages"),

@@ -1,7 +1,8 @@
 """Demo case rooms (idempotent): one or more per network, each with named participants, so
 every account the README advertises (lucia.fernandez@example.org, kwame.asante@example.net)
 is in a lively room: threads with case tags, messages in the network's languages, an
-attachment; messaging/translations/demo.py then adds translations to them."""
+attachment, and in the WACAP room a victim-sensitive thread that one participant does not
+read; messaging/translations/demo.py then adds translations to them."""
 
 import uuid
 
@@ -87,6 +88,19 @@ ROOMS = {
                     ],
                 },
                 {
+                    # Victim-sensitive: restricted to its named readers (by index).
+                    "title": "Survivors' shelter and statements",
+                    "tags": [{"kind": "operation", "value": "Driftnet"}],
+                    "victim_sensitive": True,
+                    "readers": [1],
+                    "messages": [
+                        (1, "Four of the fishermen are in a shelter in Takoradi; two are "
+                            "ready to give statements next week.", "H2", ""),
+                        (0, "Thank you. Their names stay in this thread; the joint team "
+                            "sees only the case numbers.", "H2", ""),
+                    ],
+                },
+                {
                     "title": "Joint investigation team",
                     "tags": [{"kind": "operation", "value": "Driftnet"}],
                     "messages": [
@@ -161,7 +175,12 @@ def _seed_room(network: Network, spec: dict, members: list) -> None:
     )
     for thread_spec in spec["threads"]:
         thread = actions.create_thread(
-            room=room, creator=owner, title=thread_spec["title"], tags=thread_spec["tags"]
+            room=room,
+            creator=owner,
+            title=thread_spec["title"],
+            tags=thread_spec["tags"],
+            victim_sensitive=thread_spec.get("victim_sensitive", False),
+            readers=[members[i].pk for i in thread_spec.get("readers", ()) if i < len(members)],
         )
         for index, (sender_index, body, handling_code, evaluation) in enumerate(
             thread_spec["messages"]

@@ -186,3 +186,49 @@ def _event(row: tuple) -> RoomEvent:
             )
         event.message = message
     return event
+
+
+def hidden_dict(event: RoomEvent) -> dict:
+    """A restricted thread's event for someone who does not read the thread: its seq and
+    time only (clients count it, and see no gap), nothing of the thread or its actor."""
+    return {
+        "type": "event",
+        "room": str(event.room_id),
+        "seq": event.seq,
+        "kind": "restricted",
+        "at": event.occurred_at.isoformat(),
+        "actor": None,
+        "data": {},
+    }
+
+
+def hidden_frame(event: RoomEvent) -> str:
+    return json.dumps(hidden_dict(event), separators=(",", ":"))
+
+
+def dicts_for(rows: list[RoomEvent], user_id: int | None) -> list[dict]:
+    """`event_dict` of each of `rows` as `user_id` may see it (see `frames_for`)."""
+    from messaging import access
+
+    only = access.restricted_readers(rows)
+    return [
+        hidden_dict(row) if row.seq in only and user_id not in only[row.seq] else event_dict(row)
+        for row in rows
+    ]
+
+
+def frames_for(rows: list[RoomEvent], user_id: int | None) -> list[tuple[int, str]]:
+    """The `event` frames of `rows` as `user_id` may see them: a restricted thread's events
+    hidden (`hidden_frame`) unless they read it (messaging/access.py, one query at most)."""
+    from messaging import access
+
+    only = access.restricted_readers(rows)
+    return [
+        (
+            row.seq,
+            hidden_frame(row)
+            if row.seq in only and user_id not in only[row.seq]
+            else event_frame(row),
+        )
+        for row in rows
+    ]

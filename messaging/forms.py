@@ -142,6 +142,32 @@ class ThreadForm(forms.Form):
         ),
     )
 
+    restricted = forms.BooleanField(label=_("Restricted to named readers"), required=False)
+    victim_sensitive = forms.BooleanField(
+        label=_("Victim-sensitive"),
+        required=False,
+        help_text=_("Restricted to named readers, and messages start as H2."),
+    )
+    readers = forms.TypedMultipleChoiceField(
+        label=_("Readers"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Who else reads a restricted thread; you read it too."),
+    )
+
+    def __init__(self, *args, room: Room | None = None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = (
+            [p for p in pages.current_participants(room) if user is None or p.user_id != user.pk]
+            if room is not None and room.has_participants
+            else []
+        )
+        self.fields["readers"].choices = [(p.user_id, p.user.display_name) for p in others]
+        if not others:
+            for name in ("restricted", "victim_sensitive", "readers"):
+                del self.fields[name]
+
     def clean_tags(self):
         return parse_tag_lines(self.cleaned_data["tags"])
 
@@ -178,12 +204,16 @@ class MessageForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, room: Room | None = None, **kwargs):
+    def __init__(self, *args, room: Room | None = None, thread=None, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("client_id", uuid.uuid4())
-            # Every new composer starts from the room's default: nothing carries over.
-            self.initial["handling"] = room.default_handling if room else Message.Handling.H0
+            # Every new composer starts from the room's default: nothing carries over; in
+            # a victim-sensitive thread, from H2 at least.
+            handling = room.default_handling if room else Message.Handling.H0
+            if thread is not None and thread.victim_sensitive:
+                handling = max(handling, Message.Handling.H2)
+            self.initial["handling"] = handling
         self.fields["body"].widget.attrs["maxlength"] = settings.COUNTERPART_MESSAGE_MAX_CHARS
 
     def clean_body(self):

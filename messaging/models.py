@@ -145,7 +145,9 @@ class RoomParticipant(models.Model):
 
 
 class Thread(models.Model):
-    """A topic inside a room, carrying case tags."""
+    """A topic inside a room, carrying case tags. A restricted thread is read only by its
+    named readers (ThreadReader): its title, tags and events are hidden from the room's other
+    participants (messaging/access.py)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="threads")
@@ -154,12 +156,58 @@ class Thread(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    restricted = models.BooleanField(_("restricted"), default=False)
+    # Victim-sensitive: restricted, and its composer starts with H2.
+    victim_sensitive = models.BooleanField(_("victim-sensitive"), default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(victim_sensitive=False) | Q(restricted=True),
+                name="victim_sensitive_thread_restricted",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class ThreadReaderQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class ThreadReader(models.Model):
+    """A participant named to read a restricted thread. Removal records an end; rows stay."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="readers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="threads_read"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ThreadReaderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread", "user"],
+                condition=Q(removed_at__isnull=True),
+                name="one_current_thread_reader",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} reads {self.thread_id}"
 
 
 class CaseTagKind(models.TextChoices):
@@ -363,6 +411,10 @@ class RoomEventKind(models.TextChoices):
     RECORD_EXPORTED = "record.exported", _("case record exported")
     ROOM_CLOSED = "room.closed", _("case closed")
     JIT_CHANGED = "jit.changed", _("a JIT proposal of the room changed")
+    THREAD_READER_ADDED = "thread.reader_added", _("reader added to a restricted thread")
+    THREAD_READER_REMOVED = "thread.reader_removed", _("reader removed from a restricted thread")
+    DISCLOSURE_REQUESTED = "disclosure.requested", _("provider's permission asked")
+    DISCLOSURE_ANSWERED = "disclosure.answered", _("provider's permission answered")
 
 
 class RoomEvent(models.Model):
@@ -404,3 +456,7 @@ class RoomEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.seq} in {self.room_id}"
+
+
+# Registered with this app; defined with the rule that uses it.
+from messaging.disclosure.models import PermissionRequest  # noqa: E402, F401

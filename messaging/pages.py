@@ -53,7 +53,9 @@ def room_list(user) -> QuerySet[Room]:
     # Inside the message subquery: OuterRef("room") is the message's room.
     marker = ReadMarker.objects.filter(room=OuterRef("room"), user=user).values("seq")[:1]
     unread = (
-        Message.objects.filter(room=OuterRef("pk"), deleted_at__isnull=True)
+        access.visible_messages(
+            user, Message.objects.filter(room=OuterRef("pk"), deleted_at__isnull=True)
+        )
         .filter(seq__gt=Coalesce(Subquery(marker), Value(0)))
         .exclude(sender=user)
         .order_by()
@@ -105,19 +107,23 @@ def current_participants(room: Room) -> list[RoomParticipant]:
     return list(RoomParticipant.objects.current().filter(room=room).select_related("user"))
 
 
-def threads_of(room: Room) -> list[Thread]:
+def threads_of(room: Room, user) -> list[Thread]:
+    """The threads of `room` that `user` may see (a restricted one only by its readers)."""
     return list(
-        Thread.objects.filter(room=room)
+        access.visible_threads(user, Thread.objects.filter(room=room))
         .prefetch_related("tags")
         .annotate(message_count=Count("messages", filter=Q(messages__deleted_at__isnull=True)))
         .order_by("created_at", "id")
     )
 
 
-def get_thread(room: Room, thread_id) -> Thread | None:
-    """A thread of `room` by id, or None for an unknown or malformed id."""
+def get_thread(room: Room, thread_id, user) -> Thread | None:
+    """A thread of `room` by id that `user` may see, or None for an unknown, hidden or
+    malformed id."""
     try:
-        return Thread.objects.prefetch_related("tags").get(room=room, pk=str(thread_id))
+        return access.visible_threads(user, Thread.objects.prefetch_related("tags")).get(
+            room=room, pk=str(thread_id)
+        )
     except (Thread.DoesNotExist, ValidationError, ValueError, TypeError):
         return None
 
@@ -160,7 +166,7 @@ def thread_messages(thread: Thread, *, before: int | None = None) -> tuple[list,
     return [_shown(message) for message in page], more
 
 
-def messages_by_id(room: Room, ids) -> list[ShownMessage]:
+def messages_by_id(room: Room, ids, user) -> list[ShownMessage]:
     """The messages of `room` among `ids` (at most MESSAGES_PER_PAGE; malformed ids are
     ignored), in seq order, rendered as a thread page shows them: what the live page fetches
     to show a message that a frame announced."""
@@ -170,7 +176,8 @@ def messages_by_id(room: Room, ids) -> list[ShownMessage]:
             wanted.append(uuid.UUID(str(raw)))
         except ValueError:
             continue
-    messages = _shown_messages().filter(room=room, pk__in=wanted).order_by("seq")
+    messages = access.visible_messages(user, _shown_messages()).filter(room=room, pk__in=wanted)
+    messages = messages.order_by("seq")
     return [_shown(message) for message in messages]
 
 
@@ -206,22 +213,22 @@ def message_history(message: Message) -> list[dict]:
     return versions
 
 
-def get_message(room: Room, message_id) -> Message | None:
+def get_message(room: Room, message_id, user) -> Message | None:
     try:
-        return Message.objects.select_related("sender", "room", "thread").get(
-            room=room, pk=str(message_id)
-        )
+        messages = Message.objects.select_related("sender", "room", "thread")
+        return access.visible_messages(user, messages).get(room=room, pk=str(message_id))
     except (Message.DoesNotExist, ValidationError, ValueError, TypeError):
         return None
 
 
-def get_attachment(room: Room, attachment_id) -> Attachment | None:
+def get_attachment(room: Room, attachment_id, user) -> Attachment | None:
     try:
-        return Attachment.objects.select_related("message").get(
+        attachment = Attachment.objects.select_related("message__thread").get(
             room=room, pk=str(attachment_id), message__deleted_at__isnull=True
         )
     except (Attachment.DoesNotExist, ValidationError, ValueError, TypeError):
         return None
+    return attachment if access.can_read_message(user, attachment.message) else None
 
 
 # --- Invitations -------------------------------------------------------------------------
@@ -280,7 +287,8 @@ def threads_with_tag(user, query: TagQuery) -> list[Thread]:
     if query.state:
         tags = tags.filter(state=query.state)
     return list(
-        Thread.objects.filter(room__in=access.readable_rooms(user), pk__in=tags.values("thread_id"))
+        access.readable_threads(user)
+        .filter(pk__in=tags.values("thread_id"))
         .select_related("room")
         .prefetch_related("tags")
         .order_by("-created_at")

@@ -126,6 +126,7 @@ class _Send:
     handling_note: str
     evaluation: str
     thread_id: uuid.UUID | None = None
+    restricted: bool = False  # the thread is restricted (messaging/access.py)
     reply: Message | None = None
     mentions: list[int] = field(default_factory=list)
     digest_input: bytes = b""
@@ -242,6 +243,7 @@ class _Found:
     readers: set[int]  # of the senders, or everyone's (`everyone`)
     everyone: bool
     threads: set[uuid.UUID]
+    restricted: set[uuid.UUID]  # of those, the restricted ones
     resent: bool  # some client_id of the batch is already stored in the room
 
 
@@ -281,14 +283,18 @@ def _look_up(rooms: list[Room], sends: list[list[_Send]]) -> Callable[[], list[_
 
     def answer() -> list[_Found]:
         threads_of: dict = {}
-        for thread, room_id in threads.fetch() if threads else []:
+        restricted: set = set()
+        for thread, room_id, is_restricted in threads.fetch() if threads else []:
             threads_of.setdefault(room_id, set()).add(thread)
+            if is_restricted:
+                restricted.add(thread)
         resent = {row[0] for row in stored.fetch()} if stored else set()
         return [
             _Found(
                 room_readers,
                 all_readers,
                 threads_of.get(room.pk, set()),
+                threads_of.get(room.pk, set()) & restricted,
                 resent=room.pk in resent,
             )
             for room, room_readers, all_readers in zip(rooms, readers(), everyone, strict=True)
@@ -353,10 +359,12 @@ def _threads(room: Room, sends: list[_Send], found: _Found) -> dict[int, Messagi
         thread = _thread_ref(send)
         if isinstance(thread, Thread):
             send.thread_id = thread.pk
+            send.restricted = thread.restricted
             if thread.room_id != room.pk:
                 refusals[send.index] = invalid("thread", "no such thread in this room")
         elif thread is not None:
             send.thread_id = thread
+            send.restricted = thread in found.restricted
             if thread not in found.threads:
                 refusals[send.index] = invalid("thread", "no such thread in this room")
         elif send.request.thread in (None, ""):
@@ -365,11 +373,26 @@ def _threads(room: Room, sends: list[_Send], found: _Found) -> dict[int, Messagi
             )
         else:
             refusals[send.index] = invalid("thread", "no such thread in this room")
+    restricted = {send.thread_id for send in sends if send.restricted}
+    if restricted:
+        # A restricted thread takes messages from its readers only; to anyone else it is
+        # no thread of this room (one query, only for batches that name such threads).
+        readers = access.thread_readers(restricted)
+        for send in sends:
+            sender = access.user_pk(send.request.sender)
+            if (
+                send.restricted
+                and send.index not in refusals
+                and sender not in readers.get(send.thread_id, ())
+            ):
+                refusals[send.index] = invalid("thread", "no such thread in this room")
     return refusals
 
 
 _threads_of_rooms = prepared.PreparedQuery(
-    lambda threads: Thread.objects.filter(pk__in=threads).values_list("pk", "room_id").order_by()
+    lambda threads: (
+        Thread.objects.filter(pk__in=threads).values_list("pk", "room_id", "restricted").order_by()
+    )
 )
 # Rooms where a (room, sender, client_id) of the batch, given as three lists of the same
 # length, is already stored. One exact condition per key, ORed: each is a look-up in the unique
@@ -438,6 +461,18 @@ def _mentioned(room: Room, sends: list[_Send], found: _Found) -> dict[int, Messa
                     refusals[send.index] = invalid(
                         "mentions", "a mentioned person cannot read this room"
                     )
+        restricted = {send.thread_id for send in sends if send.index in wanted and send.restricted}
+        thread_readers = access.thread_readers(restricted) if restricted else {}
+        for send in sends:
+            if (
+                send.index in wanted
+                and send.restricted
+                and send.index not in refusals
+                and set(send.mentions) - thread_readers.get(send.thread_id, set())
+            ):
+                refusals[send.index] = invalid(
+                    "mentions", "a mentioned person cannot read this thread"
+                )
     return refusals
 
 
@@ -542,13 +577,18 @@ def _store(batches: list[tuple[Room, list[_Send], set[int] | None]]) -> None:
                     room,
                     kind=RoomEvent.Kind.MESSAGE_POSTED,
                     actor=send.request.sender,
-                    details=_message_details(message),
+                    details=_message_details(message, send.restricted),
                     secret=send.body,
                     message=message,
                 )
                 events.append(event)
                 posted.append((event, send.body))
-            transaction.on_commit(functools.partial(_announce, room.pk, posted, readers))
+            # A restricted thread's messages are never carried: the hubs load them and
+            # deliver them to the thread's readers only (messaging/realtime/hub.py).
+            carried = not any(send.restricted for send in sends)
+            transaction.on_commit(
+                functools.partial(_announce, room.pk, posted, readers, carried=carried)
+            )
         with prepared.together():
             _insert_messages.save(messages)
             _insert_events.save(events)
@@ -560,11 +600,16 @@ _insert_messages = prepared.BulkInsert(Message)
 _insert_events = prepared.BulkInsert(RoomEvent)
 
 
-def _announce(room_id, posted: list[tuple[RoomEvent, str]], readers: set[int] | None) -> None:
+def _announce(
+    room_id, posted: list[tuple[RoomEvent, str]], readers: set[int] | None, *, carried=True
+) -> None:
     """After commit: the room's new events, with their frames rendered from the bodies at
     hand, so that the hubs need not load and decrypt them again, and who could read the room
     when they were stored (if known), so that the hubs need not ask
     (messaging/realtime/broadcast.py)."""
+    if not carried:
+        broadcast.room_event(room_id, posted[-1][0].seq)
+        return
     frames = [(event.seq, event_frame(event, body)) for event, body in posted]
     broadcast.room_event(room_id, posted[-1][0].seq, frames, readers=readers)
 
@@ -598,8 +643,10 @@ def _duplicate(stored: Message, digest_input: bytes) -> PostResult:
     return PostResult(stored, duplicate=True)
 
 
-def _message_details(message: Message) -> dict:
+def _message_details(message: Message, restricted: bool = False) -> dict:
+    mark = {"restricted": str(message.thread_id)} if restricted else {}
     return {
+        **mark,
         "message": str(message.pk),
         "thread": str(message.thread_id),
         "handling": message.handling_code,

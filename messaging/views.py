@@ -160,7 +160,7 @@ def tag_search(request):
 
 
 def _render_room(request, room: Room, *, thread=None, status=200, **forms):
-    threads = pages.threads_of(room)
+    threads = pages.threads_of(room, request.user)
     if thread is None and threads:
         thread = threads[-1]
     shown, earlier = [], False
@@ -179,9 +179,9 @@ def _render_room(request, room: Room, *, thread=None, status=200, **forms):
         "earlier": earlier,
         "participants": pages.current_participants(room) if room.has_participants else [],
         "is_owner": is_owner,
-        "thread_form": forms.get("thread_form") or ThreadForm(),
+        "thread_form": forms.get("thread_form") or ThreadForm(room=room, user=request.user),
         "message_form": forms.get("message_form")
-        or MessageForm(room=room, initial=_composer_initial(request, thread)),
+        or MessageForm(room=room, thread=thread, initial=_composer_initial(request, thread)),
         "settings_form": forms.get("settings_form")
         or (
             RoomSettingsForm(initial={"default_handling": room.default_handling})
@@ -209,7 +209,7 @@ def room(request, room_id):
     room = _room_or_404(request.user, room_id)
     thread = None
     if "thread" in request.GET:
-        thread = pages.get_thread(room, request.GET["thread"])
+        thread = pages.get_thread(room, request.GET["thread"], request.user)
         if thread is None:
             raise Http404(_("No such thread in this room."))
     if room.head_seq and "before" not in request.GET:
@@ -221,7 +221,7 @@ def room(request, room_id):
 @require_POST
 def create_thread(request, room_id):
     room = _room_or_404(request.user, room_id)
-    form = ThreadForm(request.POST)
+    form = ThreadForm(request.POST, room=room, user=request.user)
     if form.is_valid():
         try:
             thread = actions.create_thread(
@@ -229,6 +229,9 @@ def create_thread(request, room_id):
                 creator=request.user,
                 title=form.cleaned_data["title"],
                 tags=form.cleaned_data["tags"],
+                restricted=form.cleaned_data.get("restricted", False),
+                victim_sensitive=form.cleaned_data.get("victim_sensitive", False),
+                readers=form.cleaned_data.get("readers") or [],
             )
         except MessagingError as error:
             add_action_error(form, error)
@@ -242,7 +245,7 @@ def create_thread(request, room_id):
 def post_message(request, room_id):
     room = _room_or_404(request.user, room_id)
     form = MessageForm(request.POST, request.FILES, room=room)
-    thread = pages.get_thread(room, request.POST.get("thread", ""))
+    thread = pages.get_thread(room, request.POST.get("thread", ""), request.user)
     if form.is_valid() and thread is None:
         form.add_error(None, _("No such thread in this room."))
     if form.is_valid():
@@ -292,7 +295,7 @@ def message_fragments(request, room_id):
     """The messages named by `?id=` as the room page shows them: the one rendering of a
     message, fetched by the live page for each message a frame announces."""
     room = _room_or_404(request.user, room_id)
-    shown = pages.messages_by_id(room, request.GET.getlist("id"))
+    shown = pages.messages_by_id(room, request.GET.getlist("id"), request.user)
     context = {
         "room": room,
         "shown_messages": shown,
@@ -309,7 +312,7 @@ def legend(request):
 
 def _own_message_or_404(request, room_id, message_id):
     room = _room_or_404(request.user, room_id)
-    message = pages.get_message(room, message_id)
+    message = pages.get_message(room, message_id, request.user)
     if message is None:
         raise Http404(_("No such message in this room."))
     return room, message
@@ -367,7 +370,7 @@ def download_attachment(request, room_id, attachment_id):
     """Always a download, never rendered: a generic type, `attachment` disposition and a
     sandbox policy in case a browser still tries."""
     room = _room_or_404(request.user, room_id)
-    attachment = pages.get_attachment(room, attachment_id)
+    attachment = pages.get_attachment(room, attachment_id, request.user)
     if attachment is None:
         raise Http404(_("No such attachment in this room."))
     response = HttpResponse(

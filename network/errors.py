@@ -56,6 +56,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_eligible": 403,
     "no_language_pair": 403,
     "certification_required": 403,
+    "not_provider": 403,
+    "provider_permission_required": 403,
+    "permission_refused": 403,
     # Nothing there, or nothing you may see (404; unknown and forbidden look the same).
     "not_found": 404,
     "unknown_room": 404,
@@ -68,6 +71,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_tag": 404,
     "unknown_export": 404,
     "unknown_proposal": 404,
+    "unknown_permission": 404,
     # The HTTP exchange itself.
     "method_not_allowed": 405,
     "not_acceptable": 406,
@@ -93,6 +97,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "already_evaluated": 409,
     "nothing_changed": 409,
     "nothing_to_translate": 409,
+    "permission_pending": 409,
+    "permission_not_needed": 409,
     "expired": 410,
     "accepted": 410,
     "revoked": 410,

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("messaging.records.api_urls")),
     path("translations/", include("messaging.translations.api_urls")),
     path("jit/", include("messaging.jit.api_urls")),
+    path("permissions/", include("messaging.disclosure.api_urls")),
     path("language-pairs/", include("network.languages.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from the pinned sidecar package, its start-up script a separate request: the
@@ -50,6 +51,7 @@ urlpatterns = [
     path("rooms/", include("messaging.urls")),
     path("translations/", include("messaging.translations.urls")),
     path("jit/", include("messaging.jit.urls")),
+    path("permissions/", include("messaging.disclosure.urls")),
     path("languages/", include("network.languages.urls")),
     path("api/v1/", include(api_v1)),
     # Every other path under /api/ answers the API's JSON 404, never an HTML page.

@@ -296,7 +296,8 @@ class RoomsConsumer(AsyncWebsocketConsumer):
 
     async def _typing(self, frame: dict) -> None:
         room = self._subscribed(frame)
-        await run_in_db(room_calls.readable_meta)(self.user, room)
+        if not await run_in_db(room_calls.typing_shown)(self.user, room, frame["thread"]):
+            return  # a restricted thread's typing is shown to nobody
         await broadcast.layer_for(broadcast.ROOM_EVENTS_GROUP).group_send(
             broadcast.ROOM_EVENTS_GROUP,
             broadcast.typing(room, thread_id=frame["thread"], user_id=self.user.pk),

@@ -15,6 +15,10 @@ frames did not come with the notices (events other than new messages, a notice o
 budget, a gap). Each frame's JSON text is rendered once and handed as it is to every local
 socket of the room.
 
+An event of a restricted thread (messaging/access.py) is loaded, never carried, and reaches
+only the thread's readers; the room's other subscribers get its seq alone (`kind`
+"restricted"), so that they see no gap.
+
 Who may read a new message is therefore decided when it is stored, in the sending
 transaction, or, where the notice names no readers, when it is delivered. A participant
 removed from the room is no reader of any message numbered after the removal (the removal
@@ -105,10 +109,29 @@ def _load_batches(
         allowed, loaded = allowed(), iter(loaded() if loaded else [])
     rows_of = [next(loaded) if upto > after else [] for _, after, upto, _ in requests]
     batches = [
-        ([(row.seq, events.event_frame(row)) for row in rows] if readers else [], readers)
+        (_frames(rows) if readers else Frames(), readers)
         for rows, readers in zip(rows_of, allowed, strict=True)
     ]
     return batches, sum(len(rows) for rows in rows_of) >= BATCH_LIMIT
+
+
+class Frames(list):
+    """Loaded frames, (seq, text) in order, with `hidden`: for the events of restricted
+    threads among them, {seq: (who reads it, the frame the others get instead)}."""
+
+    hidden: dict
+
+    def __init__(self, frames=(), hidden=None):
+        super().__init__(frames)
+        self.hidden = hidden or {}
+
+
+def _frames(rows) -> Frames:
+    only = access.restricted_readers(rows)  # a query only if some event is restricted
+    return Frames(
+        [(row.seq, events.event_frame(row)) for row in rows],
+        {row.seq: (only[row.seq], events.hidden_frame(row)) for row in rows if row.seq in only},
+    )
 
 
 class RoomHub:
@@ -331,6 +354,8 @@ class RoomHub:
             for (room, state), (frames, allowed), (_, after, _, _) in zip(
                 loads, results, requests, strict=True
             ):
+                # Frames that came with notices are never of a restricted thread (posting
+                # carries none of those): only loaded ones may be hidden.
                 frames = at_hand[room][0] if at_hand[room] else frames
                 await self._deliver(room, state, after, frames, allowed, targets[room])
                 if truncated and state.last_seq < pending[room]:
@@ -351,6 +376,7 @@ class RoomHub:
     async def _deliver(
         self, room, state: RoomState, after: int, frames, allowed, targets: list
     ) -> None:
+        hidden = getattr(frames, "hidden", None)
         metrics.delivered(frames)
         if frames and state.last_seq == after:
             state.last_seq = frames[-1][0]
@@ -363,6 +389,8 @@ class RoomHub:
                     await consumer.room_lost(room)
                     continue
                 for seq, text in frames:
+                    if hidden and seq in hidden and user_id not in hidden[seq][0]:
+                        text = hidden[seq][1]
                     await consumer.deliver(room, seq, text)
             except Exception:
                 # One broken socket must not stop delivery to the others.

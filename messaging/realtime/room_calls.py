@@ -3,7 +3,7 @@ from the consumer through `run_in_db` (each re-checks access in the same call)."
 
 from messaging import access, actions, events
 from messaging.errors import invalid
-from messaging.models import Room
+from messaging.models import Room, Thread
 from network import membership
 
 
@@ -23,7 +23,15 @@ def events_after(user, room_id, after: int | None, limit: int) -> tuple[list, in
     if after > room.head_seq:
         raise invalid("after", "after is beyond the room's last seq")
     rows = events.events_after(room.pk, after, limit, upto=room.head_seq)
-    return [(row.seq, events.event_frame(row)) for row in rows], room.head_seq
+    return events.frames_for(rows, access.user_pk(user)), room.head_seq
+
+
+def typing_shown(user, room_id, thread_id) -> bool:
+    """Whether a typing notice of `user` in `thread_id` goes to the room's sockets: the user
+    reads the room (UnknownRoom otherwise), and the thread is no restricted thread of it
+    (whose activity is hidden from the room's other readers)."""
+    room = access.get_room_for_member(user, room_id)
+    return not Thread.objects.filter(room=room, pk=thread_id, restricted=True).exists()
 
 
 def mark_read(user, room_id, seq) -> int:

@@ -143,7 +143,8 @@ def role_of(user, request: TranslationRequest) -> str | None:
         return None
     if translator_reads(user, request):
         return Role.TRANSLATOR
-    if room_access.can_read(user, request.room):
+    original = request.message if request.message_id else request.attachment.message
+    if room_access.can_read_message(user, original):
         return Role.REQUESTER if request.requester_id == user.pk else Role.ROOM_READER
     # An eligible translator sees the queue card of a live request (so a late claim gets a
     # clear "already claimed"), never more.
@@ -217,23 +218,21 @@ def readable_message(user, message_id) -> Message | None:
     parsed = _parse_id(message_id)
     if parsed is None:
         return None
-    return (
-        Message.objects.filter(
-            pk=parsed, room__in=room_access.readable_rooms(user), deleted_at__isnull=True
-        )
-        .select_related("room")
-        .first()
+    messages = Message.objects.filter(
+        pk=parsed, room__in=room_access.readable_rooms(user), deleted_at__isnull=True
     )
+    return room_access.visible_messages(user, messages).select_related("room").first()
 
 
 def readable_attachment(user, attachment_id) -> Attachment | None:
     parsed = _parse_id(attachment_id)
     if parsed is None:
         return None
-    return (
+    found = (
         Attachment.objects.filter(
             pk=parsed, room__in=room_access.readable_rooms(user), message__deleted_at__isnull=True
         )
-        .select_related("room", "message")
+        .select_related("room", "message__thread")
         .first()
     )
+    return found if found and room_access.can_read_message(user, found.message) else None

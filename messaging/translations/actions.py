@@ -5,6 +5,7 @@ the locked row, writes the change and its `TranslationEvent` and audit entry in 
 transaction, and notifies after commit. A refused action raises `TranslationError` and
 changes nothing.
 
+    awaiting_permission ──provider grants──> open; ──provider refuses──> cancelled
     open ──claim──> claimed ──submit──> submitted ──accept──> accepted
       ^               │  ^                  │
       └───release─────┘  └──submit── revision_requested <──request_revision
@@ -25,6 +26,8 @@ from django.utils.translation import gettext_lazy
 
 from messaging import access as room_access
 from messaging import crypto as room_crypto
+from messaging.disclosure import actions as disclosure_actions
+from messaging.disclosure import rule as disclosure_rule
 from messaging.models import Attachment, Message, RoomEvent
 from messaging.room_writes import append_event, finish_write, lock_room
 from messaging.text import TextRefused, clean_text
@@ -41,6 +44,12 @@ NOTE_MAX = 2000
 WITHDRAWN_NOTE = "The original was deleted by its sender."
 Status = TranslationRequest.Status
 Action = TranslationEvent.Action
+CANCELLABLE = (
+    Status.AWAITING_PERMISSION,
+    Status.OPEN,
+    Status.CLAIMED,
+    Status.REVISION_REQUESTED,
+)
 
 
 class TranslationError(DomainError):
@@ -200,7 +209,23 @@ def request_translation(
     note = _text(note, "note", max_length=NOTE_MAX)
     original = message or attachment.message
     room = original.room
+    # A translator outside the room: H1/H2/H3 items of another member's wait for that
+    # member's permission (messaging/disclosure/rule.py).
+    decision = disclosure_rule.may_pass(
+        requester, original, purpose=disclosure_rule.Purpose.TRANSLATION, recipients=None
+    )
+    if decision.code == "permission_refused":
+        raise TranslationError(decision.code, decision.reason, field="item")
     with transaction.atomic():
+        permission = None
+        if not decision.allowed:
+            permission = decision.permission or disclosure_actions.ask_permission(
+                requester=requester,
+                message=original,
+                purpose=disclosure_rule.Purpose.TRANSLATION,
+                outside=True,
+                reason=_("translation into %(language)s") % {"language": language_name(target)},
+            )
         request = TranslationRequest(
             id=uuid.uuid4(),
             room=room,
@@ -217,22 +242,55 @@ def request_translation(
             handling_code=original.handling_code,
             handling_note=original.handling_note,
             key_epoch=room.key_epoch,
+            permission=permission,
+            status=Status.OPEN if permission is None else Status.AWAITING_PERMISSION,
         )
         if note:
             request.note_ciphertext = translation_crypto.seal_request_field(request, "note", note)
         request.save(force_insert=True)
         _record(request, action=Action.REQUESTED, actor=requester, from_status="")
-        translators = access.eligible_translators(request)
-        notifications.notify(
-            recipients=translators, kind=Notification.Kind.NEW_REQUEST, request=request
-        )
-        if not translators:  # nobody can take it (for court: nobody certified)
-            notifications.notify(
-                recipients=availability.coordinators_to_tell(request),
-                kind=Notification.Kind.UNSERVED,
-                request=request,
-            )
+        if permission is None:
+            _offer(request)
     return request
+
+
+def _offer(request: TranslationRequest) -> None:
+    """Tell the eligible translators of an open request, or the coordinators if none."""
+    translators = access.eligible_translators(request)
+    notifications.notify(
+        recipients=translators, kind=Notification.Kind.NEW_REQUEST, request=request
+    )
+    if not translators:  # nobody can take it (for court: nobody certified)
+        notifications.notify(
+            recipients=availability.coordinators_to_tell(request),
+            kind=Notification.Kind.UNSERVED,
+            request=request,
+        )
+
+
+def permission_answered(*, permission, actor) -> int:
+    """The provider answered: the requests that waited for `permission` open (and are offered
+    to translators) or, refused, are cancelled with the provider's reason. In the answer's
+    transaction; returns how many changed."""
+    changed = 0
+    waiting = TranslationRequest.objects.filter(
+        permission=permission, status=Status.AWAITING_PERMISSION
+    )
+    for request in waiting.order_by("pk"):
+        locked = _lock(request)
+        if locked.status != Status.AWAITING_PERMISSION:
+            continue
+        if permission.answer == permission.Answer.GRANTED:
+            locked.status = Status.OPEN
+            _save(locked, "status")
+            _record(
+                locked, action=Action.PERMITTED, actor=actor, from_status=Status.AWAITING_PERMISSION
+            )
+            _offer(locked)
+        else:
+            _cancel(locked, actor=actor, note=permission.answer_note)
+        changed += 1
+    return changed
 
 
 # --- Transitions -----------------------------------------------------------------------------
@@ -257,12 +315,17 @@ def _lock_with_room(request: TranslationRequest):
 
 def _announce(room, locked: TranslationRequest, actor) -> None:
     """A `translation.changed` event of the room: its live pages fetch the message again."""
-    message_id = locked.message_id or locked.attachment.message_id
+    original = locked.message or locked.attachment.message
     event = append_event(
         room,
         kind=RoomEvent.Kind.TRANSLATION_CHANGED,
         actor=actor,
-        details={"request": str(locked.pk), "message": str(message_id), "status": locked.status},
+        details={
+            "request": str(locked.pk),
+            "message": str(original.pk),
+            "status": locked.status,
+            **room_access.restricted_mark(original.thread),
+        },
     )
     finish_write(room, event)
 
@@ -458,7 +521,7 @@ def cancel_request(*, request: TranslationRequest, requester, note: str = "") ->
     with transaction.atomic():
         locked = _lock(request)
         _require_requester(locked, requester)
-        _require_status(locked, (Status.OPEN, Status.CLAIMED, Status.REVISION_REQUESTED), "cancel")
+        _require_status(locked, CANCELLABLE, "cancel")
         _cancel(locked, actor=requester, note=note)
     return locked
 
@@ -469,12 +532,12 @@ def withdraw_requests_of_deleted(*, message: Message, actor) -> int:
     more. In the caller's transaction; returns how many were withdrawn."""
     live = TranslationRequest.objects.filter(
         Q(message=message) | Q(attachment__message=message),
-        status__in=(Status.OPEN, Status.CLAIMED, Status.REVISION_REQUESTED),
+        status__in=CANCELLABLE,
     )
     withdrawn = 0
     for request in live.order_by("pk"):
         locked = _lock(request)
-        if locked.status in (Status.OPEN, Status.CLAIMED, Status.REVISION_REQUESTED):
+        if locked.status in CANCELLABLE:
             _cancel(locked, actor=actor, note=WITHDRAWN_NOTE)
             withdrawn += 1
     return withdrawn

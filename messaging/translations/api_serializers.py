@@ -49,7 +49,17 @@ class RequestEvent(serializers.Serializer):
         return fields
 
 
+class WaitingFor(serializers.Serializer):
+    """The provider's permission a request waits for, or waited for."""
+
+    id = serializers.UUIDField()
+    provider = PersonRef()
+    answer = serializers.CharField(allow_null=True)
+    answer_note = serializers.CharField(allow_blank=True)
+
+
 class RequestDetail(RequestSummary):
+    waiting_for = WaitingFor(allow_null=True)
     note = serializers.CharField(allow_null=True, allow_blank=True)
     translation = serializers.CharField(allow_null=True, allow_blank=True)
     events = RequestEvent(many=True)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from messaging.disclosure import actions as disclosure_actions
 from messaging.models import Message
 from messaging.translations import actions
 from messaging.translations.models import TranslationRequest
@@ -127,7 +128,7 @@ def _translate() -> int:
         message = (
             Message.objects.filter(room__title=room, thread__title=thread)
             .order_by("seq")
-            .select_related("room")[position : position + 1]
+            .select_related("room", "sender")[position : position + 1]
             .first()
         )
         requester = User.objects.filter(email=requester).first()
@@ -144,6 +145,12 @@ def _translate() -> int:
                 due_date=timezone.localdate() + timedelta(days=7 + index),
                 note="Please keep names and case numbers as written.",
             )
+            if request.status == TranslationRequest.Status.AWAITING_PERMISSION:
+                # Another member's H1/H2/H3 item: its provider grants the permission.
+                disclosure_actions.answer_permission(
+                    permission=request.permission, provider=message.sender, answer="granted"
+                )
+                request.refresh_from_db()
             actions.claim_request(request=request, translator=translator)
             actions.submit_translation(request=request, translator=translator, text=text)
             if accept:

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from messaging import access as room_access
 from messaging import crypto as room_crypto
+from messaging.disclosure import display as disclosure_display
 from messaging.translations import availability
 from messaging.translations import crypto as translation_crypto
 from messaging.translations.models import TranslationRequest
@@ -71,6 +72,8 @@ def request_detail(request: TranslationRequest) -> dict:
             if request.status == TranslationRequest.Status.OPEN
             else None
         ),
+        # While it waits for the provider of the item (or after the provider answered).
+        "waiting_for": disclosure_display.waiting_for(request.permission),
         "note": translation_crypto.open_request_field(request, "note", request.note_ciphertext),
         "translation": translation_crypto.open_request_field(
             request, "translation", request.translation_ciphertext

@@ -27,6 +27,9 @@ class TranslationRequestQuerySet(models.QuerySet):
 
 
 class TranslationRequestStatus(models.TextChoices):
+    # An item another member provided under H1, H2 or H3: it goes to translators only
+    # once that provider grants the permission (messaging/disclosure).
+    AWAITING_PERMISSION = "awaiting_permission", _("waiting for the provider's permission")
     OPEN = "open", _("open")
     CLAIMED = "claimed", _("claimed")
     SUBMITTED = "submitted", _("submitted")
@@ -89,6 +92,14 @@ class TranslationRequest(models.Model):
     handling_note = models.CharField(max_length=500, blank=True)
     key_epoch = models.PositiveIntegerField()
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.OPEN)
+    # The provider's permission the request waits for, or waited for.
+    permission = models.ForeignKey(
+        "messaging.PermissionRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="translation_requests",
+    )
     translator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -134,7 +145,11 @@ class TranslationRequest(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    status__in=[TranslationRequestStatus.OPEN, TranslationRequestStatus.CANCELLED]
+                    status__in=[
+                        TranslationRequestStatus.AWAITING_PERMISSION,
+                        TranslationRequestStatus.OPEN,
+                        TranslationRequestStatus.CANCELLED,
+                    ]
                 )
                 | Q(translator__isnull=False),
                 name="translation_claimed_has_translator",
@@ -142,6 +157,11 @@ class TranslationRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="open") | Q(translator__isnull=True),
                 name="translation_open_has_no_translator",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="awaiting_permission")
+                | Q(translator__isnull=True, permission__isnull=False),
+                name="translation_awaiting_has_permission",
             ),
         ]
         indexes = [
@@ -169,6 +189,7 @@ class TranslationRequest(models.Model):
 
 class TranslationEventAction(models.TextChoices):
     REQUESTED = "requested", _("requested")
+    PERMITTED = "permitted", _("permitted by the provider")
     CLAIMED = "claimed", _("claimed")
     RELEASED = "released", _("released")
     SUBMITTED = "submitted", _("submitted")

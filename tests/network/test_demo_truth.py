@@ -1,7 +1,8 @@
 """`manage.py seed_demo` tells the truth: the accounts the README advertises are in lively case
 rooms (threads with tags, an attachment, a translation), each demo network's main language
 pairs have a certified translator among its active members, every demo phone number is valid
-for its state, and the JIT-authority entries are complete. Seeding twice changes nothing."""
+for its state, the JIT-authority entries are complete, and the WACAP room's victim-sensitive
+thread is hidden from its participant who is not a reader. Seeding twice changes nothing."""
 
 import io
 
@@ -53,6 +54,21 @@ def test_the_readme_accounts_are_printed_and_in_a_lively_case_room(seeded):
         ]
         assert lively, f"{email} is in no lively case room"
     assert "make run" in readme
+
+
+def test_the_wacap_victim_sensitive_thread_is_read_by_its_readers_only(seeded, client):
+    from messaging import access
+    from messaging.models import Thread
+    from tests.conftest import sign_in
+
+    thread = Thread.objects.select_related("room").get(title="Survivors' shelter and statements")
+    assert thread.restricted and thread.victim_sensitive
+    participants = [p.user for p in thread.room.participants.filter(removed_at__isnull=True)]
+    readers = [user for user in participants if access.can_read_thread(user, thread)]
+    others = [user for user in participants if user not in readers]
+    assert readers and others
+    page = sign_in(client, others[0]).get(f"/rooms/{thread.room_id}/").content.decode()
+    assert "Survivors" not in page and "Four of the fishermen" not in page
 
 
 def test_each_networks_main_language_pairs_have_a_certified_translator(seeded):

@@ -56,6 +56,7 @@ WORLD_TEXT = (
     "REDTRAM",
     "Operation Lantern",
     "Recruitment agency",
+    "Witness statements",
     "La víctima fue trasladada desde el puerto hasta la capital por una red organizada.",
     "map.png",
     "Fiscalía General del Estado",

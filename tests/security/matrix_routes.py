@@ -79,6 +79,8 @@ def path_values(route: str, ids: dict) -> dict:
         "user_id": ids["participant_user"],
         "seq": ids["seq"],
         "request_id": ids["request"],
+        "permission_id": ids["permission"],
+        "thread_id": ids["restricted_thread"],
         "notification_id": ids["notification"],
         "pair_id": ids["pair"],
         "token_id": ids["token"],

@@ -11,7 +11,8 @@ The outcomes come from the rules, not from a recording of the server:
 - rooms (messaging/access.py, docs/messaging.md): readers are the participants who are active
   members; everyone else — coordinators included — gets 404, as for a room that does not
   exist; the pages refuse people active in no network (403) before looking at the room; only
-  the owner invites; only the sender edits or deletes a message;
+  the owner invites; only the sender edits or deletes a message; a restricted thread is read by
+  its named readers only, and only its creator or a room owner names them;
 - the directory (directory/visibility.py, docs/directory.md): any signed-in user reads the
   authority level; person-level exports (vCard) only active members of a network the entry
   serves; coordinators of those networks maintain entries; any active member reports one;
@@ -22,6 +23,9 @@ The outcomes come from the rules, not from a recording of the server:
   behind a contact point the proposal was routed to (in the world: the translator) see it
   (404 otherwise); only the readers change the draft (403 for the routed contact); only a
   routed contact answers for its party (403 for the readers);
+- permissions to pass an item on (messaging/disclosure, docs/disclosure.md): the readers of
+  the item see a request (404 otherwise); only its provider answers (403 for other readers);
+  nobody asks permission for their own item (409);
 - account pages and API (docs/accounts.md): every signed-in user manages their own things;
   someone else's token, pair, session, notification or invitation is "not found".
 
@@ -504,6 +508,18 @@ ROWS = [
         "form",
         params={"step": "comment"},
     ),
+    # --- Permission pages ----------------------------------------------------------------------
+    Row("/permissions/", "GET", page(200)),
+    Row("/permissions/", "POST", page(200)),
+    Row("/permissions/<uuid:permission_id>/answer/", "GET", page(405)),
+    # The provider's answer, or another reader's refusal shown on the page they return to.
+    Row(
+        "/permissions/<uuid:permission_id>/answer/",
+        "POST",
+        page(404, (READERS, "302 /permissions/")),
+        {"answer": "granted"},
+        "form",
+    ),
     # --- Language pairs -----------------------------------------------------------------------
     Row("/languages/", "GET", page(200)),
     Row(
@@ -602,6 +618,19 @@ ROWS = [
     Row(AROOM + "participants/<int:user_id>/", "DELETE", api(404, (READERS, 204))),
     Row(AROOM + "threads/", "GET", api(404, (READERS, 200))),
     Row(AROOM + "threads/", "POST", api(404, (READERS, 201)), {"title": "Financial flows"}),
+    # The restricted thread is read by the owner (its creator) and the participant; only its
+    # creator or a room owner names readers (the participant already is one: 409).
+    Row(
+        AROOM + "threads/<uuid:thread_id>/readers/",
+        "POST",
+        api(404, ("owner", 409), ("participant", 403)),
+        lambda ids: {"user": ids["participant_user"]},
+    ),
+    Row(
+        AROOM + "threads/<uuid:thread_id>/readers/<int:user_id>/",
+        "DELETE",
+        api(404, ("owner", 200), ("participant", 403)),
+    ),
     Row(A + "threads/", "GET", api(200), query="tag=Lantern"),
     Row(AROOM + "events/", "GET", api(404, (READERS, 200))),
     Row(AROOM + "messages/", "POST", api(404, (READERS, 201)), _send),
@@ -710,6 +739,23 @@ ROWS = [
         api(404, ("owner", 200), ("participant", 403), ("translator", 403)),
         params={"action": "cancel"},
         variant="cancel",
+    ),
+    # --- API: permissions to pass an item on ----------------------------------------------------
+    Row(A + "permissions/", "GET", api(200)),
+    Row(
+        A + "permissions/",
+        "POST",
+        # The owner provided the item: no permission of their own to ask (409).
+        api(404, ("participant", 201), ("owner", 409)),
+        lambda ids: {"message": str(ids["provided"]), "purpose": "quote", "outside": True},
+    ),
+    Row(A + "permissions/<uuid:permission_id>/", "GET", api(404, (READERS, 200))),
+    Row(
+        A + "permissions/<uuid:permission_id>/answer/",
+        "POST",
+        # Only the provider answers.
+        api(404, ("owner", 200), ("participant", 403)),
+        {"answer": "granted"},
     ),
     # --- API: language pairs, schema ------------------------------------------------------------
     Row(A + "language-pairs/", "GET", api(200)),

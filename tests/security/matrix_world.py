@@ -18,7 +18,8 @@ security key belong to the participant; the language pair and the translation
 notification to the translator; the invitation was sent by the coordinator; the
 membership decided on is the applicant's, endorsed by the owner (as many endorsements as
 TIPP requires, so a coordinator may decide); the wrong-entry report was filed by the
-participant.
+participant; the permission request was asked by the participant of the owner, who
+provided its H2 item; the restricted thread was opened by the owner for the participant.
 """
 
 import uuid
@@ -106,6 +107,7 @@ def build_world() -> World:
     from directory import actions as directory_actions
     from messaging import actions as room_actions
     from messaging import posting
+    from messaging.disclosure import actions as disclosure_actions
     from messaging.translations import actions as translation_actions
     from messaging.translations.models import Notification
     from network.accounts import invitations, tokens
@@ -179,6 +181,25 @@ def build_world() -> World:
         source_language="es",
     )
     translation_actions.claim_request(request=request, translator=translator)
+    restricted_thread = room_actions.create_thread(
+        room=room,
+        creator=owner,
+        title="Witness statements",
+        restricted=True,
+        readers=[participant.pk],
+    )
+    # An H2 item the owner provided, and the participant's request to pass it on.
+    provided = posting.post_message(
+        room=room,
+        sender=owner,
+        thread=thread,
+        body="El testigo vive en la calle del puerto.",
+        client_id=uuid.uuid4(),
+        handling_code="H2",
+    ).message
+    permission = disclosure_actions.ask_permission(
+        requester=participant, message=provided, purpose="forward", outside=True
+    )
     notification = Notification.objects.filter(recipient=translator).earliest("pk")
 
     authority = directory_actions.create_authority(
@@ -223,6 +244,9 @@ def build_world() -> World:
         attachment=attachment.pk,
         seq=message.seq,
         request=request.pk,
+        provided=provided.pk,
+        restricted_thread=restricted_thread.pk,
+        permission=permission.pk,
         notification=notification.pk,
         pair=translator.language_pairs.get().pk,
         contact_point=contact_point.pk,

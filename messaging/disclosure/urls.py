@@ -1,0 +1,10 @@
+from django.urls import path
+
+from messaging.disclosure import views
+
+app_name = "disclosure"
+
+urlpatterns = [
+    path("", views.permission_list, name="permissions"),
+    path("<uuid:permission_id>/answer/", views.answer, name="answer"),
+]
