@@ -221,7 +221,7 @@ def build(room: Room, selection: Selection, custody: Custody, *, exporter, progr
         if number % 500 == 499:
             progress(5 + 85 * number // len(chosen))
         message = messages.get(_message_of(event) or "")
-        reason = withholding.withheld_reason(message, exporter)
+        reason = withholding.withheld_reason(message, exporter, event=event)
         if reason == withholding.TOMBSTONED and event.kind == RoomEvent.Kind.MESSAGE_DELETED:
             reason = None  # the tombstone itself is shown: it reveals no content
         if reason:

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import uuid
 
 import pytest
 
@@ -158,3 +159,63 @@ def test_approval(case, export, member, outsider, counterpart):
         with pytest.raises(RecordError) as refused:
             export(approved_by=approver)
         assert (refused.value.code, refused.value.field) == ("invalid_approver", "approved_by")
+
+
+def test_provider_permission_releases_an_item_for_export(case, export, member, counterpart):
+    """The provider's `export` permission (messaging/disclosure) releases their H1 item; a
+    refusal keeps it withheld, and both bundles verify."""
+    from messaging.disclosure import actions as disclosure
+
+    asked = disclosure.ask_permission(
+        requester=member, message=case["secret"], purpose="export", outside=True
+    )
+    disclosure.answer_permission(permission=asked, provider=counterpart, answer="granted")
+    built = export()
+    transcript = json.loads(unzip(built.data)["transcript.json"])
+    assert "Informant's name." in [m["body"] for m in transcript["messages"]]
+    assert case["secret"].seq not in {item["seq"] for item in transcript["withheld"]}
+    assert verify_bundle(built.data).ok
+
+
+def test_a_refused_permission_keeps_the_item_withheld(case, export, member, counterpart):
+    from messaging.disclosure import actions as disclosure
+
+    asked = disclosure.ask_permission(
+        requester=member, message=case["secret"], purpose="export", outside=True
+    )
+    disclosure.answer_permission(
+        permission=asked, provider=counterpart, answer="refused", note="A source's safety."
+    )
+    built = export()
+    withheld = {item["seq"]: item["reason"] for item in _transcript(built)["withheld"]}
+    assert withheld[case["secret"].seq] == "provider_permission"
+    assert b"Informant" not in built.data
+    assert verify_bundle(built.data).ok
+
+
+def test_restricted_thread_the_exporter_does_not_read_is_withheld(case, export, counterpart):
+    from messaging import actions, posting
+
+    hidden = actions.create_thread(
+        room=case["room"],
+        creator=counterpart,
+        title="Victim's statement",
+        restricted=True,
+        readers=[counterpart.pk],
+    )
+    said = posting.post_message(
+        room=case["room"],
+        sender=counterpart,
+        thread=hidden,
+        body="Statement of A.",
+        client_id=uuid.uuid4(),
+    ).message
+    built = export()
+    withheld = {item["seq"]: item["reason"] for item in _transcript(built)["withheld"]}
+    assert withheld[said.seq] == "restricted_thread"
+    assert b"Statement of A." not in built.data and b"Victim's statement" not in built.data
+    assert verify_bundle(built.data).ok
+
+
+def _transcript(built) -> dict:
+    return json.loads(unzip(built.data)["transcript.json"])
