@@ -133,3 +133,15 @@ def test_the_translation_of_the_filled_in_texts_in_one_step(client_for, proposal
     (request,) = TranslationRequest.objects.all()
     assert (request.source_language, request.target_language) == ("en", "es")
     assert request.message.room_id == proposal.room_id
+
+
+def test_times_are_shown_in_the_readers_time_zone(client_for, proposal, member):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import formats
+
+    member.time_zone = "Asia/Tokyo"
+    member.save(update_fields=["time_zone"])
+    created = proposal.latest_version().created_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    page = client_for(member).get(f"/jit/{proposal.pk}/").content.decode()
+    assert formats.date_format(created, "DATETIME_FORMAT") in page
