@@ -86,6 +86,7 @@ def path_values(route: str, ids: dict) -> dict:
         "credential_id": ids["credential"],
         "record_id": ids["session_record"],
         "export_id": ids["export"],
+        "hold_id": ids["hold"],
         "report_id": ids["report"],
         "token": ids["invitation_token"],
         "uidb64": "MQ",

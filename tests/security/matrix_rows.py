@@ -588,6 +588,23 @@ ROWS = [
         api(404, ("participant", 409), ("owner", 400)),
     ),
     Row(A + "records/<uuid:export_id>/download/", "GET", api(404, ("owner", 200))),
+    # Closing a case: its owner; holds: its owners and the network's coordinators, who do not
+    # read the room; the retention report and period: the network's coordinators.
+    Row(AROOM + "close/", "POST", api(404, ("participant", 403), ("owner", 200)), {}),
+    Row(
+        AROOM + "holds/",
+        "POST",
+        api(404, (("owner", "coordinator"), 201)),
+        {"reason": "Appeal pending"},
+    ),
+    Row(A + "holds/<uuid:hold_id>/", "DELETE", api(404, (("owner", "coordinator"), 204))),
+    Row(ANET + "retention/", "GET", api(403, ("coordinator", 200))),
+    Row(
+        ANET + "retention/",
+        "PUT",
+        api(403, ("coordinator", 200)),
+        {"closed_room_days": 90},
+    ),
     # --- API: translations ------------------------------------------------------------------------
     Row(ATR, "GET", api(200)),
     Row(

@@ -208,6 +208,9 @@ def build_world() -> World:
 
     export = records.request_export(room=room, requester=owner, legal_basis="Order 4/2026")
     records.run_pending()
+    from messaging.records import closure
+
+    hold = closure.place_hold(room_id=room.pk, user=owner, reason="Trial pending")
 
     for actor in ACTORS[2:]:
         world.sessions[actor] = _session(world.users[actor])
@@ -233,6 +236,7 @@ def build_world() -> World:
         credential=key.pk,
         session_record=record.pk,
         export=export.pk,
+        hold=hold.pk,
         membership=memberships["applicant"].pk,
         participant_user=participant.pk,
         not_in_room_user=world.users["not_in_room"].pk,
