@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import importlib.metadata
 import io
+import json
 import zipfile
 from dataclasses import dataclass, field
 
@@ -284,8 +285,6 @@ def build(room: Room, selection: Selection, custody: Custody, *, exporter, progr
 
 
 def custody_doc(files: dict) -> dict:
-    import json
-
     return json.loads(files["custody.json"])
 
 

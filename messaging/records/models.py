@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ExportStatus(models.TextChoices):
     AWAITING_APPROVAL = "awaiting_approval", _("awaiting approval")
-    PENDING = "pending", _("waiting to run")
+    PENDING = "pending", _("pending")
     RUNNING = "running", _("running")
     DONE = "done", _("ready to download")
     DOWNLOADED = "downloaded", _("downloaded")
