@@ -30,6 +30,7 @@ from messaging.forms import (
     add_action_error,
 )
 from messaging.models import Room, RoomParticipant
+from messaging.records.models import awaiting_approval
 from messaging.translations.display import translations_for_messages
 from network.membership import is_active_anywhere
 
@@ -179,6 +180,7 @@ def _render_room(request, room: Room, *, thread=None, status=200, **forms):
         "earlier": earlier,
         "participants": pages.current_participants(room) if room.has_participants else [],
         "is_owner": is_owner,
+        "record_link": _record_link(request.user, room, is_owner),
         "thread_form": forms.get("thread_form") or ThreadForm(),
         "message_form": forms.get("message_form")
         or MessageForm(room=room, initial=_composer_initial(request, thread)),
@@ -193,6 +195,14 @@ def _render_room(request, room: Room, *, thread=None, status=200, **forms):
         or (InviteForm(room=room, owner=request.user) if is_owner else None),
     }
     return render(request, "messaging/room.html", context, status=status)
+
+
+def _record_link(user, room: Room, is_owner: bool) -> bool:
+    """The "Case record" entry: for a case room's owners, and for the other participants
+    while an export awaits their approval."""
+    if room.kind != Room.Kind.CASE:
+        return False
+    return is_owner or awaiting_approval(room, user)
 
 
 def _composer_initial(request, thread) -> dict:

@@ -48,6 +48,7 @@ urlpatterns = [
     path("directory/", include("directory.urls")),
     path("rooms/", include("messaging.urls")),
     path("translations/", include("messaging.translations.urls")),
+    path("records/", include("messaging.records.urls")),
     path("languages/", include("network.languages.urls")),
     path("api/v1/", include(api_v1)),
     # Every other path under /api/ answers the API's JSON 404, never an HTML page.

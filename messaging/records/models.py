@@ -151,3 +151,12 @@ class PurgedRoom(models.Model):
 
     def __str__(self) -> str:
         return f"purged {self.room_id}"
+
+
+def awaiting_approval(room, user) -> bool:
+    """Whether an export of `room` requested by someone else awaits approval."""
+    return (
+        ExportRequest.objects.filter(room=room, status=ExportStatus.AWAITING_APPROVAL)
+        .exclude(requested_by=user)
+        .exists()
+    )

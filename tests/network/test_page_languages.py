@@ -69,6 +69,8 @@ WORLD_TEXT = (
     "laptop",
     "key",
     "ES: DP 123/2025",  # the example of a case tag, as it is typed
+    "Order 4/2026",  # the world's export: its legal basis, and its hold's reason
+    "Trial pending",
 )
 DATA_PATTERNS = (
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+",  # e-mail addresses

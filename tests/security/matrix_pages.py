@@ -28,6 +28,7 @@ NOT_PAGES = {
     "/directory/contact-points/<int:pk>/vcard/",
     "/rooms/<uuid:room_id>/attachments/<uuid:attachment_id>/",
     "/translations/<uuid:request_id>/item",
+    "/records/exports/<uuid:export_id>/download/",
 }
 # The one part of the API that is a page.
 API_PAGES = {"/api/v1/docs/"}
