@@ -30,6 +30,7 @@ from messaging.forms import (
     add_action_error,
 )
 from messaging.models import Room, RoomParticipant
+from messaging.records import notices as record_notices
 from messaging.records.models import awaiting_approval
 from messaging.translations.display import translations_for_messages
 from network.membership import is_active_anywhere
@@ -70,7 +71,11 @@ def _room_url(room: Room, thread=None, seq: int | None = None) -> str:
 @member_pages
 @require_GET
 def room_list(request):
-    return render(request, "messaging/room_list.html", {"rooms": pages.room_list(request.user)})
+    context = {
+        "rooms": pages.room_list(request.user),
+        "case_notices": record_notices.unread_for(request.user),
+    }
+    return render(request, "messaging/room_list.html", context)
 
 
 @member_pages

@@ -206,3 +206,35 @@ def test_the_retention_report(case, member, coordinator, client_for):
     assert saved.status_code == 302
     assert RetentionPolicy.objects.get().closed_room_days == 30
     assert 'value="30"' in coord.get("/records/networks/tipp/retention/").content.decode()
+
+
+def test_closing_tells_the_other_participants(
+    case, member, counterpart, client_for, django_capture_on_commit_callbacks
+):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from messaging.realtime.broadcast import member_group_name
+    from messaging.records.models import CaseNotice
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(member_group_name(counterpart.pk), channel)
+    room = case["room"]
+    with django_capture_on_commit_callbacks(execute=True):
+        closed = client_for(member).post(f"{record_url(room)}close/", {"confirm": "on"})
+    assert closed.status_code == 302
+    notice = CaseNotice.objects.get()
+    assert (notice.recipient, notice.room, notice.kind) == (counterpart, room, "case_closed")
+    frame = async_to_sync(layer.receive)(channel)
+    assert frame == {
+        "type": "member.notification",
+        "notification": notice.pk,
+        "kind": "case_closed",
+    }
+    # Shown once on the room list, then seen.
+    other = client_for(counterpart)
+    listed = other.get("/rooms/").content.decode()
+    assert "The case Operation Lantern was closed" in listed
+    assert "was closed" not in other.get("/rooms/").content.decode()
+    assert "was closed" not in client_for(member).get("/rooms/").content.decode()
