@@ -30,6 +30,8 @@ from messaging.forms import (
     add_action_error,
 )
 from messaging.models import Room, RoomParticipant
+from messaging.records import notices as record_notices
+from messaging.records.models import awaiting_approval
 from messaging.translations.display import translations_for_messages
 from network.membership import is_active_anywhere
 
@@ -69,7 +71,11 @@ def _room_url(room: Room, thread=None, seq: int | None = None) -> str:
 @member_pages
 @require_GET
 def room_list(request):
-    return render(request, "messaging/room_list.html", {"rooms": pages.room_list(request.user)})
+    context = {
+        "rooms": pages.room_list(request.user),
+        "case_notices": record_notices.unread_for(request.user),
+    }
+    return render(request, "messaging/room_list.html", context)
 
 
 @member_pages
@@ -179,6 +185,7 @@ def _render_room(request, room: Room, *, thread=None, status=200, **forms):
         "earlier": earlier,
         "participants": pages.current_participants(room) if room.has_participants else [],
         "is_owner": is_owner,
+        "record_link": _record_link(request.user, room, is_owner),
         "thread_form": forms.get("thread_form") or ThreadForm(room=room, user=request.user),
         "message_form": forms.get("message_form")
         or MessageForm(room=room, thread=thread, initial=_composer_initial(request, thread)),
@@ -193,6 +200,14 @@ def _render_room(request, room: Room, *, thread=None, status=200, **forms):
         or (InviteForm(room=room, owner=request.user) if is_owner else None),
     }
     return render(request, "messaging/room.html", context, status=status)
+
+
+def _record_link(user, room: Room, is_owner: bool) -> bool:
+    """The "Case record" entry: for a case room's owners, and for the other participants
+    while an export awaits their approval."""
+    if room.kind != Room.Kind.CASE:
+        return False
+    return is_owner or awaiting_approval(room, user)
 
 
 def _composer_initial(request, thread) -> dict:

@@ -447,6 +447,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # Messaging limits (docs/messaging.md).
 COUNTERPART_MESSAGE_MAX_CHARS = envint("COUNTERPART_MESSAGE_MAX_CHARS", 20000)
+# An RFC 3161 time-stamping authority for the checkpoint of every case-record export
+# (docs/records.md); empty: none.
+COUNTERPART_TSA_URL = os.environ.get("COUNTERPART_TSA_URL", "")
 # Sends queued or being written per server process; past it a send is answered
 # `rate_limited` at once (messaging/realtime/send_queue.py).
 COUNTERPART_MAX_PENDING_SENDS = envint("COUNTERPART_MAX_PENDING_SENDS", 32)

@@ -52,6 +52,7 @@ urlpatterns = [
     path("translations/", include("messaging.translations.urls")),
     path("jit/", include("messaging.jit.urls")),
     path("permissions/", include("messaging.disclosure.urls")),
+    path("records/", include("messaging.records.urls")),
     path("languages/", include("network.languages.urls")),
     path("api/v1/", include(api_v1)),
     # Every other path under /api/ answers the API's JSON 404, never an HTML page.

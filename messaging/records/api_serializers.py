@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from messaging.records.models import ExportRequest
-from network.api_input import UUID, InputSerializer, Text
+from network.api_input import UUID, InputSerializer, Integer, Text
 
 
 class DateTime(serializers.DateTimeField):
@@ -42,3 +42,44 @@ class ExportOut(serializers.Serializer):
     expires_at = serializers.DateTimeField(allow_null=True)
     bundle_hash = serializers.CharField(allow_null=True)
     bundle_size = serializers.IntegerField(allow_null=True)
+
+
+class CloseInputSerializer(InputSerializer):
+    reason = Text(required=False, allow_blank=True, max_length=500)
+
+
+class ClosedOut(serializers.Serializer):
+    room = serializers.UUIDField()
+    closed_at = serializers.DateTimeField()
+
+
+class HoldInputSerializer(InputSerializer):
+    reason = Text(max_length=500)
+    ends_at = DateTime(required=False, allow_null=True)
+
+
+class HoldOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    room = serializers.UUIDField()
+    reason = serializers.CharField()
+    placed_by = serializers.IntegerField()
+    placed_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(allow_null=True)
+
+
+class RetentionInputSerializer(InputSerializer):
+    closed_room_days = Integer(min_value=1, max_value=36500)
+
+
+class RetentionRoom(serializers.Serializer):
+    room = serializers.UUIDField()
+    closed_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    state = serializers.ChoiceField(choices=["kept", "due", "held"])
+    holds = HoldOut(many=True)
+
+
+class RetentionOut(serializers.Serializer):
+    network = serializers.CharField()
+    closed_room_days = serializers.IntegerField()
+    rooms = RetentionRoom(many=True)

@@ -11,13 +11,14 @@ import datetime
 import hashlib
 import importlib.metadata
 import io
+import json
 import zipfile
 from dataclasses import dataclass, field
 
 from messaging import crypto, merkle
 from messaging.events import name_sealed_apart
 from messaging.models import Attachment, Message, MessageRevision, Room, RoomEvent, Thread
-from messaging.records import html, withholding
+from messaging.records import html, timestamp, withholding
 from messaging.records.errors import RecordError
 from messaging.records.selection import Selection
 from messaging.records.tree import Tree
@@ -256,6 +257,9 @@ def build(room: Room, selection: Selection, custody: Custody, *, exporter, progr
         ),
         "keys.json": canonical(keys_document()),
     }
+    token = timestamp.stamp(files["log/checkpoint.txt"])
+    if token is not None:
+        files["log/timestamp.tsr"] = token
     for attachment in attachments.values():
         if hasattr(attachment, "content"):
             files[f"attachments/{sha256(attachment.content)}"] = attachment.content
@@ -284,8 +288,6 @@ def build(room: Room, selection: Selection, custody: Custody, *, exporter, progr
 
 
 def custody_doc(files: dict) -> dict:
-    import json
-
     return json.loads(files["custody.json"])
 
 

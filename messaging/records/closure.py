@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from messaging import access, crypto, merkle, roomlog
 from messaging.models import Attachment, Room, RoomEvent, RoomKey, RoomParticipant
+from messaging.records import notices
 from messaging.records.errors import RecordError
 from messaging.records.models import (
     DEFAULT_RETENTION_DAYS,
@@ -54,6 +55,7 @@ def close_room(*, room: Room, owner, reason: str = "") -> Room:
         room.save(update_fields=["closed_at"])
         finish_write(room, event)
         audit.record("records.case_closed", actor=owner, target=room, reason=reason)
+        notices.case_closed(room, owner)
     return room
 
 

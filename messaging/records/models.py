@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ExportStatus(models.TextChoices):
     AWAITING_APPROVAL = "awaiting_approval", _("awaiting approval")
-    PENDING = "pending", _("waiting to run")
+    PENDING = "pending", _("pending")
     RUNNING = "running", _("running")
     DONE = "done", _("ready to download")
     DOWNLOADED = "downloaded", _("downloaded")
@@ -151,3 +151,39 @@ class PurgedRoom(models.Model):
 
     def __str__(self) -> str:
         return f"purged {self.room_id}"
+
+
+def awaiting_approval(room, user) -> bool:
+    """Whether an export of `room` requested by someone else awaits approval."""
+    return (
+        ExportRequest.objects.filter(room=room, status=ExportStatus.AWAITING_APPROVAL)
+        .exclude(requested_by=user)
+        .exists()
+    )
+
+
+class CaseNotice(models.Model):
+    """An in-app notice for one participant of a case room: the case was closed. It names
+    the room, never its content; shown on the member's room list until seen there."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "case_closed", _("the case was closed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notices"
+    )
+    room = models.ForeignKey("messaging.Room", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["case_closed"]), name="case_notice_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"

@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import io
 import json
+import re
 import struct
 import zipfile
 import zlib
@@ -613,6 +614,29 @@ def _check_later(later: str, trusted, origin, size, root_hash, state):
     state.notes.append(f"the later checkpoint of {later_size} events extends this one")
 
 
+TIMESTAMP = "log/timestamp.tsr"
+_GENERALIZED_TIME = re.compile(rb"\x18[\x0f-\x20](\d{14}(?:\.\d+)?Z)")
+
+
+def _check_timestamp(files, state):
+    """An RFC 3161 time-stamp of the checkpoint, when the server had an authority: its token
+    must stamp the SHA-256 of log/checkpoint.txt. The authority's signature is checked with
+    its certificate: openssl ts -verify -data log/checkpoint.txt -in log/timestamp.tsr
+    -CAfile <the authority's CA>."""
+    if TIMESTAMP not in files:
+        return
+    token = files[TIMESTAMP]
+    imprint = b"\x04\x20" + hashlib.sha256(files["log/checkpoint.txt"]).digest()
+    if not token.startswith(b"\x30") or imprint not in token:
+        raise Broken(TIMESTAMP, "the time-stamp does not stamp the checkpoint", field="imprint")
+    found = _GENERALIZED_TIME.search(token)
+    state.facts["timestamp"] = found.group(1).decode() if found else "present"
+    state.notes.append(
+        "the checkpoint carries an RFC 3161 time-stamp; check the authority's signature with "
+        "openssl ts -verify -data log/checkpoint.txt -in log/timestamp.tsr -CAfile <its CA>"
+    )
+
+
 def _verify(data, keys, later, state):
     files = _read_zip(data)
     _check_manifest(files, state)
@@ -623,6 +647,7 @@ def _verify(data, keys, later, state):
     transcript, withheld = _check_transcript(files, opened, leaves, room)
     _check_custody(files, transcript, origin, size, opened, withheld)
     _check_html(files, state.facts["bundle_hash"])
+    _check_timestamp(files, state)
     if later is not None:
         _check_later(later, trusted, origin, size, root_hash, state)
     state.facts.update(exported=len(opened), withheld=len(withheld))

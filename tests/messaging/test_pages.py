@@ -80,7 +80,8 @@ def test_opening_the_room_moves_the_read_marker_to_the_head(
 
 
 def test_the_room_list_costs_the_same_queries_for_many_rooms(client_for, member, counterpart, tipp):
-    """Unread counts, participants and last activity come in one query, not one per room."""
+    """Unread counts, participants and last activity come in one query, not one per room
+    (and the unseen case notices in one more)."""
 
     def add_rooms(count: int) -> None:
         for number in range(count):
@@ -108,7 +109,7 @@ def test_the_room_list_costs_the_same_queries_for_many_rooms(client_for, member,
     add_rooms(7)
     with_eight, rooms = queries_of_the_list()
 
-    assert with_eight == with_one <= 8
+    assert with_eight == with_one <= 9
     assert [room.unread for room in rooms] == [1] * 8
 
 

@@ -76,6 +76,8 @@ WORLD_TEXT = (
     "Dismantle the recruitment network.",
     "Madrid, Lagos.",
     "Places",
+    "Order 4/2026",  # the world's export: its legal basis, and its hold's reason
+    "Trial pending",
 )
 DATA_PATTERNS = (
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+",  # e-mail addresses

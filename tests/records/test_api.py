@@ -1,5 +1,7 @@
 """The case-record API end to end: request, approve, progress, download once, verify."""
 
+import uuid
+
 import pytest
 
 from messaging.records import workflow
@@ -61,3 +63,38 @@ def test_bad_requests(case, member, client_for, body, status, code, field):
     if field:
         assert error.get("field") == field
     assert not case["room"].record_exports.exists()
+
+
+def test_close_hold_and_retention(case, member, coordinator, counterpart, client_for, tipp):
+    owner, coordinating = client_for(member), client_for(coordinator)
+    room = case["room"]
+    hold = post(coordinating, f"/api/v1/rooms/{room.pk}/holds/", {"reason": "Trial pending"})
+    assert hold.status_code == 201, hold.content
+    bad = post(owner, f"/api/v1/rooms/{room.pk}/holds/", {"reason": "x", "ends_at": "soon"})
+    assert (bad.status_code, bad.json()["error"]["field"]) == (400, "ends_at")
+    closed = post(owner, f"/api/v1/rooms/{room.pk}/close/", {"reason": "Team period ended"})
+    assert closed.status_code == 200 and closed.json()["closed_at"]
+    again = post(owner, f"/api/v1/rooms/{room.pk}/close/")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "wrong_status")
+    sent = post(
+        client_for(counterpart),
+        f"/api/v1/rooms/{room.pk}/messages/",
+        {"thread": str(case["lantern"].pk), "body": "late", "client_id": str(uuid.uuid4())},
+    )
+    assert (sent.status_code, sent.json()["error"]["code"]) == (409, "room_closed")
+    changed = coordinating.put(
+        "/api/v1/networks/tipp/retention/",
+        {"closed_room_days": 90},
+        content_type="application/json",
+    )
+    assert changed.status_code == 200, changed.content
+    report = changed.json()
+    assert report["closed_room_days"] == 90
+    (line,) = report["rooms"]
+    assert (line["room"], line["state"]) == (str(room.pk), "held")
+    assert owner.get("/api/v1/networks/tipp/retention/").status_code == 403
+    lifted = coordinating.delete(f"/api/v1/holds/{hold.json()['id']}/")
+    assert lifted.status_code == 204
+    assert coordinating.get("/api/v1/networks/tipp/retention/").json()["rooms"][0]["state"] == (
+        "kept"
+    )

@@ -31,6 +31,7 @@ NOT_PAGES = {
     # A JIT agreement as a printable document in the language its path names, not the
     # reader's (tests/jit/test_pages.py checks its languages).
     "/jit/<uuid:proposal_id>/document/<str:language>/",
+    "/records/exports/<uuid:export_id>/download/",
 }
 # The one part of the API that is a page.
 API_PAGES = {"/api/v1/docs/"}

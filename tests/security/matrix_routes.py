@@ -88,6 +88,7 @@ def path_values(route: str, ids: dict) -> dict:
         "credential_id": ids["credential"],
         "record_id": ids["session_record"],
         "export_id": ids["export"],
+        "hold_id": ids["hold"],
         "report_id": ids["report"],
         "proposal_id": ids["proposal"],
         "number": 2,

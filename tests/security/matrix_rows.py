@@ -130,6 +130,8 @@ MESSAGE = ROOM + "messages/<uuid:message_id>/"
 NET = "/networks/<slug:slug>/"
 DIR = "/directory/"
 TR = "/translations/"
+REC = "/records/rooms/<uuid:room_id>/"
+EXPORT = "/records/exports/<uuid:export_id>/"
 A = "/api/v1/"
 AROOM = A + "rooms/<uuid:room_id>/"
 ANET = A + "networks/<slug:slug>/"
@@ -664,6 +666,70 @@ ROWS = [
         {"default_handling": "H1"},
     ),
     Row(AROOM + "log/proof/<int:seq>/", "GET", api(404, (READERS, 200))),
+    # --- Case-record pages: the room's owners export, close and hold; its readers see the
+    # exports and approve another's; holds also by the network's coordinators, who do not read
+    # the room (they come back to the retention report, which only they see) ---------------
+    Row(REC, "GET", page(404, (INACTIVE, 403), (READERS, 200))),
+    Row(REC, "POST", page(405, (INACTIVE, 403))),
+    Row(REC + "export/", "GET", page(405, (INACTIVE, 403))),
+    Row(
+        REC + "export/",
+        "POST",
+        page(404, (INACTIVE, 403), ("participant", 403), ("owner", "302 /records/exports/")),
+        {"scope": "room", "legal_basis": "Order 5/2026"},
+        "form",
+    ),
+    Row(REC + "close/", "GET", page(405, (INACTIVE, 403))),
+    Row(
+        REC + "close/",
+        "POST",
+        page(404, (INACTIVE, 403), ("participant", 403), ("owner", "302 /records/rooms/")),
+        {"confirm": "on"},
+        "form",
+    ),
+    Row(REC + "holds/", "GET", page(405, (INACTIVE, 403))),
+    Row(
+        REC + "holds/",
+        "POST",
+        page(
+            404,
+            (INACTIVE, 403),
+            ("owner", "302 /records/rooms/"),
+            ("coordinator", "302 /records/networks/"),
+        ),
+        {"reason": "Appeal pending"},
+        "form",
+    ),
+    Row("/records/holds/<uuid:hold_id>/lift/", "GET", page(405, (INACTIVE, 403))),
+    Row(
+        "/records/holds/<uuid:hold_id>/lift/",
+        "POST",
+        page(
+            404,
+            (INACTIVE, 403),
+            ("owner", "302 /records/rooms/"),
+            ("coordinator", "302 /records/networks/"),
+        ),
+    ),
+    Row(EXPORT, "GET", page(404, (INACTIVE, 403), (READERS, 200))),
+    Row(EXPORT, "POST", page(405, (INACTIVE, 403))),
+    Row(EXPORT + "approve/", "GET", page(405, (INACTIVE, 403))),
+    # The world's export is built already (409); its requester never approves it (400).
+    Row(
+        EXPORT + "approve/",
+        "POST",
+        page(404, (INACTIVE, 403), ("participant", 409), ("owner", 400)),
+    ),
+    Row(EXPORT + "download/", "GET", page(404, (INACTIVE, 403), ("owner", 200))),
+    Row(EXPORT + "download/", "POST", page(405, (INACTIVE, 403))),
+    Row("/records/networks/<slug:slug>/retention/", "GET", page(403, ("coordinator", 200))),
+    Row(
+        "/records/networks/<slug:slug>/retention/",
+        "POST",
+        page(403, ("coordinator", "302 /records/networks/")),
+        {"closed_room_days": "90"},
+        "form",
+    ),
     # --- API: case records (the world's export was requested by the owner and is built) ---
     Row(
         AROOM + "records/",
@@ -686,6 +752,23 @@ ROWS = [
         "POST",
         api(404, (READERS, 403), ("translator", 201)),
         lambda ids: {"state": "NG", "version": _latest_jit_version(ids), "decision": "consent"},
+    ),
+    # Closing a case: its owner; holds: its owners and the network's coordinators, who do not
+    # read the room; the retention report and period: the network's coordinators.
+    Row(AROOM + "close/", "POST", api(404, ("participant", 403), ("owner", 200)), {}),
+    Row(
+        AROOM + "holds/",
+        "POST",
+        api(404, (("owner", "coordinator"), 201)),
+        {"reason": "Appeal pending"},
+    ),
+    Row(A + "holds/<uuid:hold_id>/", "DELETE", api(404, (("owner", "coordinator"), 204))),
+    Row(ANET + "retention/", "GET", api(403, ("coordinator", 200))),
+    Row(
+        ANET + "retention/",
+        "PUT",
+        api(403, ("coordinator", 200)),
+        {"closed_room_days": 90},
     ),
     # --- API: translations ------------------------------------------------------------------------
     Row(ATR, "GET", api(200)),

@@ -230,6 +230,9 @@ def build_world() -> World:
     export = records.request_export(room=room, requester=owner, legal_basis="Order 4/2026")
     records.run_pending()
     proposal = _jit_proposal(room, owner, translator, tipp)
+    from messaging.records import closure
+
+    hold = closure.place_hold(room_id=room.pk, user=owner, reason="Trial pending")
 
     for actor in ACTORS[2:]:
         world.sessions[actor] = _session(world.users[actor])
@@ -258,6 +261,7 @@ def build_world() -> World:
         credential=key.pk,
         session_record=record.pk,
         export=export.pk,
+        hold=hold.pk,
         membership=memberships["applicant"].pk,
         participant_user=participant.pk,
         not_in_room_user=world.users["not_in_room"].pk,

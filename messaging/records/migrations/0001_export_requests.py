@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('case_reference', models.CharField(blank=True, max_length=200, verbose_name='case reference')),
                 ('approval_required', models.BooleanField(default=False)),
                 ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('awaiting_approval', 'awaiting approval'), ('pending', 'waiting to run'), ('running', 'running'), ('done', 'ready to download'), ('downloaded', 'downloaded'), ('expired', 'expired'), ('failed', 'failed')], max_length=24)),
+                ('status', models.CharField(choices=[('awaiting_approval', 'awaiting approval'), ('pending', 'pending'), ('running', 'running'), ('done', 'ready to download'), ('downloaded', 'downloaded'), ('expired', 'expired'), ('failed', 'failed')], max_length=24)),
                 ('progress', models.PositiveSmallIntegerField(default=0)),
                 ('started_at', models.DateTimeField(blank=True, null=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),

@@ -13,7 +13,7 @@
       let frame;
       try { frame = JSON.parse(event.data); } catch (error) { return; }
       if (frame.type === "hello") delay = 1000;
-      if (frame.type !== "notification") return;
+      if (frame.type !== "notification" || frame.kind === "case_closed") return;
       const unread = (parseInt(counter.dataset.unread, 10) || 0) + 1;
       counter.dataset.unread = String(unread);
       counter.textContent = "(" + unread + ")";
