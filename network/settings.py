@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # /healthz, /readyz and /metrics, answered before any other middleware (docs/operations.md)
     "network.operations.middleware.operations_endpoints",
     "network.operations.middleware.request_context",
+    # Pages and API answers gzipped for slow lines; Django pads each one against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "network.operations.static.StaticFilesMiddleware",
@@ -431,13 +433,17 @@ STATIC_ROOT = Path(os.environ.get("COUNTERPART_STATIC_ROOT") or BASE_DIR / "stat
 # production what collectstatic wrote (hashed names, gzip copies, served by WhiteNoise with a
 # year's immutable caching; docs/operations.md). Off where nginx serves STATIC_ROOT itself.
 SERVE_STATIC = envbool("COUNTERPART_SERVE_STATIC", True)
-if not (PRODUCTION and SERVE_STATIC):
+# Production's static files (hashed names, gzip copies, a year's immutable caching) always in
+# production; elsewhere on request, to measure page weights as production serves them
+# (`collectstatic` first; docs/interface.md).
+COMPRESSED_STATIC = PRODUCTION or envbool("COUNTERPART_COMPRESSED_STATIC", False)
+if not (COMPRESSED_STATIC and SERVE_STATIC):
     MIDDLEWARE.remove("network.operations.static.StaticFilesMiddleware")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
+        "BACKEND": "network.operations.static.StaticStorage"
+        if COMPRESSED_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
