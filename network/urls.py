@@ -2,7 +2,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from network import api_errors, views
+from network import api_errors, installable, views
 from network.operations import health, metrics
 
 api_v1 = [
@@ -34,6 +34,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.exposition, name="metrics"),
+    # The service worker's scope is the path it is served from: the site's root.
+    path("service-worker.js", installable.service_worker, name="service-worker"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("network.accounts.urls")),
     path("networks/", include("network.vetting.urls")),

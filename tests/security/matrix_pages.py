@@ -21,6 +21,7 @@ NOT_PAGES = {
     "/healthz",
     "/readyz",
     "/metrics",
+    "/service-worker.js",
     # Pieces of the room page, fetched by its script; the room page itself is checked.
     "/rooms/<uuid:room_id>/messages/fragments/",
     "/directory/export.csv",

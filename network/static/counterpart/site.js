@@ -11,3 +11,11 @@ if (header && toggle) {
     header.classList.toggle("menu-open", open);
   });
 }
+
+// Installable: the service worker caches the static shell (network/installable.py), for
+// signed-in members and where static files have hashed names (production's).
+const worker = document.currentScript?.dataset.serviceWorker;
+const hashed = /\.[0-9a-f]{12}\.js$/.test(document.currentScript?.src || "");
+if (worker && hashed && "serviceWorker" in navigator) {
+  navigator.serviceWorker.register(worker, { scope: "/" }).catch(() => {});
+}
