@@ -396,3 +396,7 @@ class RoomEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.seq} in {self.room_id}"
+
+
+# Models of the messaging app's subpackages (their own modules, this app's tables).
+from messaging.notifications.models import DigestMark  # noqa: E402, F401

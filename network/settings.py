@@ -449,6 +449,10 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# The e-mail digest (`manage.py send_digests`, docs/interface.md): a mention or an H2/H3
+# message goes into a member's digest once it has waited unread this many minutes.
+COUNTERPART_DIGEST_QUIET_MINUTES = envint("COUNTERPART_DIGEST_QUIET_MINUTES", 60)
+
 # Messaging limits (docs/messaging.md).
 COUNTERPART_MESSAGE_MAX_CHARS = envint("COUNTERPART_MESSAGE_MAX_CHARS", 20000)
 # Sends queued or being written per server process; past it a send is answered
