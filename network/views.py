@@ -2,7 +2,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 
-from network.iso import state_choices
 from network.models import Endorsement, Membership
 
 Status = Membership.Status
@@ -14,24 +13,8 @@ def home(request):
     return render(
         request,
         "network/home.html",
-        {
-            "memberships": memberships,
-            "vetting_work": vetting_work(request.user),
-            "find": find_counterpart_choices(),
-        },
+        {"memberships": memberships, "vetting_work": vetting_work(request.user)},
     )
-
-
-def find_counterpart_choices() -> dict:
-    """The home page's "Find a counterpart" form: a state, and a need that starts at the
-    authority that can set up a joint investigation team."""
-    from directory.competences import Competence
-
-    return {
-        "states": state_choices(),
-        "needs": Competence.choices,
-        "default_need": Competence.JIT_AUTHORIZE,
-    }
 
 
 def vetting_work(user) -> list[dict]:
