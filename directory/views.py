@@ -87,7 +87,18 @@ def search(request):
         context["direct"] = _present_answer(
             direct_answer(competence=params.competence, state=params.state), viewer
         )
+        context["entries"] = _not_in_answer(context["entries"], context["direct"])
     return render(request, "directory/search.html", context)
+
+
+def _not_in_answer(entries: list[dict], direct: dict) -> list[dict]:
+    """The results below a direct answer, without the entries the answer already shows."""
+    shown = {entry["id"] for entry in direct["verified"]}
+    if not direct["answer"].answered:
+        shown.update(entry["id"] for entry in direct["stale"])
+        for _label, _code, alternatives in direct["alternatives"]:
+            shown.update(entry["id"] for entry in alternatives)
+    return [entry for entry in entries if entry["id"] not in shown]
 
 
 def _csv_response(request, params) -> HttpResponse:

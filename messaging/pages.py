@@ -42,6 +42,9 @@ from network.membership import active_network_ids
 from network.models import Membership
 
 MESSAGES_PER_PAGE = 100
+# A thread page shows its last 50 messages; earlier ones load as the reader scrolls up. Fewer
+# than the fragments' limit: a room page's first load is kept small for phones on slow lines.
+THREAD_PAGE_MESSAGES = 50
 TAG_QUERY_MAX = 120
 _STATE_PREFIX = re.compile(r"^\s*([A-Za-z]{2})\s*:\s*(.+)$")
 
@@ -154,16 +157,32 @@ def _shown_messages() -> QuerySet[Message]:
 
 
 def thread_messages(thread: Thread, *, before: int | None = None) -> tuple[list, bool]:
-    """The last MESSAGES_PER_PAGE messages of `thread` (before seq `before`), oldest first,
-    and whether earlier ones exist."""
+    """The last THREAD_PAGE_MESSAGES messages of `thread` (before seq `before`), oldest
+    first, and whether earlier ones exist."""
     messages = _shown_messages().filter(thread=thread).order_by("-seq")
     if before is not None:
         messages = messages.filter(seq__lt=before)
-    page = list(messages[: MESSAGES_PER_PAGE + 1])
-    more = len(page) > MESSAGES_PER_PAGE
-    page = page[:MESSAGES_PER_PAGE]
+    page = list(messages[: THREAD_PAGE_MESSAGES + 1])
+    more = len(page) > THREAD_PAGE_MESSAGES
+    page = page[:THREAD_PAGE_MESSAGES]
     page.reverse()
     return [_shown(message) for message in page], more
+
+
+def first_unread_seq(shown: list[ShownMessage], *, user, read_to: int) -> int | None:
+    """The seq of the first shown message from someone else after `read_to` (the reader's
+    marker before this visit): where the "New messages" divider goes."""
+    for shown_message in shown:
+        message = shown_message.message
+        if message.seq > read_to and message.sender_id != user.pk and not message.deleted_at:
+            return message.seq
+    return None
+
+
+def read_to(room: Room, user) -> int:
+    """The last seq `user` has read in `room` (0 when never opened)."""
+    marker = ReadMarker.objects.filter(room=room, user=user).values_list("seq", flat=True)
+    return marker.first() or 0
 
 
 def messages_by_id(room: Room, ids, user) -> list[ShownMessage]:

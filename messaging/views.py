@@ -165,7 +165,7 @@ def tag_search(request):
 # --- The room page -----------------------------------------------------------------------
 
 
-def _render_room(request, room: Room, *, thread=None, status=200, **forms):
+def _render_room(request, room: Room, *, thread=None, status=200, read_to=None, **forms):
     threads = pages.threads_of(room, request.user)
     if thread is None and threads:
         thread = threads[-1]
@@ -183,6 +183,11 @@ def _render_room(request, room: Room, *, thread=None, status=200, **forms):
         "shown_messages": shown,
         "translations": translations_for_messages(shown, request.user),
         "earlier": earlier,
+        "first_unread_seq": (
+            None
+            if read_to is None
+            else pages.first_unread_seq(shown, user=request.user, read_to=read_to)
+        ),
         "participants": pages.current_participants(room) if room.has_participants else [],
         "is_owner": is_owner,
         "record_link": _record_link(request.user, room, is_owner),
@@ -227,9 +232,11 @@ def room(request, room_id):
         thread = pages.get_thread(room, request.GET["thread"], request.user)
         if thread is None:
             raise Http404(_("No such thread in this room."))
+    read_to = None
     if room.head_seq and "before" not in request.GET:
+        read_to = pages.read_to(room, request.user)
         actions.mark_read(room=room, user=request.user, seq=room.head_seq)
-    return _render_room(request, room, thread=thread)
+    return _render_room(request, room, thread=thread, read_to=read_to)
 
 
 @member_pages

@@ -20,7 +20,7 @@ application = ProtocolTypeRouter(
     {
         # In production WhiteNoise serves the collected files (network/operations/static.py).
         "http": ASGIStaticFilesHandler(django_http)
-        if settings.SERVE_STATIC and not settings.PRODUCTION
+        if settings.SERVE_STATIC and not settings.COMPRESSED_STATIC
         else django_http,
         # The exact configured origin, scheme and port included: AllowedHostsOriginValidator
         # would accept any scheme and port of an allowed host.

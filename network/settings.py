@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # /healthz, /readyz and /metrics, answered before any other middleware (docs/operations.md)
     "network.operations.middleware.operations_endpoints",
     "network.operations.middleware.request_context",
+    # Pages and API answers gzipped for slow lines; Django pads each one against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "network.operations.static.StaticFilesMiddleware",
@@ -433,17 +435,25 @@ STATIC_ROOT = Path(os.environ.get("COUNTERPART_STATIC_ROOT") or BASE_DIR / "stat
 # production what collectstatic wrote (hashed names, gzip copies, served by WhiteNoise with a
 # year's immutable caching; docs/operations.md). Off where nginx serves STATIC_ROOT itself.
 SERVE_STATIC = envbool("COUNTERPART_SERVE_STATIC", True)
-if not (PRODUCTION and SERVE_STATIC):
+# Production's static files (hashed names, gzip copies, a year's immutable caching) always in
+# production; elsewhere on request, to measure page weights as production serves them
+# (`collectstatic` first; docs/interface.md).
+COMPRESSED_STATIC = PRODUCTION or envbool("COUNTERPART_COMPRESSED_STATIC", False)
+if not (COMPRESSED_STATIC and SERVE_STATIC):
     MIDDLEWARE.remove("network.operations.static.StaticFilesMiddleware")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
+        "BACKEND": "network.operations.static.StaticStorage"
+        if COMPRESSED_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+
+# The e-mail digest (`manage.py send_digests`, docs/interface.md): a mention or an H2/H3
+# message goes into a member's digest once it has waited unread this many minutes.
+COUNTERPART_DIGEST_QUIET_MINUTES = envint("COUNTERPART_DIGEST_QUIET_MINUTES", 60)
 
 # Messaging limits (docs/messaging.md).
 COUNTERPART_MESSAGE_MAX_CHARS = envint("COUNTERPART_MESSAGE_MAX_CHARS", 20000)

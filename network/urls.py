@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from messaging.records import views as records_views
 from network import api_errors, views
+from network import api_errors, installable, views
 from network.operations import health, metrics
 
 api_v1 = [
@@ -44,6 +45,8 @@ urlpatterns = [
         records_views.verifier_keys,
         name="verifier-keys",
     ),
+    # The service worker's scope is the path it is served from: the site's root.
+    path("service-worker.js", installable.service_worker, name="service-worker"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("network.accounts.urls")),
     path("networks/", include("network.vetting.urls")),

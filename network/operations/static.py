@@ -11,6 +11,14 @@ worker thread and handed over as an asynchronous iterator, as Django's own
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from whitenoise.middleware import WhiteNoiseMiddleware
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    """Hashed names and gzip copies; the `import` statements of the JavaScript modules name
+    the hashed files too, so that a module they load is cached as long as they are."""
+
+    support_js_module_import_aggregation = True
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):

@@ -79,3 +79,18 @@ def test_the_api_requires_state_and_competence(member, client_for):
     response = client_for(member).get("/api/v1/directory/answer/", {"state": "CO"})
     assert response.status_code == 400
     assert "state and competence" in response.json()["error"]["message"]
+
+
+def test_the_page_does_not_repeat_the_answer_among_the_results(
+    make_contact_point, member, client_for
+):
+    """An entry of the direct answer is not shown again as a search result below it; the
+    other matches are."""
+    answer = make_contact_point("Ana JIT", competences=["jit.authorize"])
+    old = make_contact_point("Old JIT", competences=["jit.authorize"], verified_days_ago=400)
+    body = client_for(member).get("/directory/?state=CO&competence=jit.authorize").content.decode()
+    answer_part, results_part = body.split('class="results"')
+
+    assert f'data-contact-point="{answer.pk}"' in answer_part
+    assert f'data-contact-point="{answer.pk}"' not in results_part
+    assert f'data-contact-point="{old.pk}"' in results_part

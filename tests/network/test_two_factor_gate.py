@@ -49,6 +49,7 @@ ANONYMOUS_PAGES = {
     "/readyz": "the readiness probe of the deployment",
     "/metrics": "the metrics, served only to the addresses of COUNTERPART_METRICS_ALLOWED",
     "/i18n/setlang/": "choosing the interface language",
+    "/service-worker.js": "the service worker: the static shell's file names, no data",
 }
 
 

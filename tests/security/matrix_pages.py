@@ -22,6 +22,7 @@ NOT_PAGES = {
     "/readyz",
     "/metrics",
     "/.well-known/counterpart-keys.json",
+    "/service-worker.js",
     # Pieces of the room page, fetched by its script; the room page itself is checked.
     "/rooms/<uuid:room_id>/messages/fragments/",
     "/directory/export.csv",

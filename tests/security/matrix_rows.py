@@ -155,6 +155,10 @@ ROWS = [
     Row("/metrics", "POST", everyone(405)),
     Row("/.well-known/counterpart-keys.json", "GET", everyone(200)),
     Row("/.well-known/counterpart-keys.json", "POST", everyone(405)),
+    # The service worker: the static shell's list, the same for everyone (network/installable.py);
+    # a session between its two factors is sent on to the second, as on every path.
+    Row("/service-worker.js", "GET", everyone(200, ("half", VERIFY))),
+    Row("/service-worker.js", "POST", everyone(405, ("half", VERIFY))),
     Row("/i18n/setlang/", "GET", everyone("302 /")),
     Row("/i18n/setlang/", "POST", everyone("302 /"), {"language": "es"}, "form"),
     # --- Signing in: open to a password-only session -----------------------------------------

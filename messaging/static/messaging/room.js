@@ -259,6 +259,11 @@ class RoomPage {
     const data = frame.data || {};
     if (MESSAGE_KINDS.has(frame.kind)) {
       if (frame.kind === "message.posted" && this.catchingUp) this.caughtUpMessages += 1;
+      if (frame.kind === "message.posted" && !this.catchingUp) {
+        // For notify.js: who posted, never what.
+        const detail = { sender: data.sender?.id ?? null, thread: data.thread };
+        this.root.dispatchEvent(new CustomEvent("room:posted", { detail }));
+      }
       if (data.thread === this.threadId) {
         this.refresh(data.id);
         this.scheduleRead();
