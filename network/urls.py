@@ -3,7 +3,6 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from messaging.records import views as records_views
-from network import api_errors, views
 from network import api_errors, installable, views
 from network.operations import health, metrics
 
