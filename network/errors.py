@@ -53,6 +53,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_eligible": 403,
     "no_language_pair": 403,
     "certification_required": 403,
+    "directory_members_only": 403,
     # Nothing there, or nothing you may see (404; unknown and forbidden look the same).
     "not_found": 404,
     "unknown_room": 404,

@@ -12,9 +12,10 @@ The outcomes come from the rules, not from a recording of the server:
   members; everyone else — coordinators included — gets 404, as for a room that does not
   exist; the pages refuse people active in no network (403) before looking at the room; only
   the owner invites; only the sender edits or deletes a message;
-- the directory (directory/visibility.py, docs/directory.md): any signed-in user reads the
-  authority level; person-level exports (vCard) only active members of a network the entry
-  serves; coordinators of those networks maintain entries; any active member reports one;
+- the directory (directory/visibility.py, docs/directory.md, docs/trust.md): only active
+  members of a network open it (403 for everyone else); they read the authority level;
+  person-level exports (vCard) only active members of a network the entry serves;
+  coordinators of those networks maintain entries; any active member reports one;
 - translations (messaging/translations/access.py, docs/translation.md): the room's readers and
   the translator holding the request see it (404 otherwise); only that translator reads its
   item;
@@ -283,13 +284,13 @@ ROWS = [
         "form",
     ),
     # --- Directory pages ---------------------------------------------------------------------
-    Row(DIR, "GET", page(200)),
+    Row(DIR, "GET", page(200, (INACTIVE, 403))),
     Row(DIR, "POST", page(405)),
-    Row(DIR + "export.csv", "GET", page(200)),
+    Row(DIR + "export.csv", "GET", page(200, (INACTIVE, 403))),
     Row(DIR + "export.csv", "POST", page(405)),
     Row(DIR + "import/", "GET", page(403, ("coordinator", 200))),
     Row(DIR + "import/", "POST", page(403, ("coordinator", 200))),
-    Row(DIR + "contact-points/<int:pk>/", "GET", page(200)),
+    Row(DIR + "contact-points/<int:pk>/", "GET", page(200, (INACTIVE, 403))),
     Row(DIR + "contact-points/<int:pk>/", "POST", page(405)),
     Row(DIR + "contact-points/<int:pk>/vcard/", "GET", page(200, (NOT_TIPP, 403))),
     Row(DIR + "contact-points/<int:pk>/vcard/", "POST", page(405)),
@@ -315,7 +316,7 @@ ROWS = [
         page(400, (INACTIVE, 403)),
         variant="empty form",
     ),
-    Row(DIR + "authorities/<int:pk>/", "GET", page(200)),
+    Row(DIR + "authorities/<int:pk>/", "GET", page(200, (INACTIVE, 403))),
     Row(DIR + "authorities/<int:pk>/", "POST", page(405)),
     Row(DIR + "networks/<slug:slug>/stale/", "GET", page(403, ("coordinator", 200))),
     Row(DIR + "networks/<slug:slug>/stale/", "POST", page(405)),
@@ -494,8 +495,8 @@ ROWS = [
         {"email": "colleague@example.org", "note": "Works on the port case"},
     ),
     # --- API: directory ---------------------------------------------------------------------------
-    Row(ADIR + "contact-points/", "GET", api(200)),
-    Row(ADIR + "contact-points/<int:pk>/", "GET", api(200)),
+    Row(ADIR + "contact-points/", "GET", api(200, (INACTIVE, 403))),
+    Row(ADIR + "contact-points/<int:pk>/", "GET", api(200, (INACTIVE, 403))),
     Row(ADIR + "contact-points/<int:pk>/vcard/", "GET", api(200, (NOT_TIPP, 403))),
     Row(ADIR + "contact-points/<int:pk>/confirm/", "POST", api(403, ("coordinator", 200))),
     Row(
@@ -510,11 +511,16 @@ ROWS = [
         api(201, (INACTIVE, 403)),
         {"reason": "The desk moved to another building."},
     ),
-    Row(ADIR + "answer/", "GET", api(200), query="state=ES&competence=tip.specialized_prosecution"),
-    Row(ADIR + "export.csv", "GET", api(200)),
+    Row(
+        ADIR + "answer/",
+        "GET",
+        api(200, (INACTIVE, 403)),
+        query="state=ES&competence=tip.specialized_prosecution",
+    ),
+    Row(ADIR + "export.csv", "GET", api(200, (INACTIVE, 403))),
     Row(ADIR + "import/", "POST", api(403, ("coordinator", 400)), _csv, "multipart"),
-    Row(ADIR + "authorities/", "GET", api(200)),
-    Row(ADIR + "authorities/<int:pk>/", "GET", api(200)),
+    Row(ADIR + "authorities/", "GET", api(200, (INACTIVE, 403))),
+    Row(ADIR + "authorities/<int:pk>/", "GET", api(200, (INACTIVE, 403))),
     Row(ADIR + "networks/<slug:slug>/stale/", "GET", api(403, ("coordinator", 200))),
     Row(
         ADIR + "networks/<slug:slug>/stale/<int:pk>/reconfirm/",
