@@ -118,7 +118,12 @@ class Viewer:
 
 def viewer_for(user) -> Viewer:
     network_ids = frozenset(active_network_ids(user))
-    return Viewer(user=user, network_ids=network_ids)
+    granted: frozenset[int] = frozenset()
+    if network_ids:
+        from directory.introductions.grants import live_grant_entry_ids
+
+        granted = frozenset(live_grant_entry_ids(user))
+    return Viewer(user=user, network_ids=network_ids, granted_ids=granted)
 
 
 def directory_viewer(user) -> Viewer:

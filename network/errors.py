@@ -62,6 +62,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_pair": 404,
     "unknown_action": 404,
     "unknown_notification": 404,
+    "unknown_introduction": 404,
     # The HTTP exchange itself.
     "method_not_allowed": 405,
     "not_acceptable": 406,
@@ -77,6 +78,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "client_id_conflict": 409,
     "invalid_transition": 409,
     "already_claimed": 409,
+    "already_visible": 409,
+    "own_entry": 409,
+    "no_broker": 409,
     "expired": 410,
     "accepted": 410,
     "revoked": 410,
