@@ -109,6 +109,12 @@ class IntroductionRequest(models.Model):
     def get_absolute_url(self) -> str:
         return f"/directory/introductions/{self.pk}/"
 
+    @property
+    def competence_label(self) -> str:
+        from directory.competences import Competence
+
+        return str(Competence(self.competence).label)
+
 
 class IntroductionGrant(models.Model):
     """The requester may see the entry's details until `expires_at`, while the requester is

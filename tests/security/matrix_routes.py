@@ -86,6 +86,7 @@ def path_values(route: str, ids: dict) -> dict:
         "credential_id": ids["credential"],
         "record_id": ids["session_record"],
         "report_id": ids["report"],
+        "introduction_id": ids["introduction"],
         "token": ids["invitation_token"],
         "uidb64": "MQ",
     }

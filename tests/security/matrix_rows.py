@@ -121,6 +121,8 @@ AROOM = A + "rooms/<uuid:room_id>/"
 ANET = A + "networks/<slug:slug>/"
 AMEMBERSHIP = ANET + "memberships/<int:pk>/"
 ADIR = A + "directory/"
+INTRO = DIR + "introductions/<uuid:introduction_id>/"
+AINTRO = ADIR + "introductions/<uuid:introduction_id>/"
 ATR = A + "translations/"
 
 ROWS = [
@@ -342,6 +344,40 @@ ROWS = [
         {"resolution": "Corrected."},
         "form",
     ),
+    # --- Introductions across networks (directory/introductions, docs/trust.md): the world's
+    # request was asked by other_network and is brokered by TIPP's coordinators (the entry
+    # has no linked member and no correspondent); entries TIPP members already see refuse.
+    Row(DIR + "contact-points/<int:pk>/introduction/", "GET", page(200, (INACTIVE, 403))),
+    Row(
+        DIR + "contact-points/<int:pk>/introduction/",
+        "POST",
+        page(409, (INACTIVE, 403), ("other_network", "302 /directory/introductions/")),
+        {"purpose": "A request for assistance.", "competence": "jit.authorize"},
+        "form",
+    ),
+    Row(DIR + "introductions/", "GET", page(200, (INACTIVE, 403))),
+    Row(DIR + "introductions/", "POST", page(405)),
+    Row(INTRO, "GET", page(404, (INACTIVE, 403), (("other_network", "coordinator"), 200))),
+    Row(INTRO, "POST", page(405)),
+    Row(INTRO + "accept/", "GET", page(405)),
+    Row(
+        INTRO + "accept/",
+        "POST",
+        page(404, (INACTIVE, 403), ("other_network", 403), ("coordinator", "302 /rooms/")),
+    ),
+    Row(INTRO + "decline/", "GET", page(405)),
+    Row(
+        INTRO + "decline/",
+        "POST",
+        page(
+            404,
+            (INACTIVE, 403),
+            ("other_network", 403),
+            ("coordinator", "302 /directory/introductions/"),
+        ),
+        {"reason": "Not our competence."},
+        "form",
+    ),
     # --- Rooms: people active in no network are refused first; non-readers see nothing -------
     Row("/rooms/", "GET", page(200, (INACTIVE, 403))),
     Row("/rooms/", "POST", page(405, (INACTIVE, 403))),
@@ -526,6 +562,29 @@ ROWS = [
         ADIR + "networks/<slug:slug>/stale/<int:pk>/reconfirm/",
         "POST",
         api(403, ("coordinator", 200)),
+    ),
+    Row(ADIR + "introductions/", "GET", api(200, (INACTIVE, 403))),
+    Row(
+        ADIR + "introductions/",
+        "POST",
+        api(409, (INACTIVE, 403), ("other_network", 201)),
+        lambda ids: {
+            "contact_point": ids["contact_point"],
+            "purpose": "A request for assistance.",
+            "competence": "jit.authorize",
+        },
+    ),
+    Row(AINTRO, "GET", api(404, (INACTIVE, 403), (("other_network", "coordinator"), 200))),
+    Row(
+        AINTRO + "accept/",
+        "POST",
+        api(404, (INACTIVE, 403), ("other_network", 403), ("coordinator", 200)),
+    ),
+    Row(
+        AINTRO + "decline/",
+        "POST",
+        api(404, (INACTIVE, 403), ("other_network", 403), ("coordinator", 200)),
+        {"reason": "Not our competence."},
     ),
     # --- API: rooms -----------------------------------------------------------------------------
     Row(A + "rooms/", "GET", api(200)),
