@@ -40,11 +40,10 @@ def seed(*, stdout) -> None:
         network_demo._join(redtram, requester, "member")
         accounts_demo.seed(stdout=stdout)
     if not ContactPoint.objects.filter(name=ENTRY_NAME).exists():
-        authority = (
-            Authority.objects.filter(state="NG", name__startswith="NAPTIP").first()
-            or directory_actions.create_authority(
-                name="NAPTIP", kind=Authority.Kind.ANTI_TRAFFICKING_AGENCY, state="NG"
-            )
+        authority = Authority.objects.filter(
+            state="NG", name__startswith="NAPTIP"
+        ).first() or directory_actions.create_authority(
+            name="NAPTIP", kind=Authority.Kind.ANTI_TRAFFICKING_AGENCY, state="NG"
         )
         directory_actions.create_contact_point(
             authority=authority,
