@@ -151,6 +151,11 @@ def test_no_introduction_to_oneself(make_contact_point, requester, redtram, clie
     own = make_contact_point("Olu Other", member=requester, networks=[redtram])
     response = ask(client_for(requester), own)
     assert (response.status_code, response.json()["error"]["code"]) == (409, "own_entry")
+    page = client_for(requester).post(
+        f"/directory/contact-points/{own.pk}/introduction/",
+        {"purpose": PURPOSE, "competence": "jit.authorize"},
+    )
+    assert page.status_code == 409 and 'data-code="own_entry"' in page.content.decode()
     assert not IntroductionRequest.objects.exists()
 
 
@@ -190,6 +195,11 @@ def test_over_the_daily_rate_is_refused(
         assert ask(client, item).status_code == 201
     response = ask(client, entries[-1])
     assert (response.status_code, response.json()["error"]["code"]) == (429, "rate_limited")
+    page = client.post(
+        f"/directory/contact-points/{entries[-1].pk}/introduction/",
+        {"purpose": PURPOSE, "competence": "jit.authorize"},
+    )
+    assert page.status_code == 429 and 'data-code="rate_limited"' in page.content.decode()
     assert IntroductionRequest.objects.count() == actions.PER_DAY
 
 
