@@ -175,6 +175,8 @@ def create_contact_point(
     request_languages: Iterable[str] = (),
     formal_requirements: str = "",
     required_channel: str = "",
+    confidential: bool = False,
+    reachable_by_any_network: bool = False,
     actor=None,
     change_kind: str = ContactPointChange.Kind.CREATED,
 ) -> ContactPoint:
@@ -197,6 +199,8 @@ def create_contact_point(
         office_hours=office_hours,
         time_zone=time_zone,
         how_to_reach=how_to_reach,
+        confidential=confidential,
+        reachable_by_any_network=reachable_by_any_network,
         request_languages=list(request_languages),
         formal_requirements=formal_requirements,
         required_channel=required_channel,

@@ -28,6 +28,7 @@ from directory.visibility import (
     get_authority,
     get_contact_point,
     get_contact_point_for_maintenance,
+    members_only,
     viewer_for,
 )
 from network.api_input import (
@@ -52,7 +53,11 @@ class AuthoritySerializer(serializers.Serializer):
     state = serializers.CharField()
     state_name = serializers.CharField()
     parent = serializers.DictField(allow_null=True)
-    address = serializers.CharField()
+    address = serializers.CharField(
+        help_text="Empty when withheld: victim-support NGOs and confidential entries show it "
+        "only to members of the networks served."
+    )
+    address_withheld = serializers.BooleanField()
     website = serializers.CharField()
 
 
@@ -74,6 +79,8 @@ class ContactPointSerializer(serializers.Serializer):
     formal_requirements = serializers.CharField()
     required_channel = serializers.CharField()
     networks = serializers.ListField(child=serializers.CharField())
+    confidential = serializers.BooleanField()
+    reachable_by_any_network = serializers.BooleanField()
     verified_at = serializers.DateTimeField(allow_null=True)
     stale = serializers.BooleanField()
     details_visible = serializers.BooleanField()
@@ -187,6 +194,7 @@ class DirectoryPagination(PageNumberPagination):
 )
 @scoped("search", "GET")
 @api_view(["GET"])
+@members_only
 def contact_point_list(request):
     params = _search_params(SearchQuerySerializer, request)
     viewer = viewer_for(request.user)
@@ -204,6 +212,7 @@ def contact_point_list(request):
 
 @extend_schema(responses=ContactPointSerializer)
 @api_view(["GET"])
+@members_only
 def contact_point_detail(request, pk: int):
     viewer = viewer_for(request.user)
     return Response(
@@ -228,6 +237,7 @@ def contact_point_detail(request, pk: int):
 )
 @scoped("search", "GET")
 @api_view(["GET"])
+@members_only
 def answer(request):
     """Who holds competence C in state S: verified holders, or stale ones and alternatives."""
     params = _search_params(AnswerQuerySerializer, request)
@@ -261,6 +271,7 @@ def answer(request):
 @extend_schema(parameters=[ExportQuerySerializer], responses={(200, "text/csv"): OpenApiTypes.STR})
 @scoped("search", "GET")
 @api_view(["GET"])
+@members_only
 def export(request):
     params = _search_params(ExportQuerySerializer, request)
     return views._csv_response(request, params)
@@ -268,12 +279,14 @@ def export(request):
 
 @extend_schema(responses={(200, "text/vcard"): OpenApiTypes.STR})
 @api_view(["GET"])
+@members_only
 def vcard(request, pk: int) -> HttpResponse:
     return views.vcard_response(request, pk)
 
 
 @extend_schema(request=None, responses=ContactPointSerializer)
 @api_view(["POST"])
+@members_only
 def confirm(request, pk: int):
     entry = get_contact_point_for_maintenance(request, pk)
     validated(InputSerializer, request.data)
@@ -290,6 +303,7 @@ def contact_point_detail_response(request, pk: int) -> Response:
 
 @extend_schema(request=CorrectionSerializer, responses=ContactPointSerializer)
 @api_view(["POST"])
+@members_only
 def correct(request, pk: int):
     """Correct and confirm in one step; fields not sent keep their current values."""
     entry = get_contact_point_for_maintenance(request, pk)
@@ -316,6 +330,7 @@ def correct(request, pk: int):
     responses={201: inline_serializer("ReportCreated", {"id": serializers.IntegerField()})},
 )
 @api_view(["POST"])
+@members_only
 def report(request, pk: int):
     entry = get_contact_point(pk)
     reason = validated(ReportSerializer, request.data)["reason"]
@@ -331,6 +346,7 @@ def report(request, pk: int):
     ),
 )
 @api_view(["POST"])
+@members_only
 def reconfirm(request, slug: str, pk: int):
     network = get_network_for_coordinator(request, slug)
     entry = get_contact_point(pk)
@@ -346,6 +362,7 @@ def reconfirm(request, slug: str, pk: int):
     responses=paginated(ContactPointSerializer(many=True), "StaleContactPointPage"),
 )
 @api_view(["GET"])
+@members_only
 def stale(request, slug: str):
     validated_query(PageQuerySerializer, request)
     network = get_network_for_coordinator(request, slug)
@@ -385,6 +402,7 @@ def stale(request, slug: str):
 )
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
+@members_only
 def import_csv(request):
     """Nothing is imported while a row is refused, unless `only_valid`; refused rows are
     answered as a 400 `invalid_rows` whose `details.rows` lists them."""
@@ -424,8 +442,10 @@ def import_csv(request):
     responses=paginated(AuthoritySerializer(many=True), "AuthorityPage"),
 )
 @api_view(["GET"])
+@members_only
 def authority_list(request):
     wanted = validated_query(AuthorityQuerySerializer, request)
+    viewer = viewer_for(request.user)
     authorities = Authority.objects.select_related("parent").order_by("state", "name", "pk")
     if wanted.get("state"):
         authorities = authorities.filter(state=wanted["state"].upper())
@@ -433,10 +453,17 @@ def authority_list(request):
         authorities = authorities.filter(kind=wanted["type"])
     paginator = DirectoryPagination()
     page = paginator.paginate_queryset(authorities, request, view=None)
-    return paginator.get_paginated_response([authority_summary(a) for a in page])
+    return paginator.get_paginated_response(
+        [authority_summary(a, show_address=viewer.sees_authority_address(a)) for a in page]
+    )
 
 
 @extend_schema(responses=AuthoritySerializer)
 @api_view(["GET"])
+@members_only
 def authority_detail(request, pk: int):
-    return Response(authority_summary(get_authority(pk)))
+    institution = get_authority(pk)
+    viewer = viewer_for(request.user)
+    return Response(
+        authority_summary(institution, show_address=viewer.sees_authority_address(institution))
+    )

@@ -185,6 +185,13 @@ class ContactPoint(models.Model):
     required_channel = models.CharField(
         _("required channel or encryption"), max_length=200, blank=True
     )
+    # Confidential: the authority's address is shown only to members of the networks served
+    # (always so for victim-support NGOs), directory/visibility.py.
+    confidential = models.BooleanField(_("confidential address"), default=False)
+    # Opted in: any active member of any network here sees the person-level part.
+    reachable_by_any_network = models.BooleanField(
+        _("reachable by vetted members of any network"), default=False
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

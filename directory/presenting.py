@@ -24,7 +24,8 @@ def message_url(contact_point: ContactPoint) -> str:
     return f"/rooms/new/?contact_point={contact_point.pk}"
 
 
-def authority_summary(authority) -> dict:
+def authority_summary(authority, *, show_address: bool = True) -> dict:
+    """`address` is "" where the viewer may not see it (Viewer.sees_address)."""
     return {
         "id": authority.pk,
         "name": authority.name,
@@ -37,7 +38,8 @@ def authority_summary(authority) -> dict:
             if authority.parent_id
             else None
         ),
-        "address": authority.address,
+        "address": authority.address if show_address else "",
+        "address_withheld": bool(authority.address) and not show_address,
         "website": authority.website,
     }
 
@@ -50,7 +52,11 @@ def present_contact_point(contact_point: ContactPoint, viewer: Viewer) -> dict:
         "url": contact_point.get_absolute_url(),
         "state": contact_point.state,
         "state_name": state_name(contact_point.state),
-        "authority": authority_summary(contact_point.authority),
+        "authority": authority_summary(
+            contact_point.authority, show_address=viewer.sees_address(contact_point)
+        ),
+        "confidential": contact_point.confidential,
+        "reachable_by_any_network": contact_point.reachable_by_any_network,
         "competences": [
             {"code": code, "label": str(Competence(code).label)}
             for code in contact_point.competence_codes

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from directory import views
+from directory.introductions import views as introductions
 
 app_name = "directory"
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("contact-points/<int:pk>/vcard/", views.contact_point_vcard, name="vcard"),
     path("contact-points/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("contact-points/<int:pk>/report/", views.report, name="report"),
+    path("contact-points/<int:pk>/introduction/", introductions.ask, name="ask_introduction"),
     path("authorities/<int:pk>/", views.authority, name="authority"),
     path("networks/<slug:slug>/stale/", views.stale_entries, name="stale"),
     path(

@@ -21,6 +21,7 @@ from directory.visibility import (
     get_contact_point_for_maintenance,
     get_contact_point_with_details,
     may_maintain,
+    members_only,
     viewer_for,
 )
 from network.accounts.models import User
@@ -60,6 +61,7 @@ def _present_answer(answer, viewer) -> dict:
 
 @login_required
 @require_GET
+@members_only
 def search(request):
     context = {
         "filters": request.GET,
@@ -112,6 +114,7 @@ def _csv_response(request, params) -> HttpResponse:
 
 @login_required
 @require_GET
+@members_only
 def export(request):
     try:
         params = parse_search_params(request.GET)
@@ -126,6 +129,7 @@ def export(request):
 
 @login_required
 @require_GET
+@members_only
 def contact_point(request, pk: int):
     entry_row = get_contact_point(pk)
     viewer = viewer_for(request.user)
@@ -153,11 +157,13 @@ def vcard_response(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@members_only
 def contact_point_vcard(request, pk: int):
     return vcard_response(request, pk)
 
 
 @login_required
+@members_only
 def confirm(request, pk: int):
     entry = get_contact_point_for_maintenance(request, pk)
     if request.method == "POST" and request.POST.get("action") == "confirm":
@@ -200,6 +206,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 
 @login_required
+@members_only
 def report(request, pk: int):
     entry = get_contact_point(pk)
     form = ReportForm(request.POST if request.method == "POST" else None)
@@ -223,6 +230,7 @@ def report(request, pk: int):
 
 @login_required
 @require_GET
+@members_only
 def authority(request, pk: int):
     institution = get_authority(pk)
     viewer = viewer_for(request.user)
@@ -237,6 +245,7 @@ def authority(request, pk: int):
         "directory/authority.html",
         {
             "authority": institution,
+            "show_address": viewer.sees_authority_address(institution),
             "children": institution.children.all(),
             "entries": [present_contact_point(cp, viewer) for cp in members],
         },
@@ -245,6 +254,7 @@ def authority(request, pk: int):
 
 @login_required
 @require_GET
+@members_only
 def stale_entries(request, slug: str):
     network = get_network_for_coordinator(request, slug)
     viewer = viewer_for(request.user)
@@ -276,6 +286,7 @@ def stale_entries(request, slug: str):
 
 @login_required
 @require_POST
+@members_only
 def request_reconfirmation(request, slug: str, pk: int):
     network = get_network_for_coordinator(request, slug)
     entry = get_contact_point(pk)
@@ -296,6 +307,7 @@ def request_reconfirmation(request, slug: str, pk: int):
 
 @login_required
 @require_POST
+@members_only
 def appoint_correspondent(request, slug: str):
     network = get_network_for_coordinator(request, slug)
     member = User.objects.filter(email__iexact=request.POST.get("email", "").strip()).first()
@@ -317,6 +329,7 @@ def appoint_correspondent(request, slug: str):
 
 @login_required
 @require_POST
+@members_only
 def resolve_report(request, slug: str, report_id: int):
     network = get_network_for_coordinator(request, slug)
     entry_report = get_object_or_404(
@@ -336,6 +349,7 @@ def resolve_report(request, slug: str, report_id: int):
 
 
 @login_required
+@members_only
 def import_upload(request):
     coordinated = coordinated_networks(request)
     if not coordinated:

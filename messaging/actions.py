@@ -64,8 +64,11 @@ def rotate_room_key(*, room: Room, reason: str) -> int:
 # --- Rooms and participants --------------------------------------------------------------
 
 
-def create_room(*, kind: str, creator, title: str = "", network=None, participants=()) -> Room:
-    """Open a room. The creator owns a case or direct room; `participants` are invited."""
+def create_room(
+    *, kind: str, creator, title: str = "", network=None, participants=(), networks=()
+) -> Room:
+    """Open a room. The creator owns a case or direct room; `participants` are invited.
+    `networks`: the networks the room brings together, recorded on it and in its log."""
     if kind not in Room.Kind.values:
         raise invalid("kind", "kind must be case, network or direct")
     title = clean_field(title, "title", max_length=TITLE_MAX, required=kind == Room.Kind.CASE)
@@ -91,13 +94,12 @@ def create_room(*, kind: str, creator, title: str = "", network=None, participan
     with transaction.atomic():
         room = Room(kind=kind, title=title, network=network, created_by=creator)
         room.save(force_insert=True)
+        details = {"kind": kind, "title": title, "network": network_id}
+        if networks:
+            room.networks.set(networks)
+            details["networks"] = sorted({n.pk for n in networks})
         crypto.new_room_key(room, 1).save()
-        event = append_event(
-            room,
-            kind=RoomEvent.Kind.ROOM_CREATED,
-            actor=creator,
-            details={"kind": kind, "title": title, "network": network_id},
-        )
+        event = append_event(room, kind=RoomEvent.Kind.ROOM_CREATED, actor=creator, details=details)
         if room.has_participants:
             event = _add(room, creator, RoomParticipant.Role.OWNER, creator)
             for user in invited.values():

@@ -48,6 +48,9 @@ class Room(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The networks whose members a room brings together when they have none in common (a
+    # room opened by an introduction across networks, docs/trust.md); empty otherwise.
+    networks = models.ManyToManyField("network.Network", blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     head_seq = models.PositiveBigIntegerField(default=0)
     key_epoch = models.PositiveIntegerField(default=1)

@@ -260,8 +260,19 @@ def invitable_members(user, *, network=None) -> QuerySet[User]:
     if network is not None:
         network_ids &= {network.pk}
     active = Membership.objects.active().filter(network_id__in=network_ids)
+    shared = Q(pk__in=active.values("user_id"))
+    if network is None and network_ids:
+        # "Introduced to me": the other side of a live introduction grant, while active.
+        from directory.introductions.grants import introduced_user_ids
+
+        introduced = introduced_user_ids(user)
+        if introduced:
+            anywhere = Membership.objects.active().values("user_id")
+            shared |= Q(pk__in=introduced) & Q(pk__in=anywhere)
     return (
-        User.objects.filter(is_active=True, pk__in=active.values("user_id"))
+        User.objects.filter(is_active=True)
+        .filter(shared)
+        .distinct()
         .exclude(pk=user.pk)
         .order_by("display_name", "pk")
     )

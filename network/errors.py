@@ -59,6 +59,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_provider": 403,
     "provider_permission_required": 403,
     "permission_refused": 403,
+    "directory_members_only": 403,
     # Nothing there, or nothing you may see (404; unknown and forbidden look the same).
     "not_found": 404,
     "unknown_room": 404,
@@ -72,6 +73,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_export": 404,
     "unknown_proposal": 404,
     "unknown_permission": 404,
+    "unknown_introduction": 404,
     # The HTTP exchange itself.
     "method_not_allowed": 405,
     "not_acceptable": 406,
@@ -99,6 +101,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "nothing_to_translate": 409,
     "permission_pending": 409,
     "permission_not_needed": 409,
+    "already_visible": 409,
+    "own_entry": 409,
+    "no_broker": 409,
     "expired": 410,
     "accepted": 410,
     "revoked": 410,

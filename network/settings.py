@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "network.audit",
     "network",
     "directory",
+    "directory.introductions",
     "messaging",
     "messaging.translations",
     "messaging.records",
@@ -377,6 +378,7 @@ COUNTERPART_THROTTLE_RATES = {
     "message_post": envrate("COUNTERPART_THROTTLE_MESSAGE_POST", "120/min"),
     "token_create": envrate("COUNTERPART_THROTTLE_TOKEN_CREATE", "10/h"),
     "translation_request": envrate("COUNTERPART_THROTTLE_TRANSLATION_REQUEST", "30/h"),
+    "introduction_request": envrate("COUNTERPART_THROTTLE_INTRODUCTION_REQUEST", "20/h"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Counterpart API",

@@ -9,6 +9,7 @@ from network.operations import health, metrics
 api_v1 = [
     path("", include("network.api_urls")),
     path("", include("network.accounts.api_urls")),
+    path("directory/introductions/", include("directory.introductions.api_urls")),
     path("directory/", include("directory.api_urls")),
     path("", include("messaging.api_urls")),
     path("", include("messaging.records.api_urls")),
@@ -49,6 +50,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("network.accounts.urls")),
     path("networks/", include("network.vetting.urls")),
+    path("directory/introductions/", include("directory.introductions.urls")),
     path("directory/", include("directory.urls")),
     path("rooms/", include("messaging.urls")),
     path("translations/", include("messaging.translations.urls")),

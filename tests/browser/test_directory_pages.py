@@ -127,9 +127,21 @@ def test_a_member_finds_a_counterpart_and_the_direct_answer(directory_entries, m
     assert page.locator("a", has_text="vCard").count() == 1
 
 
-def test_an_outsider_sees_the_authority_only(directory_entries, outsider, page_for):
-    page = page_for(outsider)
+def test_a_member_of_another_network_sees_the_authority_only(
+    directory_entries, other_network_member, page_for
+):
+    page = page_for(other_network_member)
     page.goto("/directory/?q=fiscalia")
     text = page.locator("section.results").inner_text()
     assert "Fiscalía General de la Nación" in text
     assert "Lucía" not in text and "+573001234567" not in text
+
+
+def test_an_outsider_is_told_the_directory_is_for_active_members(
+    directory_entries, outsider, page_for
+):
+    page = page_for(outsider)
+    response = page.goto("/directory/?q=fiscalia")
+    assert response.status == 403
+    assert "active members of a network only" in page.locator("[role=alert]").inner_text()
+    assert "Fiscalía General de la Nación" not in page.content()

@@ -1,5 +1,6 @@
 """Who sees person-level details: active members of a network the entry serves, on every
-way out (page, API, CSV export, vCard); others see the authority-level part only."""
+way out (page, API, CSV export, vCard); other active members see the authority-level part
+only; people active in no network see no directory at all (tests/directory/test_closed.py)."""
 
 import csv
 import io
@@ -22,9 +23,10 @@ def entry(make_contact_point):
     )
 
 
-@pytest.fixture(params=["outsider", "applicant", "suspended_member", "other_network_member"])
-def unentitled(request):
-    return request.getfixturevalue(request.param)
+@pytest.fixture
+def unentitled(other_network_member):
+    """An active member of a network the entry does not serve."""
+    return other_network_member
 
 
 def test_a_member_of_a_served_network_sees_the_details(entry, member, client_for):
@@ -78,11 +80,15 @@ def test_others_cannot_download_a_vcard(entry, unentitled, client_for):
     assert client.get(f"/api/v1/directory/contact-points/{entry.pk}/vcard/").status_code == 403
 
 
-def test_non_members_cannot_find_an_entry_by_a_persons_name(entry, outsider, member, client_for):
+def test_other_members_cannot_find_an_entry_by_a_persons_name(
+    entry, other_network_member, member, client_for
+):
     url = "/api/v1/directory/contact-points/?q=juana"
-    assert client_for(outsider).get(url).json()["count"] == 0
+    assert client_for(other_network_member).get(url).json()["count"] == 0
     assert client_for(member).get(url).json()["count"] == 1
-    by_institution = client_for(outsider).get("/api/v1/directory/contact-points/?q=fiscalia")
+    by_institution = client_for(other_network_member).get(
+        "/api/v1/directory/contact-points/?q=fiscalia"
+    )
     assert by_institution.json()["count"] == 1
 
 
@@ -124,7 +130,7 @@ AUTHORITY_LEVEL_KEYS = {
     "id", "url", "state", "state_name", "authority", "competences", "languages",
     "availability", "office_hours", "time_zone", "request_languages", "formal_requirements",
     "required_channel", "networks", "verified_at", "stale", "details_visible",
-    "details_visible_to",
+    "details_visible_to", "confidential", "reachable_by_any_network",
 }  # fmt: skip
 
 
@@ -137,21 +143,21 @@ def test_api_fields_per_role_match_the_allowlist(entry, unentitled, member, clie
     assert {"name", "phone", "email", "how_to_reach"} <= {k for k, v in shown.items() if v}
 
 
-def test_a_persons_name_does_not_change_a_non_members_ranking(
-    make_contact_point, outsider, member, client_for
+def test_a_persons_name_does_not_change_another_members_ranking(
+    make_contact_point, other_network_member, member, client_for
 ):
     """Both entries match "nacion" through the institution; only one person is called Nación."""
     make_contact_point("Ana Nación", verified_days_ago=30)
     make_contact_point("Beto Otro", verified_days_ago=1)
     url = "/api/v1/directory/contact-points/?q=nacion"
-    outsider_order = [e["id"] for e in client_for(outsider).get(url).json()["results"]]
+    other_order = [e["id"] for e in client_for(other_network_member).get(url).json()["results"]]
     member_order = [e["name"] for e in client_for(member).get(url).json()["results"]]
     assert member_order == ["Ana Nación", "Beto Otro"]  # name match first for members
-    assert len(outsider_order) == 2
+    assert len(other_order) == 2
     freshest_first = sorted(
         client_for(member).get(url).json()["results"], key=lambda e: e["verified_at"], reverse=True
     )
-    assert outsider_order == [e["id"] for e in freshest_first]
+    assert other_order == [e["id"] for e in freshest_first]
 
 
 def test_a_member_of_another_network_cannot_find_an_entry_by_a_persons_name(
@@ -198,22 +204,25 @@ def test_a_persons_name_does_not_rank_an_entry_the_member_cannot_see_into(
     assert [e["id"] for e in results] == [fresher.pk, hidden.pk]
 
 
-def test_a_linked_member_no_longer_active_sees_only_the_authority_level_part(
+def test_a_linked_member_no_longer_active_sees_no_directory(
     make_contact_point, suspended_member, client_for
 ):
-    """Once their membership is not active, the member the entry is linked to sees it as any
-    outsider does: no person-level fields on the card, in the API or the CSV, no vCard, and
-    their own name does not find it."""
+    """Once their membership is not active, the member the entry is linked to is refused the
+    directory like every account active in no network: not even their own entry."""
     own = make_contact_point(
         "Sam Suspended", member=suspended_member, phone="+576015123456", how_to_reach="Desk 4"
     )
     client = client_for(suspended_member)
-    api = client.get(f"/api/v1/directory/contact-points/{own.pk}/").json()
-    assert api["details_visible"] is False
-    assert {k for k, v in api.items() if v not in (None, "")} <= AUTHORITY_LEVEL_KEYS
-    card = client.get(f"/directory/contact-points/{own.pk}/").content.decode()
-    assert "+576015123456" not in card and "Desk 4" not in card
-    assert client.get(f"/api/v1/directory/contact-points/{own.pk}/vcard/").status_code == 403
-    exported = client.get("/directory/export.csv?q=fiscalia").content.decode()
-    assert "+576015123456" not in exported
-    assert client.get("/api/v1/directory/contact-points/?q=sam").json()["count"] == 0
+    for url in (
+        f"/api/v1/directory/contact-points/{own.pk}/",
+        f"/api/v1/directory/contact-points/{own.pk}/vcard/",
+        "/api/v1/directory/contact-points/?q=sam",
+    ):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "directory_members_only"
+    card = client.get(f"/directory/contact-points/{own.pk}/")
+    assert card.status_code == 403
+    assert "+576015123456" not in card.content.decode()
+    exported = client.get("/directory/export.csv?q=fiscalia")
+    assert exported.status_code == 403 and "+576015123456" not in exported.content.decode()

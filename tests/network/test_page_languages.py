@@ -63,6 +63,7 @@ WORLD_TEXT = (
     "Fiscalía General",
     "Juana Pérez",
     "The phone number changed.",
+    "The channel for a request for mutual legal assistance.",
     "A colleague",
     "We worked together.",
     "Prosecutor",

@@ -93,6 +93,7 @@ def path_values(route: str, ids: dict) -> dict:
         "proposal_id": ids["proposal"],
         "number": 2,
         "language": "es",
+        "introduction_id": ids["introduction"],
         "token": ids["invitation_token"],
         "uidb64": "MQ",
     }

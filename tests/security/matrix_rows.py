@@ -13,9 +13,10 @@ The outcomes come from the rules, not from a recording of the server:
   exist; the pages refuse people active in no network (403) before looking at the room; only
   the owner invites; only the sender edits or deletes a message; a restricted thread is read by
   its named readers only, and only its creator or a room owner names them;
-- the directory (directory/visibility.py, docs/directory.md): any signed-in user reads the
-  authority level; person-level exports (vCard) only active members of a network the entry
-  serves; coordinators of those networks maintain entries; any active member reports one;
+- the directory (directory/visibility.py, docs/directory.md, docs/trust.md): only active
+  members of a network open it (403 for everyone else); they read the authority level;
+  person-level exports (vCard) only active members of a network the entry serves;
+  coordinators of those networks maintain entries; any active member reports one;
 - translations (messaging/translations/access.py, docs/translation.md): the room's readers and
   the translator holding the request see it (404 otherwise); only that translator reads its
   item;
@@ -137,6 +138,8 @@ AROOM = A + "rooms/<uuid:room_id>/"
 ANET = A + "networks/<slug:slug>/"
 AMEMBERSHIP = ANET + "memberships/<int:pk>/"
 ADIR = A + "directory/"
+INTRO = DIR + "introductions/<uuid:introduction_id>/"
+AINTRO = ADIR + "introductions/<uuid:introduction_id>/"
 ATR = A + "translations/"
 JIT = "/jit/"
 PROPOSAL = JIT + "<uuid:proposal_id>/"
@@ -309,13 +312,13 @@ ROWS = [
         "form",
     ),
     # --- Directory pages ---------------------------------------------------------------------
-    Row(DIR, "GET", page(200)),
+    Row(DIR, "GET", page(200, (INACTIVE, 403))),
     Row(DIR, "POST", page(405)),
-    Row(DIR + "export.csv", "GET", page(200)),
+    Row(DIR + "export.csv", "GET", page(200, (INACTIVE, 403))),
     Row(DIR + "export.csv", "POST", page(405)),
     Row(DIR + "import/", "GET", page(403, ("coordinator", 200))),
     Row(DIR + "import/", "POST", page(403, ("coordinator", 200))),
-    Row(DIR + "contact-points/<int:pk>/", "GET", page(200)),
+    Row(DIR + "contact-points/<int:pk>/", "GET", page(200, (INACTIVE, 403))),
     Row(DIR + "contact-points/<int:pk>/", "POST", page(405)),
     Row(DIR + "contact-points/<int:pk>/vcard/", "GET", page(200, (NOT_TIPP, 403))),
     Row(DIR + "contact-points/<int:pk>/vcard/", "POST", page(405)),
@@ -341,7 +344,7 @@ ROWS = [
         page(400, (INACTIVE, 403)),
         variant="empty form",
     ),
-    Row(DIR + "authorities/<int:pk>/", "GET", page(200)),
+    Row(DIR + "authorities/<int:pk>/", "GET", page(200, (INACTIVE, 403))),
     Row(DIR + "authorities/<int:pk>/", "POST", page(405)),
     Row(DIR + "networks/<slug:slug>/stale/", "GET", page(403, ("coordinator", 200))),
     Row(DIR + "networks/<slug:slug>/stale/", "POST", page(405)),
@@ -365,6 +368,40 @@ ROWS = [
         "POST",
         page(403, ("coordinator", "302 /directory/networks/tipp/stale/")),
         {"resolution": "Corrected."},
+        "form",
+    ),
+    # --- Introductions across networks (directory/introductions, docs/trust.md): the world's
+    # request was asked by other_network and is brokered by TIPP's coordinators (the entry
+    # has no linked member and no correspondent); entries TIPP members already see refuse.
+    Row(DIR + "contact-points/<int:pk>/introduction/", "GET", page(200, (INACTIVE, 403))),
+    Row(
+        DIR + "contact-points/<int:pk>/introduction/",
+        "POST",
+        page(409, (INACTIVE, 403), ("other_network", "302 /directory/introductions/")),
+        {"purpose": "A request for assistance.", "competence": "jit.authorize"},
+        "form",
+    ),
+    Row(DIR + "introductions/", "GET", page(200, (INACTIVE, 403))),
+    Row(DIR + "introductions/", "POST", page(405)),
+    Row(INTRO, "GET", page(404, (INACTIVE, 403), (("other_network", "coordinator"), 200))),
+    Row(INTRO, "POST", page(405)),
+    Row(INTRO + "accept/", "GET", page(405)),
+    Row(
+        INTRO + "accept/",
+        "POST",
+        page(404, (INACTIVE, 403), ("other_network", 403), ("coordinator", "302 /rooms/")),
+    ),
+    Row(INTRO + "decline/", "GET", page(405)),
+    Row(
+        INTRO + "decline/",
+        "POST",
+        page(
+            404,
+            (INACTIVE, 403),
+            ("other_network", 403),
+            ("coordinator", "302 /directory/introductions/"),
+        ),
+        {"reason": "Not our competence."},
         "form",
     ),
     # --- Rooms: people active in no network are refused first; non-readers see nothing -------
@@ -579,8 +616,8 @@ ROWS = [
         {"email": "colleague@example.org", "note": "Works on the port case"},
     ),
     # --- API: directory ---------------------------------------------------------------------------
-    Row(ADIR + "contact-points/", "GET", api(200)),
-    Row(ADIR + "contact-points/<int:pk>/", "GET", api(200)),
+    Row(ADIR + "contact-points/", "GET", api(200, (INACTIVE, 403))),
+    Row(ADIR + "contact-points/<int:pk>/", "GET", api(200, (INACTIVE, 403))),
     Row(ADIR + "contact-points/<int:pk>/vcard/", "GET", api(200, (NOT_TIPP, 403))),
     Row(ADIR + "contact-points/<int:pk>/confirm/", "POST", api(403, ("coordinator", 200))),
     Row(
@@ -595,16 +632,44 @@ ROWS = [
         api(201, (INACTIVE, 403)),
         {"reason": "The desk moved to another building."},
     ),
-    Row(ADIR + "answer/", "GET", api(200), query="state=ES&competence=tip.specialized_prosecution"),
-    Row(ADIR + "export.csv", "GET", api(200)),
+    Row(
+        ADIR + "answer/",
+        "GET",
+        api(200, (INACTIVE, 403)),
+        query="state=ES&competence=tip.specialized_prosecution",
+    ),
+    Row(ADIR + "export.csv", "GET", api(200, (INACTIVE, 403))),
     Row(ADIR + "import/", "POST", api(403, ("coordinator", 400)), _csv, "multipart"),
-    Row(ADIR + "authorities/", "GET", api(200)),
-    Row(ADIR + "authorities/<int:pk>/", "GET", api(200)),
+    Row(ADIR + "authorities/", "GET", api(200, (INACTIVE, 403))),
+    Row(ADIR + "authorities/<int:pk>/", "GET", api(200, (INACTIVE, 403))),
     Row(ADIR + "networks/<slug:slug>/stale/", "GET", api(403, ("coordinator", 200))),
     Row(
         ADIR + "networks/<slug:slug>/stale/<int:pk>/reconfirm/",
         "POST",
         api(403, ("coordinator", 200)),
+    ),
+    Row(ADIR + "introductions/", "GET", api(200, (INACTIVE, 403))),
+    Row(
+        ADIR + "introductions/",
+        "POST",
+        api(409, (INACTIVE, 403), ("other_network", 201)),
+        lambda ids: {
+            "contact_point": ids["contact_point"],
+            "purpose": "A request for assistance.",
+            "competence": "jit.authorize",
+        },
+    ),
+    Row(AINTRO, "GET", api(404, (INACTIVE, 403), (("other_network", "coordinator"), 200))),
+    Row(
+        AINTRO + "accept/",
+        "POST",
+        api(404, (INACTIVE, 403), ("other_network", 403), ("coordinator", 200)),
+    ),
+    Row(
+        AINTRO + "decline/",
+        "POST",
+        api(404, (INACTIVE, 403), ("other_network", 403), ("coordinator", 200)),
+        {"reason": "Not our competence."},
     ),
     # --- API: rooms -----------------------------------------------------------------------------
     Row(A + "rooms/", "GET", api(200)),

@@ -214,6 +214,14 @@ def build_world() -> World:
         languages=[("es", "native")],
         email="juana.perez@example.org",
     )
+    from directory.introductions.actions import request_introduction
+
+    introduction = request_introduction(
+        requester=world.users["other_network"],
+        contact_point=contact_point,
+        purpose="The channel for a request for mutual legal assistance.",
+        competence="tip.specialized_prosecution",
+    )
     report = directory_actions.report_wrong_entry(
         contact_point=contact_point, reporter=participant, reason="The phone number changed."
     )
@@ -255,6 +263,7 @@ def build_world() -> World:
         contact_point=contact_point.pk,
         authority=authority.pk,
         report=report.pk,
+        introduction=introduction.pk,
         invitation=invitation.invitation.pk,
         invitation_token=invitation.token,
         token=token.token.pk,

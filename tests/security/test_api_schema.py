@@ -43,7 +43,16 @@ CHECKS = [
     response_schema_conformance,
 ]
 LIFTED_RATES = dict.fromkeys(
-    ["user", "anon", "address", "search", "message_post", "token_create", "translation_request"],
+    [
+        "user",
+        "anon",
+        "address",
+        "search",
+        "message_post",
+        "token_create",
+        "translation_request",
+        "introduction_request",
+    ],
     "100000/min",
 )
 

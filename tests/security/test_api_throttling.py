@@ -17,6 +17,7 @@ RATES = {
     "message_post": "1000/min",
     "token_create": "1000/min",
     "translation_request": "1000/min",
+    "introduction_request": "1000/min",
 }
 
 
@@ -105,6 +106,16 @@ def test_translation_requests_are_limited(rates, client_for, member):
 
     first = client.post("/api/v1/translations/", {}, content_type="application/json")
     throttled(client.post("/api/v1/translations/", {}, content_type="application/json"))
+
+    assert first.status_code == 400, "refused input counts towards the rate too"
+
+
+def test_introduction_requests_are_limited(rates, client_for, member):
+    rates(introduction_request="1/min")
+    client = client_for(member)
+
+    first = client.post("/api/v1/directory/introductions/", {}, content_type="application/json")
+    throttled(client.post("/api/v1/directory/introductions/", {}, content_type="application/json"))
 
     assert first.status_code == 400, "refused input counts towards the rate too"
 

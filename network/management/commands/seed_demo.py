@@ -9,6 +9,7 @@ DEMO_SEEDERS = (
     "network.demo",
     "network.accounts.demo",
     "directory.demo",
+    "directory.introductions.demo",
     "messaging.demo",
     "messaging.translations.demo",
     "messaging.jit.demo",
