@@ -50,6 +50,7 @@ ANONYMOUS_PAGES = {
     "/metrics": "the metrics, served only to the addresses of COUNTERPART_METRICS_ALLOWED",
     "/i18n/setlang/": "choosing the interface language",
     "/service-worker.js": "the service worker: the static shell's file names, no data",
+    "/.well-known/counterpart-keys.json": "the verifier keys of case records, public by design",
 }
 
 
