@@ -34,17 +34,29 @@ def room_with_a_message(case_room, member):
     return case_room
 
 
+def fits(page) -> bool:
+    """Nothing of the page's content reaches past the window (the site's header is the
+    layout's, not this page's)."""
+    return page.evaluate(
+        "[...document.querySelectorAll('main *')]"
+        ".every((e) => e.getBoundingClientRect().right <= window.innerWidth + 1)"
+    )
+
+
 def test_request_approve_build_download(browser_for, member, counterpart, room_with_a_message):
     room = room_with_a_message
     owner = browser_for(member)
+    owner.set_viewport_size({"width": 360, "height": 740})
     owner.goto(f"/rooms/{room.pk}/")
     owner.get_by_role("link", name="Case record").click()
     expect(owner).to_have_url(re.compile(rf"/records/rooms/{room.pk}/$"))
+    assert fits(owner)
     owner.fill("#id_legal_basis", "Order 4/2026")
     owner.fill("#id_case_reference", "DP 123/2025")
     owner.get_by_role("button", name="Request the export").click()
     expect(owner).to_have_url(re.compile(r"/records/exports/[0-9a-f-]+/$"))
     expect(owner.locator("#export-status")).to_have_text("awaiting approval")
+    assert fits(owner)
     export_url = owner.url
 
     other = browser_for(counterpart)
