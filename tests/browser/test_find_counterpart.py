@@ -67,6 +67,10 @@ def test_a_member_reaches_a_message_box_for_a_counterpart_in_three_actions(
     taken.append("find")
     answer = page.locator(".direct-answer")
     expect(answer).to_contain_text("Chidi Counterpart")
+    # The answer the member came for is above the fold, before the form that refines it.
+    expect(answer.get_by_role("button", name="Message")).to_be_in_viewport()
+    search_form = page.locator("form.directory-search").bounding_box()
+    assert answer.bounding_box()["y"] < search_form["y"]
     answer.get_by_role("button", name="Message").click()
     taken.append("message")
     expect(page.locator("#id_body")).to_be_focused()
