@@ -109,6 +109,34 @@ def create_room(
     return room
 
 
+def direct_room_between(user, other) -> Room | None:
+    """The direct room that `user` and `other` are both current participants of, with no
+    one else in it (the oldest, if several), among the rooms `user` may read; or None."""
+    current = RoomParticipant.objects.current()
+    candidates = (
+        access.readable_rooms(user)
+        .filter(kind=Room.Kind.DIRECT, network__isnull=True)
+        .filter(pk__in=current.filter(user=other).values("room_id"))
+        .filter(pk__in=current.filter(user=user).values("room_id"))
+        .exclude(pk__in=current.exclude(user__in=[user, other]).values("room_id"))
+        .order_by("created_at", "pk")
+    )
+    return candidates.first()
+
+
+def open_direct_room(*, creator, other, thread_title: str) -> tuple[Room, Thread]:
+    """A message box for `creator` and `other`: their direct room (reused if there is one,
+    opened through `create_room` otherwise) and a thread of it to write in (its latest, or a
+    new one titled `thread_title` when it has none)."""
+    room = direct_room_between(creator, other)
+    if room is None:
+        room = create_room(kind=Room.Kind.DIRECT, creator=creator, participants=[other])
+    thread = Thread.objects.filter(room=room).order_by("-created_at", "-pk").first()
+    if thread is None:
+        thread = create_thread(room=room, creator=creator, title=thread_title)
+    return room, thread
+
+
 def _add(room: Room, user, role: str, added_by) -> RoomEvent:
     RoomParticipant.objects.create(room=room, user=user, role=role, added_by=added_by)
     return append_event(

@@ -81,6 +81,8 @@ def room_list(request):
 @member_pages
 @require_http_methods(["GET", "POST"])
 def new_room(request):
+    if request.method == "POST" and "contact_point" in request.GET:
+        return _message_contact_point(request)
     if request.method == "POST":
         return _create_room(request)
     form = NewRoomForm(user=request.user, initial={"kind": Room.Kind.CASE})
@@ -110,6 +112,27 @@ def _create_room(request):
         else:
             return redirect(_room_url(room))
     return render(request, "messaging/new_room.html", {"form": form}, status=400)
+
+
+def _message_contact_point(request):
+    """The "Message" action of a directory entry: the message box with its linked member, i.e. the
+    direct room between the two (reused, or opened now), the cursor in its composer (the
+    fragment #id_body: the browser focuses the message field). When the member
+    cannot be reached, back to the new-room page, which says why."""
+    form = NewRoomForm(user=request.user, initial={"kind": Room.Kind.CASE})
+    invitation = _contact_point_invitation(request, form)
+    member = invitation.get("member")
+    if member is None:
+        return redirect(request.get_full_path())
+    try:
+        room, thread = actions.open_direct_room(
+            creator=request.user, other=member, thread_title=_("Conversation")
+        )
+    except MessagingError as error:
+        invitation = {**invitation, "status": 403, "error": error.message, "member": None}
+        context = {"form": form, "invitation": invitation}
+        return render(request, "messaging/new_room.html", context, status=403)
+    return redirect(_room_url(room, thread) + "#id_body")
 
 
 def _contact_point_invitation(request, form: NewRoomForm) -> dict:

@@ -160,3 +160,49 @@ def test_on_a_phone_threads_and_participants_are_drawers(
     context.close()
 
     assert width <= 360
+
+
+def test_threads_switch_in_place_with_back_and_forward_on_one_socket(
+    browser_for, member, counterpart, case_room, thread
+):
+    """A thread of the list opens without a page load: the address changes, back and forward
+    show the threads again, the one WebSocket stays open, and the thread opened in place is
+    live (a message posted to it shows; its composer posts to it)."""
+    other = actions.create_thread(room=case_room, creator=member, title="Money flows")
+    post(case_room, member, thread, "About the agency")
+    post(case_room, member, other, "About the transfers")
+    page = browser_for(counterpart)
+    sockets = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    open_room(page, case_room, thread)
+    page.evaluate("window.loadedOnce = true")
+    messages = page.locator("#message-pane article.message")
+    expect(messages).to_have_count(1)
+    expect(messages.first).to_contain_text("About the agency")
+
+    page.locator("#thread-list").get_by_role("link", name="Money flows").click()
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?thread={other.pk}")
+    expect(messages).to_have_count(1)
+    expect(messages.first).to_contain_text("About the transfers")
+    expect(page.locator("#thread-heading")).to_have_text("Money flows")
+    expect(page.locator("#thread-list li.current")).to_have_attribute("data-thread", str(other.pk))
+
+    post(case_room, member, other, "A second transfer")
+    expect(messages).to_have_count(2)
+    page.locator("#id_body").fill("Seen, thank you")
+    page.locator("#id_body").press("Enter")
+    expect(page.locator("#message-pane article.message.own")).to_contain_text("Seen, thank you")
+    expect(page.locator("#message-pane article.message[data-seq]")).to_have_count(3)
+
+    page.go_back()
+    expect(page.locator("#thread-heading")).to_have_text("Recruitment agency")
+    expect(messages).to_have_count(1)
+    page.go_forward()
+    expect(page.locator("#thread-heading")).to_have_text("Money flows")
+    expect(messages).to_have_count(3)
+
+    assert page.evaluate("window.loadedOnce") is True
+    assert len(sockets) == 1
+    assert page.evaluate("document.getElementById('room').roomPage.socket.readyState") == 1
+    stored = list(other.messages.order_by("seq").values_list("thread_id", flat=True))
+    assert stored == [other.pk] * 3

@@ -1,7 +1,8 @@
 """A counterpart in three actions, in Chromium against Daphne, on a phone: from the home
 page, choose the state, "Find", then "Message" on the directory's direct answer, which opens
-a new case room with the contact point's member invited. The test counts the actions and
-prints the seconds (not asserted: the figure depends on the machine)."""
+the message box: the direct room with the contact point's member (opened now, or the one
+they already share), the cursor in its composer. The test counts the actions and prints the
+seconds (not asserted: the figure depends on the machine)."""
 
 import time
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from directory import actions as directory
+from messaging.models import Room, RoomParticipant
 from tests.browser.daphne_server import (  # noqa: F401 - fixtures
     chromium_fixture,
     daphne_server_fixture,
@@ -65,12 +67,22 @@ def test_a_member_reaches_a_message_box_for_a_counterpart_in_three_actions(
     taken.append("find")
     answer = page.locator(".direct-answer")
     expect(answer).to_contain_text("Chidi Counterpart")
-    answer.get_by_role("link", name="Message").click()
+    # The answer the member came for is above the fold, before the form that refines it.
+    expect(answer.get_by_role("button", name="Message")).to_be_in_viewport()
+    search_form = page.locator("form.directory-search").bounding_box()
+    assert answer.bounding_box()["y"] < search_form["y"]
+    answer.get_by_role("button", name="Message").click()
     taken.append("message")
-    expect(page.locator(".invitation")).to_contain_text("Chidi Counterpart is invited below.")
-    expect(page.locator("#id_title")).to_be_visible()
+    expect(page.locator("#id_body")).to_be_focused()
     seconds = time.monotonic() - started
+    page.keyboard.type("Good morning, about the JIT request")
+    expect(page.locator("#id_body")).to_have_value("Good morning, about the JIT request")
     page.screenshot(path=tmp_path / "find-counterpart-en.png", full_page=True)
+    room = Room.objects.get()
+    assert page.url.startswith(f"{daphne_server.origin}/rooms/{room.pk}/?thread=")
+    assert room.kind == Room.Kind.DIRECT
+    current = RoomParticipant.objects.current().filter(room=room)
+    assert set(current.values_list("user_id", flat=True)) == {member.pk, jit_authority.member_id}
     context.close()
 
     print(f"\nA counterpart in {len(taken)} actions, {seconds:.2f} s ({', '.join(taken)})")

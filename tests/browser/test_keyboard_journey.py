@@ -1,6 +1,7 @@
 """One journey by keyboard alone, in Chromium: sign in (password, then the authenticator's
 code), search the directory for a state and a competence, open the entry found and reach its
-"Message" action. Only Tab, Enter and Space move and act (and typing fills the fields and
+"Message" action, which leaves the cursor in the composer of a direct room with that
+counterpart. Only Tab, Enter and Space move and act (and typing fills the fields and
 picks an option of a list by its first letters); at each step the focus lands where expected
 and is visibly marked."""
 
@@ -33,12 +34,13 @@ MAX_TABS = 40
 
 
 @pytest.fixture
-def journey(member, make_user, tipp):
+def journey(member, make_user, make_membership, tipp):
     """The member (password and authenticator app) and a counterpart in Nigeria whose
     directory entry is linked to their account."""
     password = give_password(member)
     seed = enrol_totp(member)
     counterpart = make_user("adaeze@example.org", display_name="Adaeze Okafor", state="NG")
+    make_membership(counterpart, tipp)
     authority = actions.create_authority(
         name="National Agency for the Prohibition of Trafficking in Persons",
         kind="prosecution_service",
@@ -130,7 +132,9 @@ def test_a_member_signs_in_searches_and_reaches_message_by_keyboard(journey, pag
     assert page.locator("h1").inner_text().startswith("Adaeze Okafor")
 
     message = tab_until(page, lambda f: f["text"] == "Message", "the Message action")
-    assert message["tag"] == "a" and message["href"].startswith("/rooms/new/?contact_point=")
+    assert message["tag"] == "button"
     page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/rooms/new/?contact_point=" in url)
-    assert page.locator("h1").is_visible()
+    page.wait_for_url(lambda url: "/rooms/" in url and url.endswith("#id_body"))
+    assert focused(page)["id"] == "id_body"
+    page.keyboard.type("Good morning")
+    assert page.locator("#id_body").input_value() == "Good morning"

@@ -336,6 +336,91 @@ def test_a_bad_contact_point_parameter_is_refused(client_for, member):
     assert client.get(reverse("messaging:new_room"), {"contact_point": "999999"}).status_code == 404
 
 
+def message_contact_point(client, contact_point):
+    url = reverse("messaging:new_room") + f"?contact_point={contact_point.pk}"
+    return client.post(url)
+
+
+def test_message_on_a_contact_point_opens_a_direct_room_at_its_composer(
+    client_for, member, counterpart, authority, tipp
+):
+    contact_point = make_contact_point(authority, tipp, member=counterpart)
+    response = message_contact_point(client_for(member), contact_point)
+    room = Room.objects.get()
+    thread = Thread.objects.get(room=room)
+    assert response.status_code == 302
+    assert response["Location"] == room_url(room, thread) + "#id_body"
+    assert room.kind == Room.Kind.DIRECT and room.network_id is None
+    current = RoomParticipant.objects.current().filter(room=room)
+    assert {(p.user_id, p.role) for p in current} == {
+        (member.pk, RoomParticipant.Role.OWNER),
+        (counterpart.pk, RoomParticipant.Role.PARTICIPANT),
+    }
+    page = client_for(member).get(response["Location"])
+    assert page.status_code == 200
+    assert 'id="composer"' in page.content.decode()
+
+
+def test_message_on_a_contact_point_reuses_the_direct_room_from_either_side(
+    client_for, member, counterpart, authority, tipp
+):
+    contact_point = make_contact_point(authority, tipp, member=counterpart)
+    first = message_contact_point(client_for(member), contact_point)
+    again = message_contact_point(client_for(member), contact_point)
+    assert again["Location"] == first["Location"]
+    room = Room.objects.get()
+    # The other way round: the counterpart's own "Message" on an entry linked to the member.
+    mine = make_contact_point(authority, tipp, name="Maria Member", member=member)
+    back = message_contact_point(client_for(counterpart), mine)
+    assert back["Location"] == first["Location"]
+    assert Room.objects.count() == 1 and Thread.objects.filter(room=room).count() == 1
+
+
+def test_message_does_not_reuse_a_direct_room_with_a_third_person_or_one_left(
+    client_for, member, counterpart, coordinator, authority, tipp
+):
+    with_three = actions.create_room(
+        kind=Room.Kind.DIRECT, creator=member, participants=[counterpart, coordinator]
+    )
+    left = actions.create_room(kind=Room.Kind.DIRECT, creator=member, participants=[counterpart])
+    actions.remove_participant(room=left, user=counterpart, removed_by=counterpart)
+    contact_point = make_contact_point(authority, tipp, member=counterpart)
+    response = message_contact_point(client_for(member), contact_point)
+    room = Room.objects.exclude(pk__in=[with_three.pk, left.pk]).get()
+    assert response["Location"].startswith(room_url(room))
+
+
+def test_message_to_an_unreachable_member_writes_nothing_and_says_why(
+    client_for, member, other_network_member, authority, tipp
+):
+    """The entry serves the member's network, but its linked member shares no network with
+    them: back to the new-room page, which explains; no room is opened."""
+    contact_point = make_contact_point(authority, tipp, member=other_network_member)
+    client = client_for(member)
+    response = message_contact_point(client, contact_point)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("messaging:new_room") + (
+        f"?contact_point={contact_point.pk}"
+    )
+    assert (
+        "not an active member of a network you belong to"
+        in client.get(response["Location"]).content.decode()
+    )
+    assert not Room.objects.exists()
+
+
+def test_message_without_a_member_account_or_with_a_bad_parameter_writes_nothing(
+    client_for, member, authority, tipp
+):
+    client = client_for(member)
+    unlinked = make_contact_point(authority, tipp)
+    assert message_contact_point(client, unlinked).status_code == 302
+    url = reverse("messaging:new_room")
+    assert client.post(url + "?contact_point=abc").status_code == 302
+    assert client.get(url + "?contact_point=abc").status_code == 400
+    assert not Room.objects.exists()
+
+
 # --- Threads and case tags --------------------------------------------------------------------
 
 

@@ -121,7 +121,13 @@ function closeDrawersOnPhones() {
   for (const drawer of document.querySelectorAll(".room details.drawer")) drawer.open = false;
 }
 
-const pane = document.getElementById("message-pane");
-if (pane) new MessagePane(pane).start();
-sendOnEnter(document.getElementById("composer"));
+function startThread() {
+  const pane = document.getElementById("message-pane");
+  if (pane) new MessagePane(pane).start();
+  sendOnEnter(document.getElementById("composer"));
+}
+
+startThread();
 closeDrawersOnPhones();
+// A thread opened in place (room.js): its pane and composer start as on a page load.
+document.addEventListener("counterpart:thread-shown", startThread);

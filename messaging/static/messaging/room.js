@@ -71,6 +71,27 @@ class RoomPage {
   }
 
   start() {
+    this.bindThread();
+    history.replaceState({ thread: this.threadId }, "", location.href);
+    document.getElementById("thread-list")?.closest("aside")?.addEventListener("click", (event) => {
+      this.onThreadClick(event);
+    });
+    window.addEventListener("popstate", () => this.showThread(location.href, { push: false }));
+    document.addEventListener("visibilitychange", () => this.scheduleRead());
+    window.addEventListener("online", () => {
+      if (!this.socket && !this.ended) this.connect();
+    });
+    setInterval(() => this.heartbeat(), HEARTBEAT_MS);
+    this.connect();
+  }
+
+  // The shown thread's parts: bound at the start and again after each switch of thread.
+  bindThread() {
+    this.threadId = this.root.dataset.thread || null;
+    this.messages = document.getElementById("messages");
+    this.composer = document.getElementById("composer");
+    this.composerError = document.getElementById("composer-error");
+    this.typingLine = document.getElementById("typing");
     if (this.composer) {
       this.composer.addEventListener("submit", (event) => this.onSubmit(event));
       this.composer.body?.addEventListener("input", () => this.onInput());
@@ -78,12 +99,46 @@ class RoomPage {
       this.showHandling();
     }
     this.messages?.addEventListener("click", (event) => this.onReplyClick(event));
-    document.addEventListener("visibilitychange", () => this.scheduleRead());
-    window.addEventListener("online", () => {
-      if (!this.socket && !this.ended) this.connect();
-    });
-    setInterval(() => this.heartbeat(), HEARTBEAT_MS);
-    this.connect();
+  }
+
+  // --- Threads without page loads ---------------------------------------------------------
+  // A thread of the list opens in place: the room page of that thread is fetched (the same
+  // URL, behind the same access check), its conversation and thread list replace ours, the
+  // address changes (back and forward show the threads again), and the socket stays open.
+
+  onThreadClick(event) {
+    const link = event.target.closest("#thread-list a[href]");
+    if (!link || event.defaultPrevented || event.button !== 0) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    this.showThread(link.href, { push: true });
+  }
+
+  async showThread(url, { push }) {
+    let fresh;
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok || response.redirected) throw new Error(String(response.status));
+      fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    } catch {
+      location.assign(url); // the page itself says what went wrong
+      return;
+    }
+    const conversation = fresh.querySelector("#room .conversation");
+    const threads = fresh.getElementById("thread-list");
+    const freshRoot = fresh.getElementById("room");
+    const ours = this.root.querySelector(".conversation");
+    if (!conversation || !threads || !freshRoot || !ours) {
+      location.assign(url);
+      return;
+    }
+    ours.replaceWith(document.adoptNode(conversation));
+    document.getElementById("thread-list").replaceWith(document.adoptNode(threads));
+    this.root.dataset.thread = freshRoot.dataset.thread;
+    if (push) history.pushState({ thread: freshRoot.dataset.thread }, "", url);
+    this.bindThread();
+    refreshTimes(conversation);
+    document.dispatchEvent(new CustomEvent("counterpart:thread-shown"));
   }
 
   // --- Connection ------------------------------------------------------------------------
