@@ -35,6 +35,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "second_factor_refused": 400,
     "ceremony_failed": 400,
     "invalid_rows": 400,
+    "declaration_required": 400,
+    "unknown_seat": 400,
+    "letter_required": 400,
+    "letter_type": 400,
     # Who you are (401) and what you may do (403).
     "not_authenticated": 401,
     "authentication_failed": 401,
@@ -42,6 +46,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "forbidden": 403,
     "not_coordinator": 403,
     "not_active_member": 403,
+    "seat_not_entitled": 403,
     "not_allowed": 403,
     "self_endorsement": 403,
     "own_membership": 403,
