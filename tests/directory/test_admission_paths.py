@@ -5,6 +5,8 @@ import pytest
 from django.core import mail
 
 from directory.models import ContactPoint
+from messaging.actions import create_room
+from messaging.models import RoomParticipant
 from network.audit.models import AuditEvent
 from network.models import Membership, MembershipDecision
 from network.vetting import actions, admission
@@ -105,6 +107,9 @@ def test_a_designation_for_a_full_seat_replaces_the_holder_and_hands_over(
     entry = make_contact_point("Outgoing Focal Point", member=outgoing, networks=[wacap])
     other_seat = make_user(state="NG")
     make_membership(other_seat, wacap, seat_state="NG", seat_role="judge_prosecutor")
+    room = create_room(
+        kind="case", creator=outgoing, title="Case 12", network=wacap, participants=[other_seat]
+    )
     successor = make_user("successor@example.org", state="NG")
     membership = apply(
         successor,
@@ -130,6 +135,13 @@ def test_a_designation_for_a_full_seat_replaces_the_holder_and_hands_over(
     assert ContactPoint.objects.get(pk=entry.pk).member == successor
     assert AuditEvent.objects.filter(action="directory.handed_over").exists()
     assert [m.to for m in mail.outbox] == [["outgoing@example.org"]]
+    owners = RoomParticipant.objects.current().filter(room=room, role="owner")
+    assert [p.user for p in owners] == [successor]
+    assert not RoomParticipant.objects.current().filter(room=room, user=outgoing).exists()
+    assert RoomParticipant.objects.current().filter(room=room, user=other_seat).exists()
+    assert AuditEvent.objects.filter(action="messaging.room_handed_over").count() == 1
+    room.refresh_from_db()
+    assert room.key_epoch == 2, "a new key epoch once the outgoing member left"
     kept = Membership.objects.get(user=other_seat, network=wacap)
     assert kept.status == Status.ACTIVE, "another seat role is not touched"
 
