@@ -12,6 +12,9 @@ decision table).
   the holder designated longest ago (`network.signals.seat_replaced`).
 """
 
+import base64
+import binascii
+
 from django.utils.translation import gettext as _
 
 from network.keyring import seal, unseal
@@ -91,6 +94,18 @@ def application_fields(
     return {}
 
 
+def decode_letter(encoded: str) -> bytes | None:
+    """The API's base64 letter in bytes (None when not given)."""
+    if not encoded:
+        return None
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise _error(
+            "letter_type", _("The designation letter is not valid base64."), "designation_letter"
+        ) from error
+
+
 def check_letter(letter: bytes, content_type: str) -> None:
     """A designation letter is a PDF, PNG or JPEG (type declared and content agreeing)."""
     magic = LETTER_TYPES.get(content_type)
@@ -156,3 +171,15 @@ def seat_holders(membership: Membership):
         .exclude(pk=membership.pk)
         .order_by("activated_at", "pk")
     )
+
+
+def letter_for_coordinator(membership: Membership, coordinator) -> tuple[bytes, str]:
+    """The designation letter and its type, for a coordinator (access checked by the
+    caller's getter); each reading is in the audit log. No letter: `unknown_item` (404)."""
+    from network.audit.log import record
+
+    if not bytes(membership.letter_sealed):
+        raise _error("unknown_item", _("This application has no designation letter."))
+    letter = open_letter(membership)
+    record("membership.letter_read", actor=coordinator, target=membership, details={})
+    return letter, membership.letter_content_type
