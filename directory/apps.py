@@ -9,10 +9,18 @@ def _network_saved(sender, instance, created, **kwargs):
         refresh_due_dates(instance)
 
 
+def _seat_replaced(sender, network, outgoing, successor, actor, **kwargs):
+    from directory.handover import hand_over
+
+    hand_over(network=network, outgoing=outgoing, successor=successor, actor=actor)
+
+
 class DirectoryConfig(AppConfig):
     name = "directory"
 
     def ready(self):
         from network.models import Network
+        from network.signals import seat_replaced
 
         post_save.connect(_network_saved, sender=Network, dispatch_uid="directory_due_dates")
+        seat_replaced.connect(_seat_replaced, dispatch_uid="directory_handover")

@@ -10,7 +10,7 @@ from django.dispatch import Signal, receiver
 
 from messaging.realtime import broadcast
 from network.accounts.signals import sessions_ended
-from network.signals import membership_deactivated
+from network.signals import membership_deactivated, seat_replaced
 
 message_deleted = Signal()
 
@@ -23,3 +23,10 @@ def close_rooms_of_deactivated_member(sender, *, user, membership=None, **kwargs
 @receiver(sessions_ended, dispatch_uid="messaging.sessions_ended")
 def close_sockets_of_ended_sessions(sender, *, user, session_keys=(), **kwargs):
     broadcast.sessions_ended(user.pk, list(session_keys or []))
+
+
+@receiver(seat_replaced, dispatch_uid="messaging.seat_replaced")
+def hand_over_rooms_of_replaced_member(sender, *, network, outgoing, successor, actor, **kwargs):
+    from messaging.handover import hand_over_rooms
+
+    hand_over_rooms(network=network, outgoing=outgoing, successor=successor, actor=actor)

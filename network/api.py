@@ -24,7 +24,7 @@ from network.serializers import (
     NetworkSerializer,
     RoleInputSerializer,
 )
-from network.vetting import access, actions
+from network.vetting import access, actions, admission
 from network.vetting.decisions import DECISIONS
 
 
@@ -66,8 +66,14 @@ class Apply(APIView):
     )
     def post(self, request, slug: str):
         network = access.get_network(slug)
+        values = _validated(ApplyInputSerializer, request)
+        letter = admission.decode_letter(values.pop("designation_letter"))
         membership = actions.apply_to_network(
-            user=request.user, network=network, **_validated(ApplyInputSerializer, request)
+            user=request.user,
+            network=network,
+            letter=letter,
+            letter_content_type=values.pop("designation_letter_type"),
+            **values,
         )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from network.accounts.models import User
 from network.models import Membership, Network
 from network.origin import site_origin
-from network.vetting import actions, networks
+from network.vetting import actions, admission, networks
 
 DEMO_FILE = "demo_password"
 
@@ -59,6 +59,9 @@ NETWORKS = [
         "required_endorsements": 2,
         "revetting_period_days": 365,
         "directory_verification_days": 120,
+        # Members are designated by their states: two seats per state and seat role.
+        "admission": "designation",
+        "seats_per_state": 2,
     },
     {
         "slug": "tipp",
@@ -78,6 +81,7 @@ NETWORKS = [
         "required_endorsements": 3,
         "revetting_period_days": 730,
         "directory_verification_days": 365,
+        "admission": "declaration",
     },
 ]
 # fmt: on
@@ -174,6 +178,12 @@ PEOPLE = {
         Person("aminata.ouedraogo@example.net", "Aminata Ouédraogo", "BF",
                "Tribunal de grande instance Ouaga I", "Procureure du Faso adjointe", ("fr",),
                "Africa/Ouagadougou"),
+        Person("efua.boateng@example.net", "Efua Boateng", "GH",
+               "Office of the Attorney-General, Prosecutions Division", "Senior State Attorney",
+               ("en",), "Africa/Accra"),
+        Person("kofi.owusu@example.net", "Kofi Owusu", "GH",
+               "Office of the Attorney-General, Prosecutions Division", "State Attorney",
+               ("en",), "Africa/Accra"),
         # TIPP
         Person("margaret.osullivan@example.org", "Margaret O'Sullivan", "IE",
                "Office of the Director of Public Prosecutors", "Senior Prosecutor", ("en", "fr"),
@@ -238,6 +248,8 @@ MEMBERSHIPS = {
     "wacap": [
         ("adaeze.okonkwo@example.net", "coordinator"),
         ("mamadou.diallo@example.net", "coordinator"),
+        # Ghana's two prosecutor seats: Efua Boateng (designated first), Kwame Asante.
+        ("efua.boateng@example.net", "member"),
         ("kwame.asante@example.net", "member"),
         ("aicha.traore@example.net", "member"),
         ("yao.kouassi@example.net", "member"),
@@ -248,6 +260,9 @@ MEMBERSHIPS = {
         ("komlan.agbeko@example.net", "suspended"),
         ("aminata.ouedraogo@example.net", "endorsed"),
         ("musa.kamara@example.net", "pending:1"),
+        # Kofi Owusu's designation to a Ghanaian prosecutor seat awaits a coordinator: both
+        # seats are held, so admitting him replaces Efua Boateng (designated longest ago).
+        ("kofi.owusu@example.net", "pending:0"),
     ],
     "tipp": [
         ("margaret.osullivan@example.org", "coordinator"),
@@ -346,9 +361,10 @@ def _join(network: Network, user: User, fate: str) -> None:
         statement=f"I work on trafficking-in-persons cases as {user.position} at "
         f"{user.institution} and need trusted counterparts in the {network.name} states.",
         nominating_authority=user.institution.split(",")[0],
+        **_admission_fields(network, user),
     )
-    wanted = network.required_endorsements
-    if fate.startswith("pending:"):
+    wanted = admission.endorsements_needed(network)
+    if fate.startswith("pending:") and network.admission == "sponsorship":
         wanted = int(fate.split(":")[1])
     _endorse(membership, user, wanted)
     if fate.startswith("pending:") or fate == "endorsed":
@@ -367,8 +383,9 @@ def _join(network: Network, user: User, fate: str) -> None:
     actions.approve_membership(
         membership=membership,
         coordinator=decider,
-        reason=f"{wanted} endorsements from members who know the applicant's work; post "
-        f"confirmed with {user.institution.split(',')[0]}.",
+        reason=APPROVAL_REASONS[network.admission].format(
+            wanted=wanted, authority=user.institution.split(",")[0]
+        ),
     )
     if fate == "due_soon":
         # Demo: this member was vetted almost a year ago, so re-vetting is due soon.
@@ -388,6 +405,33 @@ def _join(network: Network, user: User, fate: str) -> None:
             coordinator=coordinators[-1],
             reason="Shared contact details of network members outside the network's purposes.",
         )
+
+
+APPROVAL_REASONS = {
+    "sponsorship": "{wanted} endorsements from members who know the applicant's work; post "
+    "confirmed with {authority}.",
+    "declaration": "Declared expertise confirmed with {authority}.",
+    "designation": "Designation letter checked; seat confirmed with {authority}.",
+}
+# A stand-in designation letter (a minimal PDF) for the demo's designations.
+DEMO_LETTER = b"%PDF-1.4\n% Demo designation letter\n%%EOF\n"
+
+
+def _admission_fields(network: Network, user: User) -> dict:
+    if network.admission == "declaration":
+        return {
+            "declaration": f"{user.position} at {user.institution}: trafficking-in-persons "
+            "prosecutions, victim referral and mutual legal assistance."
+        }
+    if network.admission == "designation":
+        central = any(word in user.institution for word in ("Central", "Ministry", "Ministère"))
+        return {
+            "seat_state": user.state,
+            "seat_role": "central_authority" if central else "judge_prosecutor",
+            "letter": DEMO_LETTER,
+            "letter_content_type": "application/pdf",
+        }
+    return {}
 
 
 def _endorse(membership: Membership, user: User, wanted: int) -> None:

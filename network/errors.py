@@ -38,6 +38,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "empty_selection": 400,
     "invalid_approver": 400,
     "period_end_before_start": 400,
+    "declaration_required": 400,
+    "unknown_seat": 400,
+    "letter_required": 400,
+    "letter_type": 400,
     # Who you are (401) and what you may do (403).
     "not_authenticated": 401,
     "authentication_failed": 401,
@@ -45,6 +49,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "forbidden": 403,
     "not_coordinator": 403,
     "not_active_member": 403,
+    "seat_not_entitled": 403,
     "not_allowed": 403,
     "self_endorsement": 403,
     "own_membership": 403,

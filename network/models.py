@@ -8,6 +8,18 @@ from network.iso import validate_languages, validate_states
 from network.records import AppendOnlyModel
 
 
+class AdmissionPath(models.TextChoices):
+    DESIGNATION = "designation", _("designation by the state")
+    DECLARATION = "declaration", _("declared expertise")
+    SPONSORSHIP = "sponsorship", _("sponsorship by members")
+
+
+class SeatRole(models.TextChoices):
+    CENTRAL_AUTHORITY = "central_authority", _("central authority")
+    JUDGE_PROSECUTOR = "judge_prosecutor", _("judge or prosecutor")
+    LAW_ENFORCEMENT = "law_enforcement", _("law enforcement")
+
+
 class Network(models.Model):
     """A practitioner network such as REDTRAM, WACAP or the IAP's TIPP network."""
 
@@ -21,6 +33,12 @@ class Network(models.Model):
     revetting_period_days = models.PositiveSmallIntegerField(default=365)
     directory_verification_days = models.PositiveSmallIntegerField(default=180)
     coordinators_require_webauthn = models.BooleanField(default=False)
+    # How an applicant is admitted (network.vetting.admission holds the rule).
+    admission = models.CharField(
+        max_length=16, choices=AdmissionPath.choices, default="sponsorship"
+    )
+    # designation: seats per member state and seat role.
+    seats_per_state = models.PositiveSmallIntegerField(default=2)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -79,6 +97,22 @@ class Membership(models.Model):
     # Re-applying reuses the row (one per user and network); the round tells which
     # endorsements belong to the current application.
     application_round = models.PositiveSmallIntegerField(default=1)
+    # Admission by designation: the seat (state, role) and the designation letter, sealed
+    # with the key ring (purpose "designation-letter", bound to the membership).
+    seat_state = models.CharField(max_length=2, blank=True)
+    seat_role = models.CharField(max_length=24, choices=SeatRole.choices, blank=True)
+    letter_sealed = models.BinaryField(blank=True, default=b"")
+    letter_content_type = models.CharField(max_length=40, blank=True)
+    letter_checked_at = models.DateTimeField(null=True, blank=True)
+    letter_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Admission by declaration: the declared trafficking expertise.
+    declaration = models.TextField(blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -146,6 +180,7 @@ class MembershipDecision(AppendOnlyModel):
         READMISSION_ALLOWED = "readmission_allowed", _("allowed to apply again")
         ROLE_CHANGED = "role_changed", _("role changed")
         APPOINTED = "appointed", _("appointed by an operator")
+        REPLACED = "replaced", _("replaced in the seat by a new designation")
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(max_length=32, choices=Kind.choices)

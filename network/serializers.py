@@ -38,6 +38,8 @@ class NetworkSerializer(serializers.ModelSerializer):
             "required_endorsements",
             "revetting_period_days",
             "coordinators_require_webauthn",
+            "admission",
+            "seats_per_state",
         ]
 
 
@@ -67,6 +69,10 @@ class MembershipSerializer(serializers.ModelSerializer):
             "renew_by",
             "application_round",
             "readmission_allowed",
+            "declaration",
+            "seat_state",
+            "seat_role",
+            "letter_checked_at",
         ]
 
 
@@ -137,6 +143,39 @@ class ApplyInputSerializer(InputSerializer):
     position = Text(allow_blank=True, trim_whitespace=False)
     statement = Text(allow_blank=True, trim_whitespace=False)
     nominating_authority = Text(allow_blank=True, trim_whitespace=False, required=False, default="")
+    declaration = Text(
+        allow_blank=True,
+        trim_whitespace=False,
+        required=False,
+        default="",
+        help_text="Networks admitting by declaration: your trafficking expertise.",
+    )
+    seat_state = Text(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Networks admitting by designation: the seat's state (ISO 3166-1 alpha-2).",
+    )
+    seat_role = Text(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Networks admitting by designation: central_authority, judge_prosecutor "
+        "or law_enforcement.",
+    )
+    designation_letter = Text(
+        allow_blank=True,
+        required=False,
+        max_length=2_500_000,
+        default="",
+        help_text="Networks admitting by designation: the letter, base64 (PDF, PNG or JPEG).",
+    )
+    designation_letter_type = Text(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="application/pdf, image/png or image/jpeg.",
+    )
 
 
 class EndorseInputSerializer(InputSerializer):

@@ -8,6 +8,8 @@ after commit when someone stops being an active member.
 
 - `actions` — the only writers of memberships and endorsements; `VettingError` for refusals.
 - `recording` — puts a change on record (decision row, audit entry, signal).
+- `admission` — the network's admission path (sponsorship, declaration, designation to a
+  seat): what an application needs before a coordinator may admit it; designation letters.
 - `decisions` — the one table of coordinators' decisions, used by the pages and the API.
 - `access` — permission-checked getters, including the one answer to "may this request act
   as a coordinator of network N" (also used by the directory).

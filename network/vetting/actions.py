@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from network.audit.log import record
 from network.errors import DomainError
 from network.membership import is_active_member, is_coordinator
-from network.models import Endorsement, Membership, MembershipDecision, Network
-from network.vetting import reasons, recording
+from network.models import AdmissionPath, Endorsement, Membership, MembershipDecision, Network
+from network.signals import seat_replaced
+from network.vetting import admission, reasons, recording
 
 Status = Membership.Status
 Role = Membership.Role
@@ -42,17 +43,33 @@ def apply_to_network(
     position: str,
     statement: str,
     nominating_authority: str = "",
+    declaration: str = "",
+    seat_state: str = "",
+    seat_role: str = "",
+    letter: bytes | None = None,
+    letter_content_type: str = "",
 ) -> Membership:
     """Apply, or apply again after a rejection, an expiry or a coordinator's consent.
 
     Re-applying reuses the one row per user and network and starts a new application round:
-    endorsements given to an earlier application stay on record but no longer count.
+    endorsements given to an earlier application stay on record but no longer count. What
+    the network's admission path asks (a declaration, a seat and a designation letter) is
+    checked by `network.vetting.admission`.
     """
     fields = {
         "institution": _required_field(institution, _("institution")),
         "position": _required_field(position, _("position")),
         "statement": _required_text(statement, "statement_required", _("A statement")),
         "nominating_authority": _optional_field(nominating_authority, _("nominating authority")),
+        **admission.application_fields(
+            network,
+            user=user,
+            declaration=declaration,
+            seat_state=seat_state,
+            seat_role=seat_role,
+            letter=letter,
+            letter_content_type=letter_content_type,
+        ),
     }
     if not user.is_active:
         raise VettingError("account_inactive", _("This account is disabled."))
@@ -65,7 +82,14 @@ def apply_to_network(
                 membership = _create_application(user=user, network=network, fields=fields)
             else:
                 _reopen_application(membership, actor=user, fields=fields)
-            if network.required_endorsements == 0:
+            if letter:
+                membership.letter_sealed = admission.seal_letter(membership, letter)
+                membership.letter_checked_at = None
+                membership.letter_checked_by = None
+                membership.save(
+                    update_fields=["letter_sealed", "letter_checked_at", "letter_checked_by"]
+                )
+            if admission.ready_for_decision(network):
                 recording.decide(
                     membership,
                     kind=Kind.ENDORSED,
@@ -192,7 +216,11 @@ def approve_membership(*, membership: Membership, coordinator, reason: str) -> M
     def approve(locked: Membership, reason: str) -> None:
         _require_decidable(locked)
         _require_second_pair_of_eyes(locked, coordinator)
+        admission.require_admissible(locked)
         today = timezone.localdate()
+        checked = {}
+        if locked.network.admission == AdmissionPath.DESIGNATION:
+            checked = {"letter_checked_at": timezone.now(), "letter_checked_by": coordinator}
         recording.decide(
             locked,
             kind=Kind.APPROVED,
@@ -201,9 +229,37 @@ def approve_membership(*, membership: Membership, coordinator, reason: str) -> M
             status=Status.ACTIVE,
             activated_at=timezone.now(),
             renew_by=today + timedelta(days=locked.network.revetting_period_days),
+            **checked,
         )
+        if checked:
+            _replace_seat_holder(locked, coordinator)
 
     return _coordinator_decision(membership, coordinator, reason, approve)
+
+
+def _replace_seat_holder(successor: Membership, coordinator) -> None:
+    """A designation admitted for a full seat ends the membership designated longest ago
+    (recorded, the member may apply again) and hands its holdings over to the successor."""
+    network = successor.network
+    holders = list(admission.seat_holders(successor).select_for_update())
+    if len(holders) < network.seats_per_state:
+        return
+    outgoing = holders[0]
+    recording.decide(
+        outgoing,
+        kind=Kind.REPLACED,
+        actor=coordinator,
+        reason=reasons.replaced(successor),
+        status=Status.REVOKED,
+        readmission_allowed=True,
+    )
+    seat_replaced.send(
+        sender=Membership,
+        network=network,
+        outgoing=outgoing.user,
+        successor=successor.user,
+        actor=coordinator,
+    )
 
 
 def reject_membership(*, membership: Membership, coordinator, reason: str) -> Membership:
@@ -439,7 +495,7 @@ def _require_decidable(membership: Membership) -> None:
     network = membership.network
     count = current_endorsements(membership).count()
     if membership.status == Status.APPLICANT or (
-        membership.status == Status.ENDORSED and count < network.required_endorsements
+        membership.status == Status.ENDORSED and count < admission.endorsements_needed(network)
     ):
         raise VettingError(
             "endorsements_missing",

@@ -22,6 +22,8 @@ def create_network(
     revetting_period_days: int = 365,
     directory_verification_days: int = 180,
     coordinators_require_webauthn: bool = False,
+    admission: str = "sponsorship",
+    seats_per_state: int = 2,
 ) -> Network:
     """An operator creates a network (then appoints its first coordinator)."""
     if Network.objects.filter(slug=slug).exists():
@@ -39,6 +41,8 @@ def create_network(
         revetting_period_days=revetting_period_days,
         directory_verification_days=directory_verification_days,
         coordinators_require_webauthn=coordinators_require_webauthn,
+        admission=admission,
+        seats_per_state=seats_per_state,
     )
     try:
         network.full_clean()
@@ -59,6 +63,8 @@ def create_network(
                 "required_endorsements": required_endorsements,
                 "revetting_period_days": revetting_period_days,
                 "coordinators_require_webauthn": coordinators_require_webauthn,
+                "admission": admission,
+                "seats_per_state": seats_per_state,
             },
         )
     return network

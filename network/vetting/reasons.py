@@ -15,6 +15,13 @@ def endorsed(count: int, required: int) -> str:
         return ENDORSED % {"count": count, "required": required}
 
 
+REPLACED = "Replaced in the seat by a new designation."
+
+
+def replaced(successor) -> str:
+    return REPLACED
+
+
 def none_required() -> str:
     return NONE_REQUIRED
 
@@ -29,6 +36,8 @@ def shown(reason: str) -> str:
             "%(count)d of %(required)d required endorsements.",
             required,
         ) % {"count": count, "required": required}
+    if reason == REPLACED:
+        return gettext("Replaced in the seat by a new designation.")
     if reason == NONE_REQUIRED:
         return gettext("This network requires no endorsements.")
     return reason

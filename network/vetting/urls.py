@@ -15,4 +15,9 @@ urlpatterns = [
     path("<slug:slug>/decisions/", views.network_decisions, name="decisions"),
     path("<slug:slug>/memberships/<int:pk>/", views.membership_detail, name="membership"),
     path("<slug:slug>/memberships/<int:pk>/decide/", views.decide, name="decide"),
+    path(
+        "<slug:slug>/memberships/<int:pk>/letter/",
+        views.designation_letter,
+        name="designation_letter",
+    ),
 ]

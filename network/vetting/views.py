@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from network.membership import is_active_member, is_coordinator
-from network.models import Membership, MembershipDecision, Network
-from network.vetting import access, actions
+from network.models import Membership, MembershipDecision, Network, SeatRole
+from network.vetting import access, actions, admission
 from network.vetting.actions import VettingError
 from network.vetting.decisions import DECISIONS, offered_decisions
 
@@ -98,15 +99,31 @@ def network_detail(request, slug: str):
 @require_http_methods(["GET", "POST"])
 def apply(request, slug: str):
     network = access.get_network(slug)
-    fields = ("institution", "position", "statement", "nominating_authority")
+    fields = (
+        "institution",
+        "position",
+        "statement",
+        "nominating_authority",
+        "declaration",
+        "seat_state",
+        "seat_role",
+    )
     values = {name: request.POST.get(name, "") for name in fields}
+    context = {"network": network, "values": values, "seat_roles": SeatRole.choices}
     if request.method == "GET":
         values.update(institution=request.user.institution, position=request.user.position)
-        return render(request, "network/apply.html", {"network": network, "values": values})
+        return render(request, "network/apply.html", context)
+    upload = request.FILES.get("designation_letter")
     try:
-        actions.apply_to_network(user=request.user, network=network, **values)
+        actions.apply_to_network(
+            user=request.user,
+            network=network,
+            letter=upload.read() if upload else None,
+            letter_content_type=upload.content_type if upload else "",
+            **values,
+        )
     except VettingError as error:
-        context = {"network": network, "values": values, "error": error}
+        context["error"] = error
         return render(request, "network/apply.html", context, status=error.http_status)
     messages.success(
         request, _("Your application to %(network)s is on record.") % {"network": network}
@@ -229,6 +246,22 @@ def decide(request, slug: str, pk: int):
         % {"decision": decision.label, "name": membership.user.display_name},
     )
     return _back_to(request.POST.get("next", ""), network, membership)
+
+
+@vetting_page
+@require_GET
+def designation_letter(request, slug: str, pk: int):
+    """A coordinator reads an applicant's designation letter (a download, never inline)."""
+    network = access.get_network_for_coordinator(request, slug)
+    membership = access.get_membership_in(network, pk)
+    letter, content_type = admission.letter_for_coordinator(membership, request.user)
+    response = HttpResponse(letter, content_type=content_type)
+    extension = {"application/pdf": "pdf", "image/png": "png"}.get(content_type, "jpg")
+    response["Content-Disposition"] = (
+        f'attachment; filename="designation-letter-{membership.pk}.{extension}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _back_to(page: str, network: Network, membership: Membership):

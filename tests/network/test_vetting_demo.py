@@ -56,6 +56,12 @@ def test_the_demo_networks_have_their_real_member_states(db, var_dir):
     assert len(networks["tipp"].member_states) >= 50
     assert networks["redtram"].working_languages == ["es", "pt"]
     assert networks["tipp"].required_endorsements == 3
+    assert {slug: n.admission for slug, n in networks.items()} == {
+        "wacap": "designation",
+        "tipp": "declaration",
+        "redtram": "sponsorship",
+    }
+    assert networks["wacap"].seats_per_state == 2
 
 
 def test_the_demo_members_are_in_every_state_of_the_workflow_on_record(db, var_dir, today):
@@ -74,8 +80,11 @@ def test_the_demo_members_are_in_every_state_of_the_workflow_on_record(db, var_d
     assert active_network_ids(lucia) == {redtram.pk, tipp.pk}
     due_soon = Membership.objects.get(user__email="rosa.mamani@example.org")
     assert due_soon.renew_by == today + timedelta(days=14)
-    pending = Membership.objects.get(user__email="nguyen.lan@example.org")
-    assert (pending.status, pending.endorsements.count()) == ("applicant", 2)
+    pending = Membership.objects.get(user__email="hector.ramirez@example.org")
+    assert (pending.status, pending.endorsements.count()) == ("applicant", 1)
+    declared = Membership.objects.get(user__email="nguyen.lan@example.org")
+    assert (declared.status, declared.endorsements.count()) == ("endorsed", 0)
+    assert declared.declaration
     # Every membership came through recorded decisions.
     for membership in Membership.objects.all():
         decisions = list(membership.decisions.all())
@@ -121,3 +130,58 @@ def test_a_lost_password_file_gets_a_new_password_for_every_demo_account(db, var
     member = User.objects.get(email="claire.dubois@example.org")
     assert member.check_password(new)
     assert not member.check_password(old)
+
+
+def test_a_wacap_seat_replacement_hands_over_end_to_end(
+    db, var_dir, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The demo's pending Ghanaian designation, admitted on the coordinators' page, replaces
+    the seat's first holder: her membership ends on record, her directory entry and case
+    rooms go to the successor, and she is told."""
+    from directory.models import ContactPoint
+    from messaging.actions import create_room
+    from messaging.models import RoomParticipant
+
+    run_seed()
+    wacap = Network.objects.get(slug="wacap")
+    efua = User.objects.get(email="efua.boateng@example.net")
+    kofi = User.objects.get(email="kofi.owusu@example.net")
+    coordinator = User.objects.get(email="adaeze.okonkwo@example.net")
+    pending = Membership.objects.get(user=kofi, network=wacap)
+    assert (pending.status, pending.seat_state, pending.seat_role) == (
+        "endorsed",
+        "GH",
+        "judge_prosecutor",
+    )
+    from directory import actions as directory_actions
+
+    authority = directory_actions.create_authority(
+        name="Office of the Attorney-General", kind="prosecution_service", state="GH"
+    )
+    entry = directory_actions.create_contact_point(
+        authority=authority,
+        name="Efua Boateng",
+        competences=("tip.specialized_prosecution",),
+        networks=[wacap],
+        languages=(("en", "native"),),
+        kind=ContactPoint.Kind.PERSON,
+        email="efua.boateng@example.net",
+        member=efua,
+    )
+    room = create_room(kind="case", creator=efua, title="Accra–Lomé referral", network=wacap)
+    client = client_for(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/networks/wacap/memberships/{pending.pk}/decide/",
+            {"decision": "approve", "reason": "Letter checked with the Attorney-General."},
+        )
+    assert response.status_code == 302
+    assert Membership.objects.get(pk=pending.pk).status == "active"
+    ended = Membership.objects.get(user=efua, network=wacap)
+    assert (ended.status, ended.decisions.latest("decided_at").kind) == ("revoked", "replaced")
+    kwame = Membership.objects.get(user__email="kwame.asante@example.net", network=wacap)
+    assert kwame.status == "active"
+    assert ContactPoint.objects.get(pk=entry.pk).member == kofi
+    owners = RoomParticipant.objects.current().filter(room=room, role="owner")
+    assert [p.user for p in owners] == [kofi]
+    assert efua.email in [address for m in mailoutbox for address in m.to]

@@ -311,6 +311,9 @@ ROWS = [
         {"decision": "reject", "reason": "Not a practitioner."},
         "form",
     ),
+    # The world's applicant applied to TIPP (sponsorship): no letter to read.
+    Row(NET + "memberships/<int:pk>/letter/", "GET", page(403, ("coordinator", 404))),
+    Row(NET + "memberships/<int:pk>/letter/", "POST", page(405)),
     # --- Directory pages ---------------------------------------------------------------------
     Row(DIR, "GET", page(200, (INACTIVE, 403))),
     Row(DIR, "POST", page(405)),

@@ -1,0 +1,147 @@
+"""Admission paths on the pages and in the API: the application form adapts to the
+network's path, a designation letter is refused unless a PDF or an image, and coordinators
+read it (a download, in the audit log)."""
+
+import base64
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from network.audit.models import AuditEvent
+from network.models import Membership
+
+PDF = b"%PDF-1.7\n% a designation letter\n"
+
+
+@pytest.fixture
+def designating(tipp):
+    tipp.admission = "designation"
+    tipp.save()
+    return tipp
+
+
+def letter(content=PDF, name="letter.pdf", content_type="application/pdf"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def application(**extra):
+    return {
+        "institution": "Ministry of Justice",
+        "position": "Central authority",
+        "statement": "Designated by my state.",
+        **extra,
+    }
+
+
+def test_the_form_asks_what_the_networks_path_needs(client_for, outsider, tipp):
+    client = client_for(outsider)
+    assert 'name="declaration"' not in client.get("/networks/tipp/apply/").content.decode()
+    tipp.admission = "declaration"
+    tipp.save()
+    page = client.get("/networks/tipp/apply/").content.decode()
+    assert 'name="declaration"' in page and 'name="designation_letter"' not in page
+    tipp.admission = "designation"
+    tipp.save()
+    page = client.get("/networks/tipp/apply/").content.decode()
+    assert 'name="designation_letter"' in page and 'enctype="multipart/form-data"' in page
+    assert 'name="seat_state"' in page and 'value="central_authority"' in page
+
+
+def test_a_letter_that_is_not_a_pdf_or_an_image_is_refused_on_the_page(
+    client_for, make_user, designating
+):
+    applicant = make_user(state="NG")
+    response = client_for(applicant).post(
+        "/networks/tipp/apply/",
+        application(
+            seat_state="NG",
+            seat_role="central_authority",
+            designation_letter=letter(b"<html>", "letter.html", "text/html"),
+        ),
+    )
+    assert response.status_code == 400
+    assert "must be a PDF or an image" in response.content.decode()
+    assert not Membership.objects.filter(user=applicant).exists()
+
+
+def test_a_coordinator_reads_the_letter_and_others_may_not(
+    client_for, make_user, coordinator, member, designating
+):
+    applicant = make_user(state="NG")
+    response = client_for(applicant).post(
+        "/networks/tipp/apply/",
+        application(seat_state="NG", seat_role="central_authority", designation_letter=letter()),
+    )
+    assert response.status_code == 302, response.content
+    membership = Membership.objects.get(user=applicant)
+    url = f"/networks/tipp/memberships/{membership.pk}/letter/"
+    queue = client_for(coordinator).get("/networks/tipp/queue/").content.decode()
+    assert url in queue
+    download = client_for(coordinator).get(url)
+    assert download.status_code == 200
+    assert download.content == PDF
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert AuditEvent.objects.filter(action="membership.letter_read", actor=coordinator).exists()
+    assert client_for(member).get(url).status_code == 403
+    assert url not in client_for(member).get("/networks/tipp/applications/").content.decode()
+
+
+def post(client, data):
+    return client.post("/api/v1/networks/tipp/apply/", data, content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        ({"seat_state": "FR", "seat_role": "central_authority"}, "unknown_seat"),
+        ({"seat_state": "NG", "seat_role": "central_authority"}, "letter_required"),
+        (
+            {
+                "seat_state": "NG",
+                "seat_role": "central_authority",
+                "designation_letter": "not base64!",
+                "designation_letter_type": "application/pdf",
+            },
+            "letter_type",
+        ),
+        (
+            {
+                "seat_state": "NG",
+                "seat_role": "central_authority",
+                "designation_letter": base64.b64encode(b"GIF89a").decode(),
+                "designation_letter_type": "image/gif",
+            },
+            "letter_type",
+        ),
+    ],
+)
+def test_a_bad_designation_in_the_api_is_a_clear_400(
+    client_for, make_user, designating, extra, code
+):
+    applicant = make_user(state="NG")
+    response = post(client_for(applicant), application(**extra))
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == code
+    assert not Membership.objects.filter(user=applicant).exists()
+
+
+def test_a_designation_through_the_api(client_for, make_user, designating):
+    applicant = make_user(state="NG")
+    response = post(
+        client_for(applicant),
+        application(
+            seat_state="NG",
+            seat_role="judge_prosecutor",
+            designation_letter=base64.b64encode(PDF).decode(),
+            designation_letter_type="application/pdf",
+        ),
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["status"], body["seat_state"], body["seat_role"]) == (
+        "endorsed",
+        "NG",
+        "judge_prosecutor",
+    )
+    assert body["letter_checked_at"] is None
