@@ -8,6 +8,10 @@ from network.iso import validate_languages, validate_states
 from network.records import AppendOnlyModel
 
 
+def default_capacities() -> list[str]:
+    return ["official", "adviser"]
+
+
 class Network(models.Model):
     """A practitioner network such as REDTRAM, WACAP or the IAP's TIPP network."""
 
@@ -21,6 +25,11 @@ class Network(models.Model):
     revetting_period_days = models.PositiveSmallIntegerField(default=365)
     directory_verification_days = models.PositiveSmallIntegerField(default=180)
     coordinators_require_webauthn = models.BooleanField(default=False)
+    # The room policy: the participant capacities its case rooms may use
+    # (messaging.models.ParticipantCapacity), and whether support people may join them as
+    # room guests.
+    allowed_capacities = models.JSONField(default=default_capacities, blank=True)
+    guests_allowed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

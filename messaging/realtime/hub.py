@@ -17,7 +17,9 @@ socket of the room.
 
 An event of a restricted thread (messaging/access.py) is loaded, never carried, and reaches
 only the thread's readers; the room's other subscribers get its seq alone (`kind`
-"restricted"), so that they see no gap.
+"restricted"), so that they see no gap. So does an event of an open thread for a participant
+in a limited capacity (support, observer) who is not a named reader of it: the notices name
+only those who read every open thread, so a room with such a subscriber is loaded.
 
 Who may read a new message is therefore decided when it is stored, in the sending
 transaction, or, where the notice names no readers, when it is delivered. A participant
@@ -113,6 +115,14 @@ def _load_batches(
         for rows, readers in zip(rows_of, allowed, strict=True)
     ]
     return batches, sum(len(rows) for rows in rows_of) >= BATCH_LIMIT
+
+
+def _carried_only(at_hand, state: RoomState) -> bool:
+    """Whether the frames that came with the notices are delivered as they are (the load
+    only checks who may read the room): notices of a network channel, which name no
+    readers. Frames of a case or direct room whose notices do not name every local
+    subscriber are loaded."""
+    return bool(at_hand) and at_hand[1] is None and state.meta["kind"] == Room.Kind.NETWORK
 
 
 class Frames(list):
@@ -341,7 +351,7 @@ class RoomHub:
                 (
                     state.meta,
                     state.last_seq,
-                    state.last_seq if at_hand[room] else pending[room],
+                    state.last_seq if _carried_only(at_hand[room], state) else pending[room],
                     {user for _, user in targets[room]},
                 )
                 for room, state in loads
@@ -355,8 +365,10 @@ class RoomHub:
                 loads, results, requests, strict=True
             ):
                 # Frames that came with notices are never of a restricted thread (posting
-                # carries none of those): only loaded ones may be hidden.
-                frames = at_hand[room][0] if at_hand[room] else frames
+                # carries none of those): only loaded ones may be hidden. Notices that name
+                # readers name those who read every open thread: a socket outside them (in a
+                # limited capacity, or no longer a reader) gets the loaded frames.
+                frames = at_hand[room][0] if _carried_only(at_hand[room], state) else frames
                 await self._deliver(room, state, after, frames, allowed, targets[room])
                 if truncated and state.last_seq < pending[room]:
                     # The load stopped at BATCH_LIMIT events: the rest comes in the next.
