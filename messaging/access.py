@@ -153,10 +153,13 @@ def users_with_access_in(requests) -> Callable[[], list[set[int]]]:
 
     def answer() -> list[set[int]]:
         readers: dict = {}
-        for key, user in (by_network.fetch() if by_network else []) + (
-            by_room.fetch() if by_room else []
-        ):
+        for key, user in by_network.fetch() if by_network else []:
             readers.setdefault(key, set()).add(user)
+        for key, user, capacity in by_room.fetch() if by_room else []:
+            found = readers.setdefault(key, Readers())
+            found.add(user)
+            if capacity in LIMITED_CAPACITIES:
+                found.limited.add(user)
         all_readers: dict = {}
         for room, user, capacity in by_all.fetch() if by_all else []:
             found = all_readers.setdefault(room, Readers())
@@ -166,11 +169,22 @@ def users_with_access_in(requests) -> Callable[[], list[set[int]]]:
         return [
             all_readers.get(room, Readers())
             if user_ids is None
-            else user_ids & readers.get(network if kind == Room.Kind.NETWORK else room, set())
+            else _among(user_ids, readers.get(network if kind == Room.Kind.NETWORK else room))
             for (room, kind, network), user_ids in wanted
         ]
 
     return answer
+
+
+def _among(user_ids: set, readers) -> set:
+    """Those of `user_ids` among `readers` (keeping who of them is in a limited capacity)."""
+    if readers is None:
+        return set()
+    if isinstance(readers, Readers):
+        found = Readers(user_ids & readers)
+        found.limited = readers.limited & user_ids
+        return found
+    return user_ids & readers
 
 
 class Readers(set):
@@ -236,12 +250,8 @@ def _participants_who_read(rooms, users=None) -> QuerySet:
             ),
             pk__in=rooms,
         )
-        .values_list(
-            "id",
-            "participants__user_id",
-            # All readers: with their capacity, to tell those in a limited one (`Readers`).
-            *(() if users is not None else ("participants__capacity",)),
-        )
+        # With their capacity, to tell those in a limited one (`Readers`).
+        .values_list("id", "participants__user_id", "participants__capacity")
         .order_by()
     )
 
@@ -365,7 +375,7 @@ class AllBut:
         return user not in self.excluded
 
 
-def restricted_readers(events) -> dict:
+def restricted_readers(events, limited: dict | None = None) -> dict:
     """For room events of restricted threads (those whose details name one: `restricted`),
     the ids of who may read each, by seq; for events of open threads in rooms with
     participants in a limited capacity, everyone but those of them who are not the thread's
@@ -373,8 +383,10 @@ def restricted_readers(events) -> dict:
     participants of the events' rooms, and one for the threads' readers if needed."""
     marked = {event.seq: event.details.get("restricted") for event in events if event.details}
     marked = {seq: thread for seq, thread in marked.items() if thread}
-    rooms = {event.room_id for event in events}
-    limited = limited_participants(rooms) if rooms else {}
+    if limited is None:
+        rooms = {event.room_id for event in events}
+        limited = limited_participants(rooms) if rooms else {}
+    limited = {room: users for room, users in limited.items() if users}
     open_events = {}
     if limited:
         candidates = [e for e in events if e.seq not in marked and e.room_id in limited]

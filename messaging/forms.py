@@ -289,6 +289,7 @@ class InviteForm(forms.Form):
         label=_("Capacity"),
         choices=RoomParticipant.Capacity.choices,
         initial=RoomParticipant.Capacity.OFFICIAL,
+        required=False,
         help_text=_("Support and observer participants read only the threads they are named to."),
     )
 

@@ -16,7 +16,7 @@ is already a reader".
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from messaging import access
 from messaging.disclosure.models import PermissionRequest
@@ -42,7 +42,7 @@ class Decision:
 
 
 ALLOWED = Decision(True)
-LIMITED_REASON = _lazy(
+LIMITED_REASON = gettext_lazy(
     "a participant in a support or observer capacity does not pass items out of the room"
 )
 

@@ -111,18 +111,10 @@ def _load_batches(
         allowed, loaded = allowed(), iter(loaded() if loaded else [])
     rows_of = [next(loaded) if upto > after else [] for _, after, upto, _ in requests]
     batches = [
-        (_frames(rows) if readers else Frames(), readers)
+        (_frames(rows, readers) if readers else Frames(), readers)
         for rows, readers in zip(rows_of, allowed, strict=True)
     ]
     return batches, sum(len(rows) for rows in rows_of) >= BATCH_LIMIT
-
-
-def _carried_only(at_hand, state: RoomState) -> bool:
-    """Whether the frames that came with the notices are delivered as they are (the load
-    only checks who may read the room): notices of a network channel, which name no
-    readers. Frames of a case or direct room whose notices do not name every local
-    subscriber are loaded."""
-    return bool(at_hand) and at_hand[1] is None and state.meta["kind"] == Room.Kind.NETWORK
 
 
 class Frames(list):
@@ -136,8 +128,11 @@ class Frames(list):
         self.hidden = hidden or {}
 
 
-def _frames(rows) -> Frames:
-    only = access.restricted_readers(rows)  # a query only if some event is restricted
+def _frames(rows, readers) -> Frames:
+    # Who of the room's subscribers is in a limited capacity came with `readers`; a query
+    # only if some event is of a restricted thread, or of an open one with such subscribers.
+    limited = getattr(readers, "limited", set())
+    only = access.restricted_readers(rows, {rows[0].room_id: limited} if rows else {})
     return Frames(
         [(row.seq, events.event_frame(row)) for row in rows],
         {row.seq: (only[row.seq], events.hidden_frame(row)) for row in rows if row.seq in only},
@@ -351,7 +346,7 @@ class RoomHub:
                 (
                     state.meta,
                     state.last_seq,
-                    state.last_seq if _carried_only(at_hand[room], state) else pending[room],
+                    state.last_seq if at_hand[room] else pending[room],
                     {user for _, user in targets[room]},
                 )
                 for room, state in loads
@@ -365,10 +360,15 @@ class RoomHub:
                 loads, results, requests, strict=True
             ):
                 # Frames that came with notices are never of a restricted thread (posting
-                # carries none of those): only loaded ones may be hidden. Notices that name
-                # readers name those who read every open thread: a socket outside them (in a
-                # limited capacity, or no longer a reader) gets the loaded frames.
-                frames = at_hand[room][0] if _carried_only(at_hand[room], state) else frames
+                # carries none of those): only loaded ones may be hidden. Notices name those
+                # who read every open thread: a subscriber in a limited capacity (support,
+                # observer) gets the room's frames loaded (the notices' frames are spent, so
+                # the next load reads them from the database).
+                if at_hand[room] and getattr(allowed, "limited", None):
+                    self._pending[room] = max(self._pending.get(room, 0), pending[room])
+                    self._drain_soon()
+                    continue
+                frames = at_hand[room][0] if at_hand[room] else frames
                 await self._deliver(room, state, after, frames, allowed, targets[room])
                 if truncated and state.last_seq < pending[room]:
                     # The load stopped at BATCH_LIMIT events: the rest comes in the next.
