@@ -340,6 +340,10 @@ def create_thread(
     if restricted and not room.has_participants:
         raise invalid("restricted", "only a case or direct room has restricted threads")
     reader_ids = _thread_readers(room, creator, readers) if restricted else []
+    if not restricted and access.is_limited(creator, room):
+        # Someone in a limited capacity reads only the threads they are named readers of:
+        # of the open threads they open, too.
+        reader_ids = [creator.pk]
     with transaction.atomic():
         room = lock_room(room)
         thread = Thread.objects.create(
