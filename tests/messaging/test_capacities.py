@@ -200,6 +200,15 @@ class TestSupportReadsOnlyItsThreads:
             actions.add_participant(room=case_room, user=user, added_by=ngo)
         assert not RoomParticipant.objects.filter(room=case_room, user=user).exists()
 
+    def test_typing_is_shown_to_nobody_in_its_room(self, threads, member, case_room):
+        from messaging.realtime import room_calls
+
+        assert not room_calls.typing_shown(member, case_room.pk, threads[0].pk)
+
+    def test_an_open_thread_it_opens_names_it(self, case_room, ngo):
+        thread = actions.create_thread(room=case_room, creator=ngo, title="Our shelter")
+        assert access.can_read_thread(ngo, thread)
+
     def test_an_open_threads_reader_is_named_for_limited_participants_only(
         self, threads, counterpart, member
     ):
