@@ -7,6 +7,10 @@
   readers who are its current named readers. Everyone else sees neither its title, its tags
   nor its events (`can_read_thread`, `visible_threads`, `visible_messages`,
   `restricted_readers`).
+- A participant in a `support` or `observer` capacity (messaging.models.LIMITED_CAPACITIES)
+  reads only the threads they are named readers of: for them an open thread is treated like
+  a restricted one, on every path (the same functions). They pass nothing on: no invitation,
+  no export (`may_export`), no translation request (`may_pass_on`).
 
 Coordinators read nothing by virtue of their role. Unknown and forbidden rooms look the same.
 """
@@ -20,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from messaging.models import (
+    LIMITED_CAPACITIES,
     Message,
     Room,
     RoomParticipant,
@@ -148,21 +153,53 @@ def users_with_access_in(requests) -> Callable[[], list[set[int]]]:
 
     def answer() -> list[set[int]]:
         readers: dict = {}
-        for key, user in (by_network.fetch() if by_network else []) + (
-            by_room.fetch() if by_room else []
-        ):
+        for key, user in by_network.fetch() if by_network else []:
             readers.setdefault(key, set()).add(user)
+        for key, user, capacity in by_room.fetch() if by_room else []:
+            found = readers.setdefault(key, Readers())
+            found.add(user)
+            if capacity in LIMITED_CAPACITIES:
+                found.limited.add(user)
         all_readers: dict = {}
-        for room, user in by_all.fetch() if by_all else []:
-            all_readers.setdefault(room, set()).add(user)
+        for room, user, capacity in by_all.fetch() if by_all else []:
+            found = all_readers.setdefault(room, Readers())
+            found.add(user)
+            if capacity in LIMITED_CAPACITIES:
+                found.limited.add(user)
         return [
-            set(all_readers.get(room, ()))
+            all_readers.get(room, Readers())
             if user_ids is None
-            else user_ids & readers.get(network if kind == Room.Kind.NETWORK else room, set())
+            else _among(user_ids, readers.get(network if kind == Room.Kind.NETWORK else room))
             for (room, kind, network), user_ids in wanted
         ]
 
     return answer
+
+
+def _among(user_ids: set, readers) -> set:
+    """Those of `user_ids` among `readers` (keeping who of them is in a limited capacity)."""
+    if readers is None:
+        return set()
+    if isinstance(readers, Readers):
+        found = Readers(user_ids & readers)
+        found.limited = readers.limited & user_ids
+        return found
+    return user_ids & readers
+
+
+class Readers(set):
+    """All the readers of a case or direct room, with `limited`: those of them who take part
+    in a limited capacity (support, observer) and read only the threads they are named
+    readers of."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.limited: set[int] = set()
+
+    @property
+    def of_open_threads(self) -> set[int]:
+        """Those who read every open thread of the room."""
+        return set(self) - self.limited
 
 
 def _room_fields(room: Room | dict) -> tuple[uuid.UUID | None, str, int | None]:
@@ -213,7 +250,8 @@ def _participants_who_read(rooms, users=None) -> QuerySet:
             ),
             pk__in=rooms,
         )
-        .values_list("id", "participants__user_id")
+        # With their capacity, to tell those in a limited one (`Readers`).
+        .values_list("id", "participants__user_id", "participants__capacity")
         .order_by()
     )
 
@@ -237,29 +275,82 @@ def _reads_thread(user, thread_ref: str = "pk"):
     )
 
 
+def _limited_in(user, room_ref: str):
+    """Whether `user` takes part in the room `room_ref` (an outer reference) in a limited
+    capacity (support, observer): then they read only the threads they are readers of."""
+    return Exists(
+        RoomParticipant.objects.current().filter(
+            room_id=OuterRef(room_ref), user_id=user_pk(user), capacity__in=LIMITED_CAPACITIES
+        )
+    )
+
+
 def visible_threads(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
-    """Of `threads`, those `user` may see: open ones, and the restricted ones they read."""
-    return threads.filter(Q(restricted=False) | _reads_thread(user))
+    """Of `threads`, those `user` may see: open ones (unless they take part in the room in a
+    limited capacity), and the ones they are named readers of."""
+    return threads.filter(Q(restricted=False) & ~_limited_in(user, "room_id") | _reads_thread(user))
 
 
 def visible_messages(user, messages: QuerySet) -> QuerySet:
     """Of `messages` (or of rows with a `message` relation, through `relation`), those in
     threads `user` may see."""
-    return messages.filter(Q(thread__restricted=False) | _reads_thread(user, "thread_id"))
+    return messages.filter(
+        Q(thread__restricted=False) & ~_limited_in(user, "room_id")
+        | _reads_thread(user, "thread_id")
+    )
 
 
 def readable_threads(user) -> QuerySet[Thread]:
     return visible_threads(user, Thread.objects.filter(room__in=readable_rooms(user)))
 
 
+def limited_participants(room_ids) -> dict:
+    """The participants in a limited capacity (support, observer), by room id (one query)."""
+    limited: dict = {}
+    for room, user in (
+        RoomParticipant.objects.current()
+        .filter(room_id__in=list(room_ids), capacity__in=LIMITED_CAPACITIES)
+        .values_list("room_id", "user_id")
+    ):
+        limited.setdefault(room, set()).add(user)
+    return limited
+
+
+def is_limited(user, room: Room) -> bool:
+    """Whether `user` takes part in `room` in a limited capacity (support, observer)."""
+    return user_pk(user) in limited_participants([room.pk]).get(room.pk, set())
+
+
+def capacity_of(user, room: Room) -> str | None:
+    """The capacity in which `user` currently takes part in `room`, or None."""
+    return (
+        RoomParticipant.objects.current()
+        .filter(room=room, user_id=user_pk(user))
+        .values_list("capacity", flat=True)
+        .first()
+    )
+
+
+def may_pass_on(user, room: Room) -> bool:
+    """Whether `user` may pass items of `room` on at all (invite, export, ask for
+    translations): a reader of the room who does not take part in a limited capacity."""
+    return can_read(user, room) and not is_limited(user, room)
+
+
+def may_export(user, room: Room) -> bool:
+    """Whether `user` may export `room`'s case record (each item then still answers
+    `disclosure.rule.export_permitted`): not a participant in a limited capacity."""
+    return may_pass_on(user, room)
+
+
 def can_read_thread(user, thread: Thread) -> bool:
-    """Whether `user` may read `thread` now: a reader of its room and, if it is restricted,
-    one of its current readers."""
+    """Whether `user` may read `thread` now: a reader of its room and, if it is restricted
+    or they take part in a limited capacity, one of its current named readers."""
     if not can_read(user, thread.room):
         return False
-    return not thread.restricted or thread_readers([thread.pk]).get(thread.pk, set()) >= {
-        user_pk(user)
-    }
+    if not thread.restricted and not is_limited(user, thread.room):
+        return True
+    return user_pk(user) in thread_readers([thread.pk]).get(thread.pk, set())
 
 
 def thread_readers(thread_ids) -> dict:
@@ -274,16 +365,56 @@ def thread_readers(thread_ids) -> dict:
     return readers
 
 
-def restricted_readers(events) -> dict[int, set[int]]:
+class AllBut:
+    """Everyone but `excluded` (`in` answers accordingly)."""
+
+    def __init__(self, excluded):
+        self.excluded = set(excluded)
+
+    def __contains__(self, user) -> bool:
+        return user not in self.excluded
+
+
+def restricted_readers(events, limited: dict | None = None) -> dict:
     """For room events of restricted threads (those whose details name one: `restricted`),
-    the ids of who may read each, by seq; the others are absent (one query, none if no event
-    is of a restricted thread)."""
+    the ids of who may read each, by seq; for events of open threads in rooms with
+    participants in a limited capacity, everyone but those of them who are not the thread's
+    readers (`AllBut`); the other events are absent. Queries: one for the limited
+    participants of the events' rooms, and one for the threads' readers if needed."""
     marked = {event.seq: event.details.get("restricted") for event in events if event.details}
     marked = {seq: thread for seq, thread in marked.items() if thread}
-    if not marked:
+    if limited is None:
+        rooms = {event.room_id for event in events}
+        limited = limited_participants(rooms) if rooms else {}
+    limited = {room: users for room, users in limited.items() if users}
+    open_events = {}
+    if limited:
+        candidates = [e for e in events if e.seq not in marked and e.room_id in limited]
+        threads_of = dict(
+            Message.objects.filter(
+                pk__in=[e.message_id for e in candidates if e.message_id is not None]
+            ).values_list("pk", "thread_id")
+        )
+        for event in candidates:
+            thread = (
+                threads_of.get(event.message_id)
+                if event.message_id is not None
+                else (event.details or {}).get("thread")
+            )
+            if thread is not None:
+                open_events[event.seq] = (event.room_id, uuid.UUID(str(thread)))
+    if not marked and not open_events:
         return {}
-    readers = thread_readers({uuid.UUID(str(thread)) for thread in marked.values()})
-    return {seq: readers.get(uuid.UUID(str(thread)), set()) for seq, thread in marked.items()}
+    readers = thread_readers(
+        {uuid.UUID(str(thread)) for thread in marked.values()}
+        | {thread for _, thread in open_events.values()}
+    )
+    only: dict = {seq: readers.get(uuid.UUID(str(thread)), set()) for seq, thread in marked.items()}
+    for seq, (room, thread) in open_events.items():
+        excluded = limited[room] - readers.get(thread, set())
+        if excluded:
+            only[seq] = AllBut(excluded)
+    return only
 
 
 def restricted_mark(thread: Thread | None) -> dict:
@@ -308,6 +439,10 @@ def message_readers(message, user_ids) -> set[int]:
     readers = users_with_access(message.room, set(user_ids))
     if message.thread.restricted:
         readers &= thread_readers([message.thread_id]).get(message.thread_id, set())
+    else:
+        limited = limited_participants([message.room_id]).get(message.room_id, set())
+        if readers & limited:
+            readers -= limited - thread_readers([message.thread_id]).get(message.thread_id, set())
     return readers
 
 

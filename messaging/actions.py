@@ -16,6 +16,7 @@ from messaging import access, crypto, signals
 from messaging.errors import MessagingError, invalid
 from messaging.files import detect_content_type
 from messaging.models import (
+    LIMITED_CAPACITIES,
     Attachment,
     CaseTag,
     Message,
@@ -137,32 +138,70 @@ def open_direct_room(*, creator, other, thread_title: str) -> tuple[Room, Thread
     return room, thread
 
 
-def _add(room: Room, user, role: str, added_by) -> RoomEvent:
-    RoomParticipant.objects.create(room=room, user=user, role=role, added_by=added_by)
+def _add(room: Room, user, role: str, added_by, capacity: str = "official") -> RoomEvent:
+    RoomParticipant.objects.create(
+        room=room, user=user, role=role, added_by=added_by, capacity=capacity
+    )
     return append_event(
         room,
         kind=RoomEvent.Kind.PARTICIPANT_ADDED,
         actor=added_by,
-        details={"user": user.pk, "name": user.display_name, "role": role},
+        details={"user": user.pk, "name": user.display_name, "role": role, "capacity": capacity},
     )
 
 
-def add_participant(*, room: Room, user, added_by, role: str = "participant") -> RoomParticipant:
+def allowed_capacities(room: Room) -> list[str]:
+    """The capacities participants of `room` may take part in: its network's room policy
+    (official only for a room of no network)."""
+    if room.network_id is None:
+        return [RoomParticipant.Capacity.OFFICIAL]
+    allowed = set(room.network.allowed_capacities or ()) | {RoomParticipant.Capacity.OFFICIAL}
+    return [value for value in RoomParticipant.Capacity.values if value in allowed]
+
+
+def check_capacity(room: Room, capacity, role: str) -> str:
+    """`capacity` if the room's network allows it (and it fits `role`); else a refusal."""
+    if capacity in (None, ""):
+        return RoomParticipant.Capacity.OFFICIAL
+    if capacity not in RoomParticipant.Capacity.values:
+        raise invalid("capacity", "capacity must be official, support, observer or adviser")
+    if capacity not in allowed_capacities(room):
+        raise MessagingError(
+            "capacity_not_allowed",
+            "this network's rooms do not take participants in this capacity",
+            field="capacity",
+        )
+    if capacity in LIMITED_CAPACITIES and role == RoomParticipant.Role.OWNER:
+        raise invalid("capacity", "an owner takes part as an official or an adviser")
+    return capacity
+
+
+def add_participant(
+    *, room: Room, user, added_by, role: str = "participant", capacity=None
+) -> RoomParticipant:
     if not room.has_participants:
         raise MessagingError("forbidden", "a network channel has no invited participants")
     if role not in RoomParticipant.Role.values:
         raise invalid("role", "role must be owner or participant")
     if not access.is_owner(added_by, room) or not access.can_read(added_by, room):
         raise MessagingError("forbidden", "only an owner of the room invites members")
+    if access.is_limited(added_by, room):
+        raise MessagingError(
+            "capacity_limited", "a participant in a support or observer capacity does not invite"
+        )
+    capacity = check_capacity(room, capacity, role)
     if not eligible(user, room.network_id):
         raise invalid("user", "this person is not an active member of the network")
     with transaction.atomic():
         room = lock_room(room)
         if RoomParticipant.objects.current().filter(room=room, user=user).exists():
             raise invalid("user", "this person is already a participant")
-        event = _add(room, user, role, added_by)
+        event = _add(room, user, role, added_by, capacity)
         audit.record(
-            "messaging.participant_added", actor=added_by, target=room, details={"user": user.pk}
+            "messaging.participant_added",
+            actor=added_by,
+            target=room,
+            details={"user": user.pk, "capacity": capacity},
         )
         finish_write(room, event)
     return RoomParticipant.objects.current().get(room=room, user=user)
@@ -331,6 +370,10 @@ def create_thread(
     if restricted and not room.has_participants:
         raise invalid("restricted", "only a case or direct room has restricted threads")
     reader_ids = _thread_readers(room, creator, readers) if restricted else []
+    if not restricted and access.is_limited(creator, room):
+        # Someone in a limited capacity reads only the threads they are named readers of:
+        # of the open threads they open, too.
+        reader_ids = [creator.pk]
     with transaction.atomic():
         room = lock_room(room)
         thread = Thread.objects.create(
@@ -366,10 +409,12 @@ def create_thread(
     return thread
 
 
-def _may_manage_readers(thread: Thread, user) -> None:
+def _may_manage_readers(thread: Thread, user, reader=None) -> None:
+    """A restricted thread's readers, or an open thread's readers in a limited capacity
+    (support, observer), who read only the threads they are named readers of."""
     if not access.can_read_thread(user, thread):
         raise MessagingError("not_found", "no such thread in this room")
-    if not thread.restricted:
+    if not thread.restricted and (reader is None or not access.is_limited(reader, thread.room)):
         raise invalid("thread", "this thread is not restricted")
     if thread.created_by_id != user.pk and not access.is_owner(user, thread.room):
         raise MessagingError(
@@ -378,7 +423,7 @@ def _may_manage_readers(thread: Thread, user) -> None:
 
 
 def add_thread_reader(*, thread: Thread, user, added_by) -> ThreadReader:
-    _may_manage_readers(thread, added_by)
+    _may_manage_readers(thread, added_by, user)
     if not RoomParticipant.objects.current().filter(room=thread.room, user=user).exists():
         raise invalid("user", "every reader must be a participant of the room")
     with transaction.atomic():
@@ -399,13 +444,13 @@ def add_thread_reader(*, thread: Thread, user, added_by) -> ThreadReader:
 def remove_thread_reader(*, thread: Thread, user, removed_by) -> int:
     """End `user`'s reading of a restricted thread. What is sealed from now on uses a new data
     key of the room (a new epoch). Returns the new epoch."""
-    _may_manage_readers(thread, removed_by)
+    _may_manage_readers(thread, removed_by, user)
     with transaction.atomic():
         room = lock_room(thread.room)
         reader = ThreadReader.objects.current().filter(thread=thread, user=user).first()
         if reader is None:
             raise invalid("user", "not a reader of this thread")
-        if ThreadReader.objects.current().filter(thread=thread).count() == 1:
+        if thread.restricted and ThreadReader.objects.current().filter(thread=thread).count() == 1:
             raise invalid("user", "a restricted thread keeps at least one reader")
         reader.removed_at, reader.removed_by = timezone.now(), removed_by
         reader.save(update_fields=["removed_at", "removed_by"])

@@ -113,7 +113,15 @@ def _room_dict(room: Room, **extra) -> dict:
 
 def _participants(room: Room) -> list[dict]:
     rows = RoomParticipant.objects.current().filter(room=room).select_related("user")
-    return [{"user": row.user_id, "name": row.user.display_name, "role": row.role} for row in rows]
+    return [
+        {
+            "user": row.user_id,
+            "name": row.user.display_name,
+            "role": row.role,
+            "capacity": row.capacity,
+        }
+        for row in rows
+    ]
 
 
 # --- Rooms ---------------------------------------------------------------------------------
@@ -201,7 +209,11 @@ def participants(request, room_id):
     data = validated(ParticipantInputSerializer, request.data)
     (user,) = _users([data["user"]])
     actions.add_participant(
-        room=room, user=user, added_by=request.user, role=data.get("role") or "participant"
+        room=room,
+        user=user,
+        added_by=request.user,
+        role=data.get("role") or "participant",
+        capacity=data.get("capacity"),
     )
     return Response({"participants": _participants(room)}, status=201)
 

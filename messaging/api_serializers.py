@@ -36,6 +36,7 @@ class RoomInputSerializer(InputSerializer):
 class ParticipantInputSerializer(InputSerializer):
     user = Integer(min_value=1)
     role = serializers.ChoiceField(choices=RoomParticipant.Role.choices, required=False)
+    capacity = serializers.ChoiceField(choices=RoomParticipant.Capacity.choices, required=False)
 
 
 class RemovalQuerySerializer(QuerySerializer):
@@ -124,6 +125,7 @@ class ParticipantOut(serializers.Serializer):
     user = serializers.IntegerField()
     name = serializers.CharField()
     role = serializers.ChoiceField(choices=RoomParticipant.Role.choices)
+    capacity = serializers.ChoiceField(choices=RoomParticipant.Capacity.choices)
 
 
 class CaseTagOut(serializers.Serializer):

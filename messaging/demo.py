@@ -2,7 +2,8 @@
 every account the README advertises (lucia.fernandez@example.org, kwame.asante@example.net)
 is in a lively room: threads with case tags, messages in the network's languages, an
 attachment, and in the WACAP room a victim-sensitive thread that one participant does not
-read; messaging/translations/demo.py then adds translations to them."""
+read, and a participant in the `support` capacity (an NGO's caseworker) who reads that thread
+only; messaging/translations/demo.py then adds translations to them."""
 
 import uuid
 
@@ -66,6 +67,9 @@ ROOMS = {
                 "kwame.asante@example.net",
                 "yao.kouassi@example.net",
             ],
+            # Participants in the support capacity (WACAP's room policy allows it), and the
+            # threads they are named readers of.
+            "support": ["isatou.jallow@example.net"],
             "threads": [
                 {
                     "title": "Crew lists and the vessels' owners",
@@ -93,6 +97,7 @@ ROOMS = {
                     "tags": [{"kind": "operation", "value": "Driftnet"}],
                     "victim_sensitive": True,
                     "readers": [1],
+                    "support_readers": ["isatou.jallow@example.net"],
                     "messages": [
                         (1, "Four of the fishermen are in a shelter in Takoradi; two are "
                             "ready to give statements next week.", "H2", ""),
@@ -173,6 +178,12 @@ def _seed_room(network: Network, spec: dict, members: list) -> None:
     room = actions.create_room(
         kind="case", creator=owner, title=spec["title"], network=network, participants=others
     )
+    support = {user.email: user for user in _active_members(network, spec.get("support", []))}
+    if support and "support" not in network.allowed_capacities:
+        network.allowed_capacities = [*network.allowed_capacities, "support"]
+        network.save(update_fields=["allowed_capacities"])
+    for user in support.values():
+        actions.add_participant(room=room, user=user, added_by=owner, capacity="support")
     for thread_spec in spec["threads"]:
         thread = actions.create_thread(
             room=room,
@@ -180,7 +191,8 @@ def _seed_room(network: Network, spec: dict, members: list) -> None:
             title=thread_spec["title"],
             tags=thread_spec["tags"],
             victim_sensitive=thread_spec.get("victim_sensitive", False),
-            readers=[members[i].pk for i in thread_spec.get("readers", ()) if i < len(members)],
+            readers=[members[i].pk for i in thread_spec.get("readers", ()) if i < len(members)]
+            + [support[e].pk for e in thread_spec.get("support_readers", ()) if e in support],
         )
         for index, (sender_index, body, handling_code, evaluation) in enumerate(
             thread_spec["messages"]

@@ -8,12 +8,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from messaging import pages
+from messaging import actions, pages
 from messaging.actions import TITLE_MAX
 from messaging.errors import MessagingError
 from messaging.files import detect_content_type
 from messaging.labels import CONFIRMED_HANDLING
-from messaging.models import EVALUATION_CODES, Message, Room
+from messaging.models import EVALUATION_CODES, Message, Room, RoomParticipant
 from messaging.posting import HANDLING_NOTE_MAX
 from network.accounts.models import User
 from network.iso import state_name, validate_state
@@ -285,10 +285,22 @@ class EditForm(forms.Form):
 
 class InviteForm(forms.Form):
     user = SingleUserChoiceField(label=_("Invite a member"), queryset=User.objects.none())
+    capacity = forms.ChoiceField(
+        label=_("Capacity"),
+        choices=RoomParticipant.Capacity.choices,
+        initial=RoomParticipant.Capacity.OFFICIAL,
+        required=False,
+        help_text=_("Support and observer participants read only the threads they are named to."),
+    )
 
     def __init__(self, *args, room, owner, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = pages.invitable_to_room(room, owner)
+        # The capacities this network's room policy allows.
+        allowed = actions.allowed_capacities(room)
+        self.fields["capacity"].choices = [
+            (value, label) for value, label in RoomParticipant.Capacity.choices if value in allowed
+        ]
 
 
 class RemoveForm(forms.Form):

@@ -109,16 +109,34 @@ class RoomParticipantRole(models.TextChoices):
     PARTICIPANT = "participant", _("participant")
 
 
+class ParticipantCapacity(models.TextChoices):
+    """In what capacity someone takes part in a case room. `support` (NGO, social or health
+    services, labour inspectors) and `observer` (international organisations) read only the
+    threads they are named readers of (messaging/access.py); the network's policy says which
+    capacities its rooms may use (`Network.allowed_capacities`)."""
+
+    OFFICIAL = "official", _("official")
+    SUPPORT = "support", _("support")
+    OBSERVER = "observer", _("observer")
+    ADVISER = "adviser", _("adviser")
+
+
+# Capacities that read only the threads they are named readers of, and pass nothing on.
+LIMITED_CAPACITIES = (ParticipantCapacity.SUPPORT, ParticipantCapacity.OBSERVER)
+
+
 class RoomParticipant(models.Model):
     """A member invited to a case or direct room. Removal records an end; rows stay."""
 
     Role = RoomParticipantRole
+    Capacity = ParticipantCapacity
 
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="participants")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="room_participations"
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PARTICIPANT)
+    capacity = models.CharField(max_length=16, choices=Capacity.choices, default=Capacity.OFFICIAL)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -140,6 +158,10 @@ class RoomParticipant(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(role__in=RoomParticipantRole.values), name="participant_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__in=ParticipantCapacity.values),
+                name="participant_capacity_valid",
             ),
         ]
 

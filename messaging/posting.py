@@ -233,7 +233,9 @@ def _to_store(batches: list[tuple[Room, list[SendRequest]]], results: list) -> l
                 if send.index in refusals:
                     room_results[send.index] = refusals[send.index]
             sends = [send for send in sends if send.index not in refusals]
-        readers = room_found.readers if room_found.everyone else None
+        # The notices name who reads every open thread: the hubs load the events for
+        # sockets of those in a limited capacity (messaging/access.restricted_readers).
+        readers = room_found.readers.of_open_threads if room_found.everyone else None
         fresh.append((room, _resends(room, sends, room_results, room_found), readers))
     return fresh
 
@@ -373,7 +375,12 @@ def _threads(room: Room, sends: list[_Send], found: _Found) -> dict[int, Messagi
             )
         else:
             refusals[send.index] = invalid("thread", "no such thread in this room")
-    restricted = {send.thread_id for send in sends if send.restricted}
+    limited = getattr(found.readers, "limited", set())
+    restricted = {
+        send.thread_id
+        for send in sends
+        if send.restricted or access.user_pk(send.request.sender) in limited
+    }
     if restricted:
         # A restricted thread takes messages from its readers only; to anyone else it is
         # no thread of this room (one query, only for batches that name such threads).
@@ -381,7 +388,7 @@ def _threads(room: Room, sends: list[_Send], found: _Found) -> dict[int, Messagi
         for send in sends:
             sender = access.user_pk(send.request.sender)
             if (
-                send.restricted
+                (send.restricted or sender in limited)
                 and send.index not in refusals
                 and sender not in readers.get(send.thread_id, ())
             ):
@@ -461,15 +468,22 @@ def _mentioned(room: Room, sends: list[_Send], found: _Found) -> dict[int, Messa
                     refusals[send.index] = invalid(
                         "mentions", "a mentioned person cannot read this room"
                     )
-        restricted = {send.thread_id for send in sends if send.index in wanted and send.restricted}
-        thread_readers = access.thread_readers(restricted) if restricted else {}
+        # Those in a limited capacity read only the threads they are named readers of.
+        limited = access.limited_participants([room.pk]).get(room.pk, set())
+        named = {
+            send.thread_id
+            for send in sends
+            if send.index in wanted and (send.restricted or limited & set(send.mentions))
+        }
+        thread_readers = access.thread_readers(named) if named else {}
         for send in sends:
-            if (
-                send.index in wanted
-                and send.restricted
-                and send.index not in refusals
-                and set(send.mentions) - thread_readers.get(send.thread_id, set())
-            ):
+            outside = set()
+            if send.index in wanted:
+                readers_of = thread_readers.get(send.thread_id, set())
+                outside = set(send.mentions) - (
+                    readers_of if send.restricted else readers_of | (readers - limited)
+                )
+            if send.index in wanted and send.index not in refusals and outside:
                 refusals[send.index] = invalid(
                     "mentions", "a mentioned person cannot read this thread"
                 )

@@ -448,7 +448,12 @@ def invite(request, room_id):
     if form.is_valid():
         user = form.cleaned_data["user"]
         try:
-            actions.add_participant(room=room, user=user, added_by=request.user)
+            actions.add_participant(
+                room=room,
+                user=user,
+                added_by=request.user,
+                capacity=form.cleaned_data["capacity"],
+            )
         except MessagingError as error:
             add_action_error(form, error)
         else:

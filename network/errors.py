@@ -65,6 +65,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "provider_permission_required": 403,
     "permission_refused": 403,
     "directory_members_only": 403,
+    "capacity_not_allowed": 403,
+    "capacity_limited": 403,
     # Nothing there, or nothing you may see (404; unknown and forbidden look the same).
     "not_found": 404,
     "unknown_room": 404,

@@ -20,6 +20,10 @@ class SeatRole(models.TextChoices):
     LAW_ENFORCEMENT = "law_enforcement", _("law enforcement")
 
 
+def default_capacities() -> list[str]:
+    return ["official", "adviser"]
+
+
 class Network(models.Model):
     """A practitioner network such as REDTRAM, WACAP or the IAP's TIPP network."""
 
@@ -39,6 +43,11 @@ class Network(models.Model):
     )
     # designation: seats per member state and seat role.
     seats_per_state = models.PositiveSmallIntegerField(default=2)
+    # The room policy: the participant capacities its case rooms may use
+    # (messaging.models.ParticipantCapacity), and whether support people may join them as
+    # room guests.
+    allowed_capacities = models.JSONField(default=default_capacities, blank=True)
+    guests_allowed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -16,6 +16,7 @@ is already a reader".
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from messaging import access
 from messaging.disclosure.models import PermissionRequest
@@ -41,6 +42,9 @@ class Decision:
 
 
 ALLOWED = Decision(True)
+LIMITED_REASON = gettext_lazy(
+    "a participant in a support or observer capacity does not pass items out of the room"
+)
 
 
 def needs_provider(message: Message, actor) -> bool:
@@ -57,6 +61,9 @@ def may_pass(actor, message: Message, *, purpose: str, recipients=None) -> Decis
     people outside the room)? One rule for every path."""
     if not access.can_read_message(actor, message):
         return Decision(False, "unknown_item", _("no such message"))
+    if purpose in (Purpose.TRANSLATION, Purpose.EXPORT) and access.is_limited(actor, message.room):
+        # Support and observer participants pass nothing out of the room.
+        return Decision(False, "capacity_limited", LIMITED_REASON)
     if not needs_provider(message, actor):
         return ALLOWED
     wanted = None if recipients is None else {int(pk) for pk in recipients}

@@ -17,7 +17,9 @@ socket of the room.
 
 An event of a restricted thread (messaging/access.py) is loaded, never carried, and reaches
 only the thread's readers; the room's other subscribers get its seq alone (`kind`
-"restricted"), so that they see no gap.
+"restricted"), so that they see no gap. So does an event of an open thread for a participant
+in a limited capacity (support, observer) who is not a named reader of it: the notices name
+only those who read every open thread, so a room with such a subscriber is loaded.
 
 Who may read a new message is therefore decided when it is stored, in the sending
 transaction, or, where the notice names no readers, when it is delivered. A participant
@@ -109,7 +111,7 @@ def _load_batches(
         allowed, loaded = allowed(), iter(loaded() if loaded else [])
     rows_of = [next(loaded) if upto > after else [] for _, after, upto, _ in requests]
     batches = [
-        (_frames(rows) if readers else Frames(), readers)
+        (_frames(rows, readers) if readers else Frames(), readers)
         for rows, readers in zip(rows_of, allowed, strict=True)
     ]
     return batches, sum(len(rows) for rows in rows_of) >= BATCH_LIMIT
@@ -126,8 +128,11 @@ class Frames(list):
         self.hidden = hidden or {}
 
 
-def _frames(rows) -> Frames:
-    only = access.restricted_readers(rows)  # a query only if some event is restricted
+def _frames(rows, readers) -> Frames:
+    # Who of the room's subscribers is in a limited capacity came with `readers`; a query
+    # only if some event is of a restricted thread, or of an open one with such subscribers.
+    limited = getattr(readers, "limited", set())
+    only = access.restricted_readers(rows, {rows[0].room_id: limited} if rows else {})
     return Frames(
         [(row.seq, events.event_frame(row)) for row in rows],
         {row.seq: (only[row.seq], events.hidden_frame(row)) for row in rows if row.seq in only},
@@ -355,7 +360,14 @@ class RoomHub:
                 loads, results, requests, strict=True
             ):
                 # Frames that came with notices are never of a restricted thread (posting
-                # carries none of those): only loaded ones may be hidden.
+                # carries none of those): only loaded ones may be hidden. Notices name those
+                # who read every open thread: a subscriber in a limited capacity (support,
+                # observer) gets the room's frames loaded (the notices' frames are spent, so
+                # the next load reads them from the database).
+                if at_hand[room] and getattr(allowed, "limited", None):
+                    self._pending[room] = max(self._pending.get(room, 0), pending[room])
+                    self._drain_soon()
+                    continue
                 frames = at_hand[room][0] if at_hand[room] else frames
                 await self._deliver(room, state, after, frames, allowed, targets[room])
                 if truncated and state.last_seq < pending[room]:

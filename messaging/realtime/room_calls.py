@@ -29,8 +29,12 @@ def events_after(user, room_id, after: int | None, limit: int) -> tuple[list, in
 def typing_shown(user, room_id, thread_id) -> bool:
     """Whether a typing notice of `user` in `thread_id` goes to the room's sockets: the user
     reads the room (UnknownRoom otherwise), and the thread is no restricted thread of it
-    (whose activity is hidden from the room's other readers)."""
+    (whose activity is hidden from the room's other readers). In a room with participants in
+    a limited capacity (support, observer), who read only some of its threads, typing is
+    shown to nobody (typing notices are not filtered per thread)."""
     room = access.get_room_for_member(user, room_id)
+    if access.limited_participants([room.pk]):
+        return False
     return not Thread.objects.filter(room=room, pk=thread_id, restricted=True).exists()
 
 

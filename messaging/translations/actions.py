@@ -214,6 +214,8 @@ def request_translation(
     decision = disclosure_rule.may_pass(
         requester, original, purpose=disclosure_rule.Purpose.TRANSLATION, recipients=None
     )
+    if decision.code == "capacity_limited":
+        raise TranslationError(decision.code, str(decision.reason), field="item")
     if decision.code == "permission_refused":
         raise TranslationError(decision.code, decision.reason, field="item")
     with transaction.atomic():

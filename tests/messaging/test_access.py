@@ -238,5 +238,5 @@ def test_the_readers_query_finds_its_rooms_by_their_ids_whatever_the_number_of_r
     scans = [(node["Node Type"], node.get("Relation Name")) for node in plan_nodes(plan)]
     assert ("Seq Scan", "messaging_room") not in scans, plan
     assert sorted(access._participant_readers.rows("t", rooms=batch[:2])) == sorted(
-        (room, user) for room in batch[:2] for user in (member.pk, counterpart.pk)
+        (room, user, "official") for room in batch[:2] for user in (member.pk, counterpart.pk)
     )

@@ -71,6 +71,23 @@ def test_the_wacap_victim_sensitive_thread_is_read_by_its_readers_only(seeded, c
     assert "Survivors" not in page and "Four of the fishermen" not in page
 
 
+def test_the_wacap_support_participant_reads_only_the_survivors_thread(seeded, client):
+    from messaging import access
+    from messaging.models import RoomParticipant, Thread
+    from tests.conftest import sign_in
+
+    support = RoomParticipant.objects.current().get(room__network__slug="wacap", capacity="support")
+    room, user = support.room, support.user
+    readable = [
+        t.title for t in Thread.objects.filter(room=room) if access.can_read_thread(user, t)
+    ]
+    assert readable == ["Survivors' shelter and statements"]
+    page = sign_in(client, user).get(f"/rooms/{room.pk}/").content.decode()
+    assert "Survivors" in page
+    assert "Crew lists" not in page and "Joint investigation team" not in page
+    assert not access.may_export(user, room)
+
+
 def test_each_networks_main_language_pairs_have_a_certified_translator(seeded):
     for slug, pairs in MAIN_PAIRS.items():
         active = Membership.objects.active().filter(network__slug=slug).values("user")

@@ -47,6 +47,7 @@ NAMES = {
     "owner": "Adaeze Okafor",
     "coordinator": "Joseph Mensah",
     "translator": "Lucía Vargas",
+    "support": "Nadia Okafor",
 }
 # Text of the world that is data, not interface: shown as written in every language.
 WORLD_TEXT = (

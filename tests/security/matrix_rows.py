@@ -17,6 +17,10 @@ The outcomes come from the rules, not from a recording of the server:
   members of a network open it (403 for everyone else); they read the authority level;
   person-level exports (vCard) only active members of a network the entry serves;
   coordinators of those networks maintain entries; any active member reports one;
+- capacities (messaging/access.py, docs/trust.md): the support participant reads the room
+  like a participant but none of its threads: their items are "not found" (404), a message
+  into one is refused (400); it names itself reader of a thread it opens; it invites nobody
+  (403) and is no owner (403 for what owners do);
 - translations (messaging/translations/access.py, docs/translation.md): the room's readers and
   the translator holding the request see it (404 otherwise); only that translator reads its
   item;
@@ -919,3 +923,31 @@ ROWS = [
     Row(A + "schema/", "GET", everyone(200, ("half", 401))),
     Row(A + "docs/", "GET", everyone(200, ("half", 401))),
 ]
+
+# The support participant reads the room like the participant, but none of its threads; it
+# is no owner. Its outcome where it differs from the row's default.
+SUPPORT = {
+    "GET /rooms/<uuid:room_id>/": 200,
+    "POST /rooms/<uuid:room_id>/threads/": "302 /rooms/",
+    "POST /rooms/<uuid:room_id>/settings/": 403,
+    "GET /rooms/<uuid:room_id>/messages/fragments/": 200,
+    "POST /rooms/<uuid:room_id>/messages/": 400,
+    "POST /rooms/<uuid:room_id>/participants/": 403,
+    "POST /rooms/<uuid:room_id>/participants/<int:user_id>/remove/": 403,
+    "GET /api/v1/rooms/<uuid:room_id>/": 200,
+    "POST /api/v1/rooms/<uuid:room_id>/participants/": 403,
+    "DELETE /api/v1/rooms/<uuid:room_id>/participants/<int:user_id>/": 403,
+    "GET /api/v1/rooms/<uuid:room_id>/threads/": 200,
+    "POST /api/v1/rooms/<uuid:room_id>/threads/": 201,
+    "GET /api/v1/rooms/<uuid:room_id>/events/": 200,
+    "POST /api/v1/rooms/<uuid:room_id>/messages/": 400,
+    "POST /api/v1/rooms/<uuid:room_id>/read/": 200,
+    "GET /api/v1/rooms/<uuid:room_id>/log/checkpoint/": 200,
+    "GET /api/v1/rooms/<uuid:room_id>/log/consistency/": 200,
+    "GET /api/v1/rooms/<uuid:room_id>/settings/": 200,
+    "PATCH /api/v1/rooms/<uuid:room_id>/settings/": 403,
+    "GET /api/v1/rooms/<uuid:room_id>/log/proof/<int:seq>/": 200,
+}
+for _row in ROWS:
+    if _row.key in SUPPORT:
+        _row.expect["support"] = SUPPORT[_row.key]

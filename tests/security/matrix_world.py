@@ -11,7 +11,9 @@ of people the rules tell apart; each has a session of its own, made once:
 - participant and owner: the case room's participant and its owner (both active in TIPP);
 - coordinator: TIPP's coordinator, not a participant of the room;
 - translator: an active TIPP member (es→en) who has claimed the one translation request
-  (of the message's attachment), not a participant of the room.
+  (of the message's attachment), not a participant of the room;
+- support: an active TIPP member, a participant of the case room in the `support` capacity,
+  named reader of no thread (so it reads the room, but none of its threads or items).
 
 The objects a route names belong to someone: the API token, the session record, the
 security key belong to the participant; the language pair and the translation
@@ -43,6 +45,7 @@ ACTORS = (
     "owner",
     "coordinator",
     "translator",
+    "support",
 )
 
 SPANISH = "La víctima fue trasladada desde el puerto hasta la capital por una red organizada."
@@ -125,6 +128,7 @@ def build_world() -> World:
             working_languages=["en", "es"],
             member_states=["ES", "NG", "BR", "PH"],
             required_endorsements=1,
+            allowed_capacities=["official", "support", "observer", "adviser"],
         ),
         "redtram": Network.objects.create(
             slug="redtram",
@@ -147,6 +151,7 @@ def build_world() -> World:
         ("owner", "tipp", "active", "member"),
         ("coordinator", "tipp", "active", "coordinator"),
         ("translator", "tipp", "active", "member"),
+        ("support", "tipp", "active", "member"),
     ):
         user = _user(f"{actor.replace('_', '.')}@example.org")
         world.users[actor] = user
@@ -163,6 +168,9 @@ def build_world() -> World:
         title="Operation Lantern",
         network=tipp,
         participants=[participant],
+    )
+    room_actions.add_participant(
+        room=room, user=world.users["support"], added_by=owner, capacity="support"
     )
     thread = room_actions.create_thread(room=room, creator=owner, title="Recruitment agency")
     message = posting.post_message(
