@@ -30,6 +30,7 @@ def verified_pair(user, coordinator, source="es", target="en"):
         expires=timezone.localdate() + timedelta(days=365),
     )
 
+
 CANARY = "CANARY-7f3a9c víctima trasladada"
 SPANISH = (
     f"La víctima fue trasladada desde el puerto hasta la capital por una red que usaba "
