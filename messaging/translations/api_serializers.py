@@ -20,6 +20,13 @@ class QueueCard(serializers.Serializer):
     size_unit = serializers.CharField()
 
 
+class CertificationOut(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["verified", "self-declared", "none"])
+    verified_until = serializers.DateField(allow_null=True)
+    verified_by = serializers.CharField(allow_null=True)
+    verified_at = serializers.DateTimeField(allow_null=True)
+
+
 class RequestSummary(QueueCard):
     status = serializers.ChoiceField(choices=TranslationRequest.Status.choices)
     item = serializers.CharField()
@@ -28,7 +35,10 @@ class RequestSummary(QueueCard):
     source_detected = serializers.BooleanField()
     requester = PersonRef()
     translator = PersonRef(allow_null=True)
-    translator_certified = serializers.BooleanField()
+    translator_certified = serializers.BooleanField(
+        help_text="The translator's pair is verified and unexpired now."
+    )
+    translator_certification = CertificationOut()
     handling_code = serializers.CharField()
     handling_note = serializers.CharField(allow_blank=True)
     overdue = serializers.BooleanField()

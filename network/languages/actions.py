@@ -106,6 +106,35 @@ def _own_pair(user, pair_id) -> LanguagePair:
         raise LanguagePairError("unknown_pair", "no such language pair") from exc
 
 
+def read_upload(upload) -> bytes:
+    """The bytes of an uploaded evidence file, refused before reading when too large."""
+    if upload is None:
+        raise LanguagePairError("missing_field", "evidence is required", field="evidence")
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise LanguagePairError(
+            "file_too_large", f"evidence is over {EVIDENCE_MAX_BYTES} bytes", field="evidence"
+        )
+    return upload.read()
+
+
+def pair_for_evidence(viewer, pair_id) -> LanguagePair:
+    """The access getter for a pair's evidence: its translator, or a coordinator who may
+    verify it; anyone else is told there is no such pair."""
+    try:
+        pair = LanguagePair.objects.select_related("user").get(pk=int(pair_id))
+    except (LanguagePair.DoesNotExist, TypeError, ValueError) as exc:
+        raise LanguagePairError("unknown_pair", "no such language pair") from exc
+    if pair.user_id != viewer.pk and not coordinates_translator(viewer, pair.user):
+        raise LanguagePairError("unknown_pair", "no such language pair")
+    if not pair.evidence_content_type:
+        raise LanguagePairError("unknown_pair", "this pair has no evidence")
+    return pair
+
+
+def is_coordinator_anywhere(user) -> bool:
+    return Membership.objects.active().filter(user=user, role=Membership.Role.COORDINATOR).exists()
+
+
 def evidence_type(content: bytes) -> str | None:
     """PDF, PNG or JPEG, judged by the content's magic bytes, never by its name."""
     for content_type, magic in _SIGNATURES:
