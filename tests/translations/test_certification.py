@@ -160,3 +160,140 @@ def test_a_verified_translator_claims_a_court_request(make_request, certified_tr
     court = make_request(purpose="for_court")
     claimed = translation_actions.claim_request(request=court, translator=certified_translator)
     assert claimed.translator_id == certified_translator.pk and claimed.translator_certified
+
+
+# --- Pages and API ---------------------------------------------------------------------------
+
+API = "/api/v1/language-pairs/"
+
+
+def _upload(name, content, content_type):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def test_the_member_uploads_and_the_coordinator_verifies_through_the_api(
+    client_for, pair, self_declared_translator, coordinator
+):
+    mine = client_for(self_declared_translator)
+    uploaded = mine.post(
+        f"{API}{pair.pk}/evidence/",
+        {"evidence": _upload("cert.pdf", PDF, "application/pdf")},
+    )
+    assert uploaded.status_code == 201
+    assert uploaded.json()["evidence"] == "application/pdf"
+    assert uploaded.json()["certification"]["status"] == "self-declared"
+
+    theirs = client_for(coordinator)
+    listed = theirs.get(f"{API}verifications/").json()
+    assert [(p["id"], p["translator"]["name"]) for p in listed] == [(pair.pk, "Sam Saysworn")]
+    verified = theirs.post(
+        f"{API}{pair.pk}/verification/",
+        {"expires": NEXT_YEAR.isoformat()},
+        content_type="application/json",
+    )
+    assert verified.status_code == 200
+    assert verified.json()["certification"] == {
+        "status": "verified",
+        "verified_until": NEXT_YEAR.isoformat(),
+        "verified_by": coordinator.display_name,
+        "verified_at": verified.json()["certification"]["verified_at"],
+    }
+    assert mine.get(API).json()[0]["certification"]["status"] == "verified"
+    assert theirs.delete(f"{API}{pair.pk}/verification/").status_code == 200
+    assert mine.get(API).json()[0]["certification"]["status"] == "self-declared"
+
+
+def test_the_api_refuses_bad_evidence_bad_expiry_and_strangers(
+    client_for, with_evidence, self_declared_translator, coordinator, member
+):
+    mine = client_for(self_declared_translator)
+    refused = mine.post(
+        f"{API}{with_evidence.pk}/evidence/",
+        {"evidence": _upload("cert.pdf", b"#!/bin/sh\necho hi\n", "application/pdf")},
+    )
+    assert refused.status_code == 415
+    assert refused.json()["error"]["code"] == "unsupported_file_type"
+    assert mine.post(f"{API}{with_evidence.pk}/evidence/", {}).status_code == 400
+    theirs = client_for(coordinator)
+    past = theirs.post(
+        f"{API}{with_evidence.pk}/verification/",
+        {"expires": "2020-01-01"},
+        content_type="application/json",
+    )
+    assert past.status_code == 400 and past.json()["error"]["code"] == "expiry_in_past"
+    assert client_for(member).get(f"{API}verifications/").status_code == 403
+    stranger = client_for(member).post(
+        f"{API}{with_evidence.pk}/verification/",
+        {"expires": NEXT_YEAR.isoformat()},
+        content_type="application/json",
+    )
+    assert stranger.status_code == 404
+    stored = LanguagePair.objects.get(pk=with_evidence.pk)
+    assert stored.verified_by_id is None and actions.open_evidence(stored) == PDF
+
+
+def test_the_pages_upload_show_and_verify(
+    client_for, pair, self_declared_translator, coordinator, member
+):
+    mine = client_for(self_declared_translator)
+    page = mine.get("/languages/").content.decode()
+    assert "certified / sworn, self-declared" in page and 'name="evidence"' in page
+    assert (
+        mine.post(
+            f"/languages/{pair.pk}/evidence",
+            {"evidence": _upload("cert.png", PNG, "image/png")},
+        ).status_code
+        == 302
+    )
+    download = mine.get(f"/languages/{pair.pk}/evidence")
+    assert download.status_code == 200 and download["Content-Type"] == "image/png"
+    assert b"".join(download.streaming_content if download.streaming else [download.content]) == PNG
+    assert client_for(member).get(f"/languages/{pair.pk}/evidence").status_code == 404
+    assert client_for(member).get("/languages/verifications/").status_code == 403
+
+    theirs = client_for(coordinator)
+    listing = theirs.get("/languages/verifications/").content.decode()
+    assert "Sam Saysworn" in listing and "self-declared" in listing
+    assert theirs.get(f"/languages/{pair.pk}/evidence").status_code == 200
+    done = theirs.post(f"/languages/verifications/{pair.pk}", {"expires": NEXT_YEAR.isoformat()})
+    assert done.status_code == 302
+    page = mine.get("/languages/").content.decode()
+    assert "verified by Carla Coordinator until" in page
+    past = theirs.post(f"/languages/verifications/{pair.pk}", {"expires": "2020-01-01"})
+    assert past.status_code == 302
+    assert LanguagePair.objects.get(pk=pair.pk).verified_until == NEXT_YEAR
+    assert (
+        client_for(member).post(f"/languages/verifications/{pair.pk}/withdraw").status_code == 404
+    )
+    assert theirs.post(f"/languages/verifications/{pair.pk}/withdraw").status_code == 302
+    assert "certified / sworn, self-declared" in mine.get("/languages/").content.decode()
+
+
+def test_the_translation_beside_the_original_says_verified_or_self_declared(
+    client_for, make_request, certified_translator, member
+):
+    request = make_request(purpose="for_court")
+    translation_actions.claim_request(request=request, translator=certified_translator)
+    translation_actions.submit_translation(
+        request=request, translator=certified_translator, text="The victim was moved."
+    )
+    client = client_for(member)
+    shown = client.get(f"/api/v1/translations/?message={request.message_id}").json()
+    assert shown[0]["certification"] == "verified"
+    assert shown[0]["certified_until"] == NEXT_YEAR.isoformat()
+    detail = client.get(f"/translations/{request.pk}/").content.decode()
+    assert "certified, verified until" in detail
+    summary = client.get(f"/api/v1/translations/{request.pk}/").json()
+    assert summary["translator_certification"]["status"] == "verified"
+    LanguagePair.objects.filter(user=certified_translator).update(
+        verified_until=timezone.localdate() - timedelta(days=1)
+    )
+    shown = client.get(f"/api/v1/translations/?message={request.message_id}").json()
+    assert shown[0]["certification"] == "self-declared" and not shown[0]["certified"]
+    detail = client.get(f"/translations/{request.pk}/").content.decode()
+    assert "certified (self-declared)" in detail and "verified until" not in detail
+    summary = client.get(f"/api/v1/translations/{request.pk}/").json()
+    assert summary["translator_certification"]["status"] == "self-declared"
+    assert summary["translator_certified"] is False
