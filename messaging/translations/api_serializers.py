@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from messaging.api_serializers import PersonRef
 from messaging.translations.models import TranslationRequest
+from network.languages.api import CertificationSerializer
 
 
 class QueueCard(serializers.Serializer):
@@ -20,13 +21,6 @@ class QueueCard(serializers.Serializer):
     size_unit = serializers.CharField()
 
 
-class CertificationOut(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["verified", "self-declared", "none"])
-    verified_until = serializers.DateField(allow_null=True)
-    verified_by = serializers.CharField(allow_null=True)
-    verified_at = serializers.DateTimeField(allow_null=True)
-
-
 class RequestSummary(QueueCard):
     status = serializers.ChoiceField(choices=TranslationRequest.Status.choices)
     item = serializers.CharField()
@@ -38,7 +32,7 @@ class RequestSummary(QueueCard):
     translator_certified = serializers.BooleanField(
         help_text="The translator's pair is verified and unexpired now."
     )
-    translator_certification = CertificationOut()
+    translator_certification = CertificationSerializer()
     handling_code = serializers.CharField()
     handling_note = serializers.CharField(allow_blank=True)
     overdue = serializers.BooleanField()

@@ -11,7 +11,9 @@ from network.languages.models import LanguagePair
 
 
 class CertificationSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["verified", "self-declared", "none"])
+    status = serializers.CharField(
+        help_text="verified (by a coordinator, unexpired), self-declared or none."
+    )
     verified_until = serializers.DateField(allow_null=True)
     verified_by = serializers.CharField(allow_null=True)
     verified_at = serializers.DateTimeField(allow_null=True)
