@@ -1,6 +1,7 @@
 """Demo translation data: certified translators (verified by a coordinator) for each demo
 network's main language pairs, pairs for some other members, and translations in the demo
-case rooms (submitted, some accepted), so that each advertised account sees a translation beside its original.
+case rooms (submitted, some accepted), so that each advertised account sees a translation
+beside its original.
 
 Built through the actions (so events, audit entries and notifications are real). Idempotent:
 members who already declared pairs are left alone, and translations are made only if there
