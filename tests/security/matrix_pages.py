@@ -27,6 +27,7 @@ NOT_PAGES = {
     "/directory/contact-points/<int:pk>/vcard/",
     "/rooms/<uuid:room_id>/attachments/<uuid:attachment_id>/",
     "/translations/<uuid:request_id>/item",
+    "/languages/<int:pair_id>/evidence",
 }
 # The one part of the API that is a page.
 API_PAGES = {"/api/v1/docs/"}
