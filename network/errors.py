@@ -16,6 +16,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "bad_json": 400,
     "missing_field": 400,
     "invalid_field": 400,
+    "expiry_in_past": 400,
     "unknown_field": 400,
     "field_required": 400,
     "field_too_long": 400,
@@ -86,6 +87,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_acceptable": 406,
     # Not possible in the current state (409), or no longer possible (410).
     "already_endorsed": 409,
+    "not_certified": 409,
+    "no_evidence": 409,
+    "not_verified": 409,
     "already_member": 409,
     "endorsements_missing": 409,
     "wrong_status": 409,

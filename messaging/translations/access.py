@@ -57,7 +57,7 @@ def _pair_condition(user) -> Q | None:
     condition = None
     for pair in LanguagePair.objects.filter(user=user):
         match = Q(source_language=pair.source, target_language=pair.target)
-        if not pair.certified:
+        if not pair.is_verified:
             match &= Q(purpose=TranslationRequest.Purpose.INFORMATION)
         condition = match if condition is None else condition | match
     return condition
@@ -110,7 +110,7 @@ def matching_pair(user, request: TranslationRequest) -> LanguagePair | None:
     return (
         LanguagePair.objects.filter(user=user)
         .matching(request.source_language, request.target_language)
-        .order_by("-certified")
+        .order_by("-certified", "-verified_until")
         .first()
     )
 

@@ -385,14 +385,17 @@ def _eligibility(user, request: TranslationRequest) -> bool:
                 "target": language_name(request.target_language),
             },
         )
-    if request.purpose == TranslationRequest.Purpose.FOR_COURT and not pair.certified:
+    if request.purpose == TranslationRequest.Purpose.FOR_COURT and not pair.is_verified:
         raise TranslationError(
             "certification_required",
-            _("a request for court needs a certified translator"),
+            _(
+                "a request for court needs a certified translator whose certification for "
+                "this pair a coordinator has verified and which has not expired"
+            ),
         )
     if not access.shares_network(user, request):
         raise TranslationError("not_eligible", _("you share no active network with the requester"))
-    return pair.certified
+    return pair.is_verified
 
 
 def _save(request: TranslationRequest, *fields: str) -> None:

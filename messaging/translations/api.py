@@ -106,7 +106,9 @@ def requests(request):
     mine = TranslationRequest.objects.filter(requester=request.user).select_related(
         "requester", "translator"
     )
-    return Response([display.request_summary(item) for item in mine])
+    mine = list(mine)
+    certifications = display.certifications_for(mine)
+    return Response([display.request_summary(item, certifications) for item in mine])
 
 
 def _create(request) -> Response:
@@ -151,11 +153,13 @@ def board(request):
     claimed = TranslationRequest.objects.filter(
         translator=user, status__in=TranslationRequest.TRANSLATOR_READS
     ).select_related("requester", "translator")
+    mine, claimed = list(mine), list(claimed)
+    certifications = display.certifications_for(mine + claimed)
     return Response(
         {
-            "requests": [display.request_summary(item) for item in mine],
+            "requests": [display.request_summary(item, certifications) for item in mine],
             "queue": [display.queue_card(item) for item in access.queue_for(user)],
-            "claimed": [display.request_summary(item) for item in claimed],
+            "claimed": [display.request_summary(item, certifications) for item in claimed],
         }
     )
 

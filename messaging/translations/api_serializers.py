@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from messaging.api_serializers import PersonRef
 from messaging.translations.models import TranslationRequest
+from network.languages.api import CertificationSerializer
 
 
 class QueueCard(serializers.Serializer):
@@ -28,7 +29,10 @@ class RequestSummary(QueueCard):
     source_detected = serializers.BooleanField()
     requester = PersonRef()
     translator = PersonRef(allow_null=True)
-    translator_certified = serializers.BooleanField()
+    translator_certified = serializers.BooleanField(
+        help_text="The translator's pair is verified and unexpired now."
+    )
+    translator_certification = CertificationSerializer()
     handling_code = serializers.CharField()
     handling_note = serializers.CharField(allow_blank=True)
     overdue = serializers.BooleanField()

@@ -1,6 +1,7 @@
-"""Demo translation data: certified translators for each demo network's main language pairs,
-pairs for some other members, and translations in the demo case rooms (submitted, some
-accepted), so that each advertised account sees a translation beside its original.
+"""Demo translation data: certified translators (verified by a coordinator) for each demo
+network's main language pairs, pairs for some other members, and translations in the demo
+case rooms (submitted, some accepted), so that each advertised account sees a translation
+beside its original.
 
 Built through the actions (so events, audit entries and notifications are real). Idempotent:
 members who already declared pairs are left alone, and translations are made only if there
@@ -16,7 +17,12 @@ from messaging.models import Message
 from messaging.translations import actions
 from messaging.translations.models import TranslationRequest
 from network.accounts.models import User
-from network.languages.actions import LanguagePairError, declare_pair
+from network.languages.actions import (
+    LanguagePairError,
+    declare_pair,
+    upload_evidence,
+    verify_pair,
+)
 from network.languages.models import LanguagePair
 from network.models import Membership
 
@@ -88,11 +94,37 @@ def _declare_certified() -> int:
         for one, other in pairs:
             for source, target in ((one, other), (other, one)):
                 try:
-                    declare_pair(user=user, source=source, target=target, certified=True)
+                    pair = declare_pair(user=user, source=source, target=target, certified=True)
+                    _verify(pair)
                 except LanguagePairError:
                     continue
                 declared += 1
     return declared
+
+
+DEMO_CERTIFICATE = b"%PDF-1.4\n% Demo certificate of a sworn translator\n%%EOF\n"
+
+
+def _verify(pair) -> None:
+    """The demo's sworn translators upload a certificate; a coordinator of their network
+    verifies it for a year."""
+    networks = Membership.objects.active().filter(user=pair.user).values("network_id")
+    coordinator = (
+        Membership.objects.active()
+        .filter(network_id__in=networks, role=Membership.Role.COORDINATOR)
+        .exclude(user=pair.user)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if coordinator is None:
+        return
+    upload_evidence(user=pair.user, pair_id=pair.pk, content=DEMO_CERTIFICATE)
+    verify_pair(
+        coordinator=coordinator.user,
+        pair_id=pair.pk,
+        expires=timezone.localdate() + timedelta(days=365),
+    )
 
 
 def _declare_pairs() -> int:

@@ -11,6 +11,8 @@ from messaging.disclosure import display as disclosure_display
 from messaging.translations import availability
 from messaging.translations import crypto as translation_crypto
 from messaging.translations.models import TranslationRequest
+from network.languages.actions import certification_of
+from network.languages.models import Certification, LanguagePair
 
 QUEUE_FIELDS = (
     "id",
@@ -38,8 +40,39 @@ def queue_card(request: TranslationRequest) -> dict:
     }
 
 
-def request_summary(request: TranslationRequest) -> dict:
-    """For the requester, the room's readers and the translator: no texts."""
+def certifications_for(requests) -> dict:
+    """The translator's certification for each request's pair, keyed by request id, in one
+    query: verified (unexpired) or self-declared or none, as `certification_of` answers."""
+    requests = [request for request in requests if request.translator_id]
+    if not requests:
+        return {}
+    pairs = {
+        (pair.user_id, pair.source, pair.target): pair.certification()
+        for pair in LanguagePair.objects.filter(
+            user_id__in={request.translator_id for request in requests}
+        ).select_related("verified_by")
+    }
+    none = Certification(Certification.NONE)
+    return {
+        request.pk: pairs.get(
+            (request.translator_id, request.source_language, request.target_language), none
+        )
+        for request in requests
+    }
+
+
+def _certification(request: TranslationRequest, certifications: dict | None) -> Certification:
+    if not request.translator_id:
+        return Certification(Certification.NONE)
+    if certifications is not None and request.pk in certifications:
+        return certifications[request.pk]
+    return certification_of(request.translator, request.source_language, request.target_language)
+
+
+def request_summary(request: TranslationRequest, certifications: dict | None = None) -> dict:
+    """For the requester, the room's readers and the translator: no texts. The translator's
+    certification is read now: an expired or withdrawn verification reads self-declared."""
+    certification = _certification(request, certifications)
     return {
         **queue_card(request),
         "status": request.status,
@@ -53,7 +86,8 @@ def request_summary(request: TranslationRequest) -> dict:
             if request.translator_id
             else None
         ),
-        "translator_certified": request.translator_certified,
+        "translator_certified": certification.verified,
+        "translator_certification": certification.as_dict(),
         "handling_code": request.handling_code,
         "handling_note": request.handling_note,
         "overdue": request.is_overdue(),
@@ -106,6 +140,8 @@ class ShownTranslation:
     status: str
     translator_name: str
     certified: bool
+    certification: str
+    certified_until: object
     handling_code: str
     handling_note: str
     handling_label: str
@@ -123,6 +159,8 @@ class ShownTranslation:
             "is_translation": True,
             "translator": self.translator_name,
             "certified": self.certified,
+            "certification": self.certification,
+            "certified_until": self.certified_until.isoformat() if self.certified_until else None,
             "handling_code": self.handling_code,
             "handling_note": self.handling_note,
         }
@@ -146,7 +184,10 @@ def translations_for_messages(messages, viewer) -> dict[str, list[ShownTranslati
         .order_by("created_at")
     )
     shown: dict[str, list[ShownTranslation]] = defaultdict(list)
+    requests = list(requests)
+    certifications = certifications_for(requests)
     for request in requests:
+        certification = certifications[request.pk]
         message_id = str(request.message_id or request.attachment.message_id)
         shown[message_id].append(
             ShownTranslation(
@@ -163,7 +204,9 @@ def translations_for_messages(messages, viewer) -> dict[str, list[ShownTranslati
                 ),
                 status=request.status,
                 translator_name=request.translator.display_name,
-                certified=request.translator_certified,
+                certified=certification.verified,
+                certification=certification.status,
+                certified_until=certification.verified_until,
                 handling_code=request.handling_code,
                 handling_note=request.handling_note,
                 handling_label=request.get_handling_code_display(),

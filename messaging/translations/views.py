@@ -125,6 +125,7 @@ def detail(request, request_id):
         context["card"] = display.queue_card(found)
         return render(request, "translations/candidate.html", context)
     context["detail"] = display.request_detail(found)
+    context["certification"] = display.certifications_for([found]).get(found.pk)
     if role == Role.TRANSLATOR:
         context["item"] = access.get_item_for_translator(request.user, found.pk)
         return render(request, "translations/editor.html", context)

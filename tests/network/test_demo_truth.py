@@ -92,9 +92,11 @@ def test_each_networks_main_language_pairs_have_a_certified_translator(seeded):
     for slug, pairs in MAIN_PAIRS.items():
         active = Membership.objects.active().filter(network__slug=slug).values("user")
         for source, target in pairs:
-            assert LanguagePair.objects.filter(
-                user__in=active, source=source, target=target, certified=True
-            ).exists(), f"no certified {source}→{target} translator in {slug}"
+            assert (
+                LanguagePair.objects.verified()
+                .filter(user__in=active, source=source, target=target)
+                .exists()
+            ), f"no verified certified {source}→{target} translator in {slug}"
 
 
 def test_every_demo_phone_number_is_valid_for_its_state(seeded):

@@ -33,6 +33,7 @@ NOT_PAGES = {
     # reader's (tests/jit/test_pages.py checks its languages).
     "/jit/<uuid:proposal_id>/document/<str:language>/",
     "/records/exports/<uuid:export_id>/download/",
+    "/languages/<int:pair_id>/evidence",
 }
 # The one part of the API that is a page.
 API_PAGES = {"/api/v1/docs/"}

@@ -123,6 +123,12 @@ def _png(ids) -> dict:
     return {"file": SimpleUploadedFile("scan.png", PNG, content_type="image/png")}
 
 
+def _png_evidence(ids) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"evidence": SimpleUploadedFile("certificate.png", PNG, content_type="image/png")}
+
+
 def _csv(ids) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -581,6 +587,34 @@ ROWS = [
     ),
     Row("/languages/<int:pair_id>/withdraw", "GET", page(405)),
     Row("/languages/<int:pair_id>/withdraw", "POST", page("302 /languages/")),
+    # the evidence: its translator and the coordinators of their networks download it; only
+    # the translator uploads (anyone else is told there is no such pair, and redirected)
+    Row(
+        "/languages/<int:pair_id>/evidence", "GET", page(404, (("translator", "coordinator"), 200))
+    ),
+    Row(
+        "/languages/<int:pair_id>/evidence",
+        "POST",
+        page("302 /languages/"),
+        _png_evidence,
+        "multipart",
+    ),
+    Row("/languages/verifications/", "GET", page(403, ("coordinator", 200))),
+    Row("/languages/verifications/", "POST", page(405)),
+    Row("/languages/verifications/<int:pair_id>", "GET", page(405)),
+    Row(
+        "/languages/verifications/<int:pair_id>",
+        "POST",
+        page(404, ("coordinator", "302 /languages/verifications/")),
+        {"expires": _due()},
+        "form",
+    ),
+    Row("/languages/verifications/<int:pair_id>/withdraw", "GET", page(405)),
+    Row(
+        "/languages/verifications/<int:pair_id>/withdraw",
+        "POST",
+        page(404, ("coordinator", "302 /languages/verifications/")),
+    ),
     # --- API: networks and vetting -------------------------------------------------------------
     Row(A + "networks/", "GET", api(200)),
     Row(ANET, "GET", api(200)),
@@ -920,6 +954,22 @@ ROWS = [
     Row(A + "language-pairs/", "GET", api(200)),
     Row(A + "language-pairs/", "POST", api(201, (INACTIVE, 403)), {"source": "pt", "target": "en"}),
     Row(A + "language-pairs/<int:pair_id>/", "DELETE", api(404, ("translator", 204))),
+    Row(
+        A + "language-pairs/<int:pair_id>/evidence/",
+        "POST",
+        api(404, ("translator", 201)),
+        _png_evidence,
+        "multipart",
+    ),
+    Row(A + "language-pairs/verifications/", "GET", api(403, ("coordinator", 200))),
+    Row(
+        A + "language-pairs/<int:pair_id>/verification/",
+        "POST",
+        api(404, ("coordinator", 200)),
+        {"expires": _due()},
+    ),
+    # not verified yet: nothing to withdraw
+    Row(A + "language-pairs/<int:pair_id>/verification/", "DELETE", api(404, ("coordinator", 409))),
     Row(A + "schema/", "GET", everyone(200, ("half", 401))),
     Row(A + "docs/", "GET", everyone(200, ("half", 401))),
 ]

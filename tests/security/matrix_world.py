@@ -10,7 +10,8 @@ of people the rules tell apart; each has a session of its own, made once:
 - not_in_room: an active TIPP member who is not a participant of the case room;
 - participant and owner: the case room's participant and its owner (both active in TIPP);
 - coordinator: TIPP's coordinator, not a participant of the room;
-- translator: an active TIPP member (es→en) who has claimed the one translation request
+- translator: an active TIPP member (es→en, declared certified, with PDF evidence not yet
+  verified) who has claimed the one translation request
   (of the message's attachment), not a participant of the room;
 - support: an active TIPP member, a participant of the case room in the `support` capacity,
   named reader of no thread (so it reads the room, but none of its threads or items).
@@ -49,6 +50,7 @@ ACTORS = (
 )
 
 SPANISH = "La víctima fue trasladada desde el puerto hasta la capital por una red organizada."
+PDF = b"%PDF-1.4\n% certificate of a sworn translator\n%%EOF\n"
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
@@ -115,7 +117,7 @@ def build_world() -> World:
     from messaging.translations.models import Notification
     from network.accounts import invitations, tokens
     from network.accounts.models import SessionRecord, WebAuthnCredential
-    from network.languages.actions import declare_pair
+    from network.languages.actions import declare_pair, upload_evidence
     from network.models import Network
     from network.vetting import actions as vetting
     from tests.network.accounts_support import enrol_totp
@@ -179,7 +181,8 @@ def build_world() -> World:
     attachment = room_actions.add_attachment(
         message=message, uploader=owner, filename="map.png", content=PNG
     )
-    declare_pair(user=translator, source="es", target="en")
+    pair = declare_pair(user=translator, source="es", target="en", certified=True)
+    upload_evidence(user=translator, pair_id=pair.pk, content=PDF)
     request = translation_actions.request_translation(
         requester=owner,
         target_language="en",

@@ -1,7 +1,9 @@
 """A TIPP case room with a Spanish message, and translators around it.
 
 - `member` (owner) and `counterpart` read the room; `message` is Spanish, handling H2.
-- `translator`: TIPP member, es→en, not certified. `certified_translator`: TIPP, es→en sworn.
+- `translator`: TIPP member, es→en, not certified. `certified_translator`: TIPP, es→en sworn,
+  verified by TIPP's coordinator against a PDF until a year from now.
+- `self_declared_translator`: TIPP, es→en sworn by their own word only (no verification).
 - `redtram_translator`: es→en but only in REDTRAM (shares no network with the requester).
 """
 
@@ -14,7 +16,20 @@ from django.utils import timezone
 from messaging import actions as messaging_actions
 from messaging import posting
 from messaging.translations import actions
-from network.languages.actions import declare_pair
+from network.languages.actions import declare_pair, upload_evidence, verify_pair
+
+PDF = b"%PDF-1.4\n% sworn translator certificate\n%%EOF\n"
+
+
+def verified_pair(user, coordinator, source="es", target="en"):
+    pair = declare_pair(user=user, source=source, target=target, certified=True)
+    upload_evidence(user=user, pair_id=pair.pk, content=PDF)
+    return verify_pair(
+        coordinator=coordinator,
+        pair_id=pair.pk,
+        expires=timezone.localdate() + timedelta(days=365),
+    )
+
 
 CANARY = "CANARY-7f3a9c víctima trasladada"
 SPANISH = (
@@ -60,8 +75,16 @@ def translator(make_user, make_membership, tipp):
 
 
 @pytest.fixture
-def certified_translator(make_user, make_membership, tipp):
+def certified_translator(make_user, make_membership, tipp, coordinator):
     user = make_user("sworn@example.org", display_name="Sergio Sworn", state="ES")
+    make_membership(user, tipp)
+    verified_pair(user, coordinator)
+    return user
+
+
+@pytest.fixture
+def self_declared_translator(make_user, make_membership, tipp):
+    user = make_user("says-sworn@example.org", display_name="Sam Saysworn", state="ES")
     make_membership(user, tipp)
     declare_pair(user=user, source="es", target="en", certified=True)
     return user
