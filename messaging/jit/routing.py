@@ -12,6 +12,7 @@ no network of the proposer, through a cross-network introduction
 (`reach_through_introduction`).
 """
 
+from django.db import transaction
 from django.db.models import Q
 
 from directory.models import Authority, ContactPoint
@@ -75,9 +76,31 @@ def _reach(contact_point: ContactPoint, proposer) -> str:
     return "member" if shared.exists() else "introduction"
 
 
+# No case detail: the introduction's purpose is read by whoever brokers it.
+INTRODUCTION_PURPOSE = (
+    "A proposal for a joint investigation team was routed to you as your state's authorizing "
+    "contact; this introduction lets us talk about it."
+)
+
+
 def reach_through_introduction(*, route: Route, proposer) -> None:
-    """Seam: ask for a cross-network introduction between `proposer` and the member behind
-    `route` (a contact point serving no network of the proposer). The route already gives
-    that member access to the proposal; the introduction lets the two also talk in the app.
-    Wired to directory/introductions when that capability lands; until then it does nothing
-    and the route stays marked `introduction`."""
+    """Ask for a cross-network introduction (directory/introductions) between `proposer` and
+    the member behind `route` (a contact point serving no network of the proposer), so that
+    the two can also talk in the app. The route already gives that member access to the
+    proposal, so a refusal of the introduction (the entry is visible already, the daily rate
+    is reached) changes nothing here and writes nothing."""
+    from directory.introductions import actions as introductions
+    from directory.introductions.models import IntroductionRequest
+    from network.errors import DomainError
+
+    try:
+        with transaction.atomic():
+            introductions.request_introduction(
+                requester=proposer,
+                contact_point=route.contact_point,
+                purpose=INTRODUCTION_PURPOSE,
+                competence="jit.authorize",
+                urgency=IntroductionRequest.Urgency.ROUTINE,
+            )
+    except DomainError:
+        return

@@ -56,7 +56,9 @@ def test_a_contact_in_another_network_is_reached_through_an_introduction(
     case_room, member, authorizer_ar, make_user, make_membership, redtram, make_contact
 ):
     """A routed member serving no network of the proposer sees the proposal; the route is
-    marked for an introduction."""
+    marked for an introduction, and the introduction is asked (directory/introductions)."""
+    from directory.introductions.models import IntroductionRequest
+
     user = make_user("ng.redtram@example.org", state="NG")
     make_membership(user, redtram)
     make_contact("Other Net", state="NG", member=user, networks=[redtram])
@@ -64,6 +66,9 @@ def test_a_contact_in_another_network_is_reached_through_an_introduction(
     route = proposal.parties.get(state="NG").routes.get()
     assert route.reach == "introduction"
     assert access.role_of(user, proposal) == access.AUTHORIZER
+    asked = IntroductionRequest.objects.get(requester=member, contact_point=route.contact_point)
+    assert asked.competence == "jit.authorize"
+    assert "joint investigation team" in asked.purpose
 
 
 @pytest.mark.parametrize(
