@@ -4,8 +4,8 @@ owns get the successor as owner (invited when not yet a participant), and the ou
 member's participation ends (a new key epoch, as for any removal). Recorded in each room's
 log and in the audit log.
 
-Open translation requests are the translations' part of the same handover: a receiver of
-`seat_replaced` in `messaging.translations` moves them (not built here).
+Open translation requests are the translations' part of the same handover
+(`messaging.translations.actions.hand_over_requests`, called by the same receiver).
 """
 
 from django.db import transaction

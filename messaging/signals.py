@@ -28,5 +28,7 @@ def close_sockets_of_ended_sessions(sender, *, user, session_keys=(), **kwargs):
 @receiver(seat_replaced, dispatch_uid="messaging.seat_replaced")
 def hand_over_rooms_of_replaced_member(sender, *, network, outgoing, successor, actor, **kwargs):
     from messaging.handover import hand_over_rooms
+    from messaging.translations.actions import hand_over_requests
 
     hand_over_rooms(network=network, outgoing=outgoing, successor=successor, actor=actor)
+    hand_over_requests(network=network, outgoing=outgoing, successor=successor, actor=actor)

@@ -651,3 +651,57 @@ def release_ineligible_claims(*, translator) -> int:
             )
         released += 1
     return released
+
+
+HANDED_OVER = (
+    Status.AWAITING_PERMISSION,
+    Status.OPEN,
+    Status.CLAIMED,
+    Status.SUBMITTED,
+    Status.REVISION_REQUESTED,
+)
+
+
+def hand_over_requests(*, network, outgoing, successor, actor) -> tuple[int, int]:
+    """A focal point's handover (`network.signals.seat_replaced`, docs/trust.md): the open
+    requests the outgoing member asked for in the network's rooms become the successor's to
+    follow, and the ones the outgoing member holds as translator go back to the queue. Each
+    move is a step of the request's history. Returns (moved, released)."""
+    moved = released = 0
+    with transaction.atomic():
+        asked = TranslationRequest.objects.filter(
+            room__network=network, requester=outgoing, status__in=HANDED_OVER
+        )
+        for request in asked:
+            locked = _lock(request)
+            locked.requester = successor
+            _save(locked, "requester")
+            _record(
+                locked,
+                action=Action.REASSIGNED,
+                actor=actor,
+                from_status=locked.status,
+                note="Handed over to the successor of the requester's seat.",
+            )
+            moved += 1
+        held = TranslationRequest.objects.filter(
+            room__network=network,
+            translator=outgoing,
+            status__in=(Status.CLAIMED, Status.REVISION_REQUESTED),
+        )
+        for request in held:
+            locked = _lock(request)
+            previous = locked.status
+            locked.status = Status.OPEN
+            locked.translator = None
+            locked.translator_certified = False
+            _save(locked, "status", "translator", "translator_certified")
+            _record(
+                locked,
+                action=Action.RELEASED,
+                actor=actor,
+                from_status=previous,
+                note="The translator's seat was handed over to a successor.",
+            )
+            released += 1
+    return moved, released

@@ -1,12 +1,18 @@
 """Admission paths per network (declaration, designation, sponsorship), and a designation
 for a full seat replacing its holder, whose directory links move to the successor."""
 
+import datetime
+import uuid
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from directory.models import ContactPoint
-from messaging.actions import create_room
+from messaging.actions import create_room, create_thread
 from messaging.models import RoomParticipant
+from messaging.posting import post_message
+from messaging.translations.actions import request_translation
 from network.audit.models import AuditEvent
 from network.models import Membership, MembershipDecision
 from network.vetting import actions, admission
@@ -110,6 +116,21 @@ def test_a_designation_for_a_full_seat_replaces_the_holder_and_hands_over(
     room = create_room(
         kind="case", creator=outgoing, title="Case 12", network=wacap, participants=[other_seat]
     )
+    said = post_message(
+        room=room,
+        sender=other_seat,
+        thread=create_thread(room=room, creator=outgoing, title="Recruiters"),
+        body="Statement taken in Kano.",
+        client_id=uuid.uuid4(),
+    ).message
+    asked = request_translation(
+        requester=outgoing,
+        message=said,
+        source_language="en",
+        target_language="fr",
+        purpose="information",
+        due_date=(timezone.now() + datetime.timedelta(days=7)).date().isoformat(),
+    )
     successor = make_user("successor@example.org", state="NG")
     membership = apply(
         successor,
@@ -142,6 +163,9 @@ def test_a_designation_for_a_full_seat_replaces_the_holder_and_hands_over(
     assert AuditEvent.objects.filter(action="messaging.room_handed_over").count() == 1
     room.refresh_from_db()
     assert room.key_epoch == 2, "a new key epoch once the outgoing member left"
+    asked.refresh_from_db()
+    assert asked.requester == successor, "an open translation request follows the seat"
+    assert asked.events.filter(action="reassigned").exists()
     kept = Membership.objects.get(user=other_seat, network=wacap)
     assert kept.status == Status.ACTIVE, "another seat role is not touched"
 
