@@ -410,6 +410,8 @@ SPECTACULAR_SETTINGS = {
         "HandlingCodeEnum": "messaging.models.MessageHandling",
         "MembershipStatusEnum": "network.models.Membership.Status",
         "TranslationRequestStatusEnum": "messaging.translations.models.TranslationRequestStatus",
+        "TranslationPurposeEnum": "messaging.translations.models.TranslationRequestPurpose",
+        "DisclosurePurposeEnum": "messaging.disclosure.models.DisclosurePurpose",
     },
     # Without deep links, an operation's summary is one button with no link nested in it
     # (axe's nested-interactive rule).

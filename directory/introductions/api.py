@@ -60,7 +60,7 @@ def present(introduction) -> dict:
     }
 
 
-class AskSerializer(InputSerializer):
+class IntroductionAskSerializer(InputSerializer):
     contact_point = serializers.IntegerField(min_value=1)
     purpose = Text(
         max_length=PURPOSE_MAX,
@@ -77,6 +77,7 @@ class DeclineSerializer(InputSerializer):
 
 @extend_schema(
     methods=["GET"],
+    operation_id="v1_directory_introductions_list",
     responses=inline_serializer(
         "Introductions",
         {
@@ -85,7 +86,9 @@ class DeclineSerializer(InputSerializer):
         },
     ),
 )
-@extend_schema(methods=["POST"], request=AskSerializer, responses={201: IntroductionSerializer})
+@extend_schema(
+    methods=["POST"], request=IntroductionAskSerializer, responses={201: IntroductionSerializer}
+)
 @scoped("introduction_request", "POST")
 @api_view(["GET", "POST"])
 @members_only
@@ -100,7 +103,7 @@ def introductions(request):
                 ).data,
             }
         )
-    data = validated(AskSerializer, request.data)
+    data = validated(IntroductionAskSerializer, request.data)
     introduction = actions.request_introduction(
         requester=request.user,
         contact_point=get_contact_point(data["contact_point"]),
