@@ -10,7 +10,9 @@
 - A participant in a `support` or `observer` capacity (messaging.models.LIMITED_CAPACITIES)
   reads only the threads they are named readers of: for them an open thread is treated like
   a restricted one, on every path (the same functions). They pass nothing on: no invitation,
-  no export (`may_export`), no translation request (`may_pass_on`).
+  no export (`may_export`), no translation request (`may_pass_on`). Nor do they read the
+  items labelled H1 or H2 that someone else provided (`LIMITED_UNREADABLE`), even in their
+  threads: those items are not passed to them.
 
 Coordinators read nothing by virtue of their role. Unknown and forbidden rooms look the same.
 """
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 from messaging.models import (
     LIMITED_CAPACITIES,
     Message,
+    MessageHandling,
     Room,
     RoomParticipant,
     Thread,
@@ -43,6 +46,11 @@ class UnknownRoom(DomainError):
     def __init__(self, room_id=None):
         super().__init__("unknown_room", _("No such room."))
         self.room_id = room_id
+
+
+# Items with these handling codes provided by someone else are unreadable to a participant in
+# a limited capacity (support, observer).
+LIMITED_UNREADABLE = (MessageHandling.H1, MessageHandling.H2)
 
 
 def _parse_room_id(room_id) -> uuid.UUID | None:
@@ -292,11 +300,14 @@ def visible_threads(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
 
 
 def visible_messages(user, messages: QuerySet) -> QuerySet:
-    """Of `messages` (or of rows with a `message` relation, through `relation`), those in
-    threads `user` may see."""
+    """Of `messages`, those in threads `user` may see, but for the H1 and H2 items of others
+    if `user` takes part in the room in a limited capacity."""
     return messages.filter(
         Q(thread__restricted=False) & ~_limited_in(user, "room_id")
         | _reads_thread(user, "thread_id")
+    ).filter(
+        ~(Q(handling_code__in=LIMITED_UNREADABLE) & _limited_in(user, "room_id"))
+        | Q(sender_id=user_pk(user))
     )
 
 
@@ -379,8 +390,10 @@ def restricted_readers(events, limited: dict | None = None) -> dict:
     """For room events of restricted threads (those whose details name one: `restricted`),
     the ids of who may read each, by seq; for events of open threads in rooms with
     participants in a limited capacity, everyone but those of them who are not the thread's
-    readers (`AllBut`); the other events are absent. Queries: one for the limited
-    participants of the events' rooms, and one for the threads' readers if needed."""
+    readers (`AllBut`); in such rooms, the events of H1 and H2 items are also kept from those
+    of them who did not provide the item; the other events are absent. Queries: one for the
+    limited participants of the events' rooms, one for the messages of the events in rooms
+    with such participants, and one for the threads' readers if needed."""
     marked = {event.seq: event.details.get("restricted") for event in events if event.details}
     marked = {seq: thread for seq, thread in marked.items() if thread}
     if limited is None:
@@ -388,19 +401,22 @@ def restricted_readers(events, limited: dict | None = None) -> dict:
         limited = limited_participants(rooms) if rooms else {}
     limited = {room: users for room, users in limited.items() if users}
     open_events = {}
+    unreadable: dict = {}  # seq: those in a limited capacity who may not read the item
     if limited:
-        candidates = [e for e in events if e.seq not in marked and e.room_id in limited]
-        threads_of = dict(
-            Message.objects.filter(
+        candidates = [e for e in events if e.room_id in limited]
+        messages = {
+            pk: (thread, code, sender)
+            for pk, thread, code, sender in Message.objects.filter(
                 pk__in=[e.message_id for e in candidates if e.message_id is not None]
-            ).values_list("pk", "thread_id")
-        )
+            ).values_list("pk", "thread_id", "handling_code", "sender_id")
+        }
         for event in candidates:
-            thread = (
-                threads_of.get(event.message_id)
-                if event.message_id is not None
-                else (event.details or {}).get("thread")
-            )
+            found = messages.get(event.message_id) if event.message_id is not None else None
+            if found is not None and found[1] in LIMITED_UNREADABLE:
+                unreadable[event.seq] = limited[event.room_id] - {found[2]}
+            if event.seq in marked:
+                continue
+            thread = found[0] if found is not None else (event.details or {}).get("thread")
             if thread is not None:
                 open_events[event.seq] = (event.room_id, uuid.UUID(str(thread)))
     if not marked and not open_events:
@@ -409,9 +425,12 @@ def restricted_readers(events, limited: dict | None = None) -> dict:
         {uuid.UUID(str(thread)) for thread in marked.values()}
         | {thread for _, thread in open_events.values()}
     )
-    only: dict = {seq: readers.get(uuid.UUID(str(thread)), set()) for seq, thread in marked.items()}
+    only: dict = {
+        seq: readers.get(uuid.UUID(str(thread)), set()) - unreadable.get(seq, set())
+        for seq, thread in marked.items()
+    }
     for seq, (room, thread) in open_events.items():
-        excluded = limited[room] - readers.get(thread, set())
+        excluded = (limited[room] - readers.get(thread, set())) | unreadable.get(seq, set())
         if excluded:
             only[seq] = AllBut(excluded)
     return only
@@ -429,20 +448,27 @@ def can_read_message(user, message) -> bool:
     """Whether `user` may read `message` now: the one rule for an item of a room (its room's
     rule, and its thread's), used wherever an item is shown or passed on
     (messaging/disclosure)."""
-    return (
+    if not (
         can_read_thread(user, message.thread) if message.thread_id else can_read(user, message.room)
+    ):
+        return False
+    return not (
+        message.handling_code in LIMITED_UNREADABLE
+        and message.sender_id != user_pk(user)
+        and is_limited(user, message.room)
     )
 
 
 def message_readers(message, user_ids) -> set[int]:
     """Of `user_ids`, those who may read `message` now (the rule of `can_read_message`)."""
     readers = users_with_access(message.room, set(user_ids))
+    limited = limited_participants([message.room_id]).get(message.room_id, set())
     if message.thread.restricted:
         readers &= thread_readers([message.thread_id]).get(message.thread_id, set())
-    else:
-        limited = limited_participants([message.room_id]).get(message.room_id, set())
-        if readers & limited:
-            readers -= limited - thread_readers([message.thread_id]).get(message.thread_id, set())
+    elif readers & limited:
+        readers -= limited - thread_readers([message.thread_id]).get(message.thread_id, set())
+    if message.handling_code in LIMITED_UNREADABLE:
+        readers -= limited - {message.sender_id}
     return readers
 
 

@@ -156,10 +156,12 @@ def _shown_messages() -> QuerySet[Message]:
     )
 
 
-def thread_messages(thread: Thread, *, before: int | None = None) -> tuple[list, bool]:
-    """The last THREAD_PAGE_MESSAGES messages of `thread` (before seq `before`), oldest
-    first, and whether earlier ones exist."""
-    messages = _shown_messages().filter(thread=thread).order_by("-seq")
+def thread_messages(thread: Thread, user, *, before: int | None = None) -> tuple[list, bool]:
+    """The last THREAD_PAGE_MESSAGES messages of `thread` that `user` may read (before seq
+    `before`), oldest first, and whether earlier ones exist."""
+    messages = access.visible_messages(user, _shown_messages().filter(thread=thread)).order_by(
+        "-seq"
+    )
     if before is not None:
         messages = messages.filter(seq__lt=before)
     page = list(messages[: THREAD_PAGE_MESSAGES + 1])

@@ -196,7 +196,7 @@ def _render_room(request, room: Room, *, thread=None, status=200, read_to=None, 
     if thread is not None:
         before = request.GET.get("before", "")
         shown, earlier = pages.thread_messages(
-            thread, before=int(before) if before.isdigit() else None
+            thread, request.user, before=int(before) if before.isdigit() else None
         )
     is_owner = access.is_owner(request.user, room)
     context = {

@@ -218,6 +218,59 @@ class TestSupportReadsOnlyItsThreads:
         assert refused.value.field == "thread"
 
 
+@pytest.mark.django_db
+class TestSupportNeverReadsOthersH1AndH2:
+    """Even in its threads, a support participant does not read the H1 and H2 items that
+    others provided; its own, and H0 and H3 items, it reads."""
+
+    @pytest.fixture
+    def items(self, threads, ngo, member):
+        _, shared = threads
+        return {
+            "h1": _post(shared, member, "h1 from the police", handling_code="H1"),
+            "h2": _post(shared, member, "h2 from the police", handling_code="H2"),
+            "h0": _post(shared, member, "h0 for everyone"),
+            "own": _post(shared, ngo, "h2 of the ngo", handling_code="H2"),
+        }
+
+    def test_the_rule(self, items, ngo, counterpart):
+        for key in ("h1", "h2"):
+            assert not access.can_read_message(ngo, items[key])
+            assert access.readable_message(ngo, items[key].pk) is None
+            assert access.can_read_message(counterpart, items[key])
+            assert access.message_readers(items[key], {ngo.pk, counterpart.pk}) == {counterpart.pk}
+        for key in ("h0", "own"):
+            assert access.can_read_message(ngo, items[key])
+        assert access.message_readers(items["own"], {ngo.pk, counterpart.pk}) == {
+            ngo.pk,
+            counterpart.pk,
+        }
+        from messaging.models import Message
+
+        shown = set(access.visible_messages(ngo, Message.objects.all()))
+        assert shown == {items["h0"], items["own"]}
+        assert set(access.visible_messages(counterpart, Message.objects.all())) >= set(
+            items.values()
+        )
+
+    def test_the_api(self, client_for, items, ngo, counterpart, case_room):
+        text = json.dumps(client_for(ngo).get(f"/api/v1/rooms/{case_room.pk}/events/").json())
+        assert "h0 for everyone" in text and "h2 of the ngo" in text
+        assert "from the police" not in text
+        seen = json.dumps(
+            client_for(counterpart).get(f"/api/v1/rooms/{case_room.pk}/events/").json()
+        )
+        assert "h1 from the police" in seen and "h2 from the police" in seen
+
+    def test_the_pages(self, client_for, items, ngo, counterpart, threads):
+        url = f"/rooms/{threads[1].room_id}/?thread={threads[1].pk}"
+        page = client_for(ngo).get(url).content.decode()
+        assert "h0 for everyone" in page and "h2 of the ngo" in page
+        assert "from the police" not in page
+        seen = client_for(counterpart).get(url).content.decode()
+        assert "h1 from the police" in seen and "h2 from the police" in seen
+
+
 # --- Delivery and catch-up: two Daphne processes, PostgreSQL and Redis --------------------------
 
 
@@ -273,6 +326,9 @@ async def test_a_support_participant_gets_its_threads_events_only(
         )
         await sender.send(send_frame(case_room, hidden, "the plan is secret"))
         secret_seq = (await frame_of(sender, "ack"))["seq"]
+        h1 = json.loads(send_frame(case_room, shared, "h1 from the police"))
+        await sender.send(json.dumps({**h1, "handling": "H1"}))
+        h1_seq = (await frame_of(sender, "ack"))["seq"]
         await sender.send(send_frame(case_room, shared, "a bed in the north"))
         shared_seq = (await frame_of(sender, "ack"))["seq"]
 
@@ -286,10 +342,17 @@ async def test_a_support_participant_gets_its_threads_events_only(
         assert [f["seq"] for f in seen] == [f["seq"] for f in limited]
         assert [f["data"]["body"] for f in seen if f["kind"] == "message.posted"] == [
             "the plan is secret",
+            "h1 from the police",
             "a bed in the north",
         ]
-        assert [f["kind"] for f in limited] == ["restricted", "restricted", "message.posted"]
+        assert [f["kind"] for f in limited] == [
+            "restricted",
+            "restricted",
+            "restricted",
+            "message.posted",
+        ]
         assert "the plan is secret" not in json.dumps(limited)
+        assert "h1 from the police" not in json.dumps(limited)
         assert HIDDEN_TITLE not in json.dumps(limited)
         assert limited[-1]["data"]["body"] == "a bed in the north"
     # Catch-up from the database: the same.
@@ -300,6 +363,9 @@ async def test_a_support_participant_gets_its_threads_events_only(
             ]
             text = json.dumps(frames)
             assert ("the plan is secret" in text) is shows
+            assert ("h1 from the police" in text) is shows
+            h1_frame = next(f for f in frames if f["seq"] == h1_seq)
+            assert h1_frame["kind"] == ("message.posted" if shows else "restricted")
             assert "a bed in the north" in text
             secret = next(f for f in frames if f["seq"] == secret_seq)
             assert secret["kind"] == ("message.posted" if shows else "restricted")
