@@ -332,6 +332,21 @@ def is_limited(user, room: Room) -> bool:
     return user_pk(user) in limited_participants([room.pk]).get(room.pk, set())
 
 
+def reads_whole_room(user, room: Room) -> bool:
+    """Whether `user` reads `room` in full: a reader of it who takes part in no limited
+    capacity. What concerns the whole case (its JIT proposals, its case records) is theirs
+    only; a support or observer participant reads just the threads named to them."""
+    return can_read(user, room) and not is_limited(user, room)
+
+
+def full_readers_rooms(user) -> QuerySet[Room]:
+    """The rooms `user` reads in full (`reads_whole_room`), as a QuerySet."""
+    limited = RoomParticipant.objects.current().filter(
+        user_id=user_pk(user), capacity__in=LIMITED_CAPACITIES
+    )
+    return readable_rooms(user).exclude(pk__in=limited.values("room_id"))
+
+
 def capacity_of(user, room: Room) -> str | None:
     """The capacity in which `user` currently takes part in `room`, or None."""
     return (

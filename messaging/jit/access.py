@@ -39,7 +39,7 @@ def routed_parties(user, proposal: Proposal) -> list[Party]:
 
 
 def role_of(user, proposal: Proposal) -> str | None:
-    if room_access.can_read(user, proposal.room):
+    if room_access.reads_whole_room(user, proposal.room):
         return PARTICIPANT
     if routed_parties(user, proposal):
         return AUTHORIZER
@@ -59,7 +59,7 @@ def visible_proposals(user):
     """Every proposal `user` sees: of the rooms they read, and routed to them."""
     if not getattr(user, "is_authenticated", False):
         return Proposal.objects.none()
-    rooms = room_access.readable_rooms(user).values("pk")
+    rooms = room_access.full_readers_rooms(user).values("pk")
     routed = Proposal.objects.none()
     if membership.is_active_anywhere(user):
         routed = Proposal.objects.filter(parties__routes__member=user)

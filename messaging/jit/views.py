@@ -46,6 +46,8 @@ def proposal_list(request):
 @require_http_methods(["GET", "POST"])
 def new_proposal(request, room_id):
     room = room_access.get_room_for_member(request.user, room_id)
+    if not room_access.reads_whole_room(request.user, room):
+        raise room_access.UnknownRoom(room.pk)
     form, error, status = request.POST, None, 200
     if request.method == "POST":
         states = _states(form.get("states", ""))

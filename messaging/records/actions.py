@@ -13,8 +13,9 @@ from messaging.records.selection import select
 
 def check_exporter(user, room: Room) -> None:
     """Room owners export; coordinators and others who do not take part in the room cannot
-    (they do not read it: the room looks unknown to them)."""
-    if not access.can_read(user, room):
+    (they do not read it: the room looks unknown to them), nor does a support or observer
+    participant (who reads only the threads named to them)."""
+    if not access.reads_whole_room(user, room):
         raise access.UnknownRoom(room.pk)
     if room.kind != Room.Kind.CASE:
         raise RecordError("forbidden", _("Only case rooms are exported as case records."))
@@ -41,7 +42,7 @@ def check_approver(room: Room, requester, approver) -> None:
                 field="approved_by",
             )
         return
-    if approver.pk == requester.pk or not access.can_read(approver, room):
+    if approver.pk == requester.pk or not access.reads_whole_room(approver, room):
         raise RecordError(
             "invalid_approver",
             _("The approver must be another participant of the room."),

@@ -39,7 +39,7 @@ RETENTION_MAX_DAYS = 100 * 365
 
 
 def close_room(*, room: Room, owner, reason: str = "") -> Room:
-    if not access.can_read(owner, room):
+    if not access.reads_whole_room(owner, room):
         raise access.UnknownRoom(room.pk)
     if room.kind != Room.Kind.CASE or not access.is_owner(owner, room):
         raise RecordError("forbidden", _("Only an owner of a case room closes the case."))

@@ -17,7 +17,8 @@ from messaging.records import closure, workflow
 from messaging.records.errors import RecordError
 from messaging.records.forms import CloseForm, ExportForm, HoldForm, RetentionForm
 from messaging.records.models import LegalHold, active_holds
-from messaging.views import _room_or_404, member_pages
+from messaging.views import _room_or_404 as _room_of_reader
+from messaging.views import member_pages
 from network import membership
 from network.models import Network
 
@@ -92,6 +93,15 @@ def close(request, room_id):
             messages.success(request, _("The case is closed."))
             return redirect(_record_url(room))
     return _render_room(request, room, status=status, close_form=form)
+
+
+def _room_or_404(user, room_id) -> Room:
+    """The case room `room_id` if `user` reads it in full (a support or observer participant
+    sees nothing of its case records); else 404."""
+    room = _room_of_reader(user, room_id)
+    if not access.reads_whole_room(user, room):
+        raise Http404(_("No such room."))
+    return room
 
 
 def _hold_room(user, room_id) -> Room:

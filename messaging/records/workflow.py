@@ -107,7 +107,7 @@ def get_export(user, export_id) -> ExportRequest:
     except ValueError as exc:
         raise UnknownExport() from exc
     export = ExportRequest.objects.select_related("room").filter(pk=parsed).first()
-    if export is None or not access.can_read(user, export.room):
+    if export is None or not access.reads_whole_room(user, export.room):
         raise UnknownExport()
     return export
 

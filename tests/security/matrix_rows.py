@@ -21,6 +21,7 @@ The outcomes come from the rules, not from a recording of the server:
   like a participant but none of its threads: their items are "not found" (404), a message
   into one is refused (400); it names itself reader of a thread it opens; it invites nobody
   (403) and is no owner (403 for what owners do);
+  it sees nothing of the room's JIT proposals or case records (404: `reads_whole_room`);
 - translations (messaging/translations/access.py, docs/translation.md): the room's readers and
   the translator holding the request see it (404 otherwise); only that translator reads its
   item;
