@@ -62,21 +62,6 @@ def page_for(live_server):
 
         yield open_as
         browser.close()
-    _end_live_server_sessions()
-
-
-def _end_live_server_sessions() -> None:
-    """The live server's request threads are daemons that may still hold a PostgreSQL
-    session when the test database is dropped; end those sessions (never this one)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
 
 
 @pytest.fixture
