@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import translation
@@ -52,7 +52,7 @@ def waiting_messages(user: User, *, now: datetime):
             created_at__lte=now - quiet,
         )
         .exclude(sender=user)
-        .filter(Q(handling_code__in=FLAGGED) | Q(mentions__contains=[user.pk]))
+        .filter(Q(handling_code__in=FLAGGED) | _mentioning(user))
         .annotate(
             read_to=Coalesce(Subquery(read), Value(0)),
             digested_to=Coalesce(Subquery(digested), Value(0)),
@@ -62,6 +62,14 @@ def waiting_messages(user: User, *, now: datetime):
     )
 
 
+def _mentioning(user: User) -> Q:
+    """Messages that mention `user`: exactly, where the database looks inside JSON arrays
+    (PostgreSQL); else every message with a mention, which `digest_for` narrows."""
+    if connection.features.supports_json_field_contains:
+        return Q(mentions__contains=[user.pk])
+    return ~Q(mentions=[])
+
+
 def digest_for(user: User, *, now: datetime) -> Digest:
     digest = Digest(user=user)
     by_room: dict = {}
@@ -69,6 +77,8 @@ def digest_for(user: User, *, now: datetime) -> Digest:
         "room_id", "seq", "handling_code", "mentions"
     )
     for room_id, seq, code, mentions in rows.order_by("room_id", "seq"):
+        if code not in FLAGGED and user.pk not in (mentions or []):
+            continue
         room = by_room.setdefault(room_id, RoomDigest(room_id=str(room_id)))
         room.last_seq = max(room.last_seq, seq)
         if user.pk in (mentions or []):

@@ -84,6 +84,10 @@ def test_the_pane_opens_at_the_newest_and_loads_earlier_messages_in_place(
     assert reader.console_errors == []
 
 
+# A message posted by the test reaches the Daphne process of the page: PostgreSQL and the
+# Redis channel layer, as in production (the in-memory layer does not cross processes).
+@pytest.mark.postgres
+@pytest.mark.redis
 def test_the_divider_marks_the_first_unread_and_jump_to_latest_follows_new_ones(
     browser_for, member, counterpart, case_room, thread
 ):

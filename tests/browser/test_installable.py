@@ -106,6 +106,10 @@ def test_the_service_worker_caches_the_static_shell_and_never_case_content(
     assert not [url for url, w in answers.items() if w and ("/rooms/" in url or "/api/" in url)]
 
 
+# A message posted by the test reaches the Daphne process of the page: PostgreSQL and the
+# Redis channel layer, as in production (the in-memory layer does not cross processes).
+@pytest.mark.postgres
+@pytest.mark.redis
 def test_a_hidden_tab_gets_a_notification_without_content(
     browser,
     member,

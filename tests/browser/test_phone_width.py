@@ -81,6 +81,8 @@ def test_no_page_scrolls_sideways_on_a_phone(widths, phone, language):
     assert not wrong, json.dumps(wrong, indent=1)
 
 
+# The signed-in session is read by the Daphne process that serves the page: PostgreSQL.
+@pytest.mark.postgres
 def test_the_navigation_collapses_behind_a_menu_button(world, server):  # noqa: F811
     """On a phone the links and "Sign out" are behind "Menu"; the button opens them, says
     so (aria-expanded), and on a wide screen there is no button and the links show."""
