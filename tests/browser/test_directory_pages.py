@@ -1,5 +1,6 @@
 """The directory in a real browser: search with accents, the direct answer, the card."""
 
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 
@@ -7,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import connections
 from django.test import Client
+from playwright.sync_api import expect
 
 from directory import actions
 from tests.conftest import sign_in
@@ -96,6 +98,7 @@ def test_a_member_finds_a_counterpart_and_the_direct_answer(directory_entries, m
     page.goto("/directory/")
     page.fill("#q", "fiscalia")
     page.click("form.directory-search button[type=submit]")
+    page.wait_for_url(re.compile(r"/directory/\?"))
     card = page.locator("article.entry").first
     assert "Lucía Castañeda" in card.inner_text()
     assert "+573001234567" in card.inner_text()
@@ -109,7 +112,8 @@ def test_a_member_finds_a_counterpart_and_the_direct_answer(directory_entries, m
     assert "Mesa de Cooperación Internacional" in answer.inner_text()
 
     page.click("section.direct-answer article.entry h3 a")
-    assert page.locator("a", has_text="vCard").count() == 1
+    page.wait_for_url(re.compile(r"/directory/contact-points/\d+/$"))
+    expect(page.locator("a", has_text="vCard")).to_have_count(1)
 
 
 def test_a_member_of_another_network_sees_the_authority_only(
