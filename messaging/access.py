@@ -7,6 +7,9 @@
   readers who are its current named readers. Everyone else sees neither its title, its tags
   nor its events (`can_read_thread`, `visible_threads`, `visible_messages`,
   `restricted_readers`).
+- A room guest (messaging/guests): a participant in the `support` capacity who need not be
+  a member of any network, reading the room until their end date (`guest_until`) included.
+  A guest's participation is read by this rule only, never by the members' one.
 - A participant in a `support` or `observer` capacity (messaging.models.LIMITED_CAPACITIES)
   reads only the threads they are named readers of: for them an open thread is treated like
   a restricted one, on every path (the same functions). They pass nothing on: no invitation,
@@ -36,6 +39,7 @@ from messaging.models import (
     current_participation,
 )
 from messaging.realtime.prepared import PreparedQuery
+from network import membership
 from network.errors import DomainError
 from network.models import Membership
 
@@ -69,9 +73,9 @@ def readable_rooms(user) -> QuerySet[Room]:
     active = Membership.objects.active().filter(user=user)
     any_network = Exists(active)
     room_network = Exists(active.filter(network_id=OuterRef("network_id")))
-    participant = Exists(
-        RoomParticipant.objects.current().filter(room_id=OuterRef("pk"), user=user)
-    )
+    participations = RoomParticipant.objects.current().filter(room_id=OuterRef("pk"), user=user)
+    participant = Exists(participations.filter(guest_until__isnull=True))
+    guest = Exists(participations.filter(guest_until__gte=timezone.localdate()))
     return Room.objects.filter(
         Q(kind=Room.Kind.NETWORK, network__isnull=False) & room_network
         | Q(kind__in=[Room.Kind.CASE, Room.Kind.DIRECT], network__isnull=True)
@@ -80,7 +84,25 @@ def readable_rooms(user) -> QuerySet[Room]:
         | Q(kind__in=[Room.Kind.CASE, Room.Kind.DIRECT], network__isnull=False)
         & participant
         & room_network
+        | Q(kind=Room.Kind.CASE) & guest
     )
+
+
+def is_guest(user) -> bool:
+    """Whether `user` is a current guest of some room (messaging/guests), until the end date."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and RoomParticipant.objects.current()
+        .filter(user=user, guest_until__gte=timezone.localdate())
+        .exists()
+    )
+
+
+def may_use_rooms(user) -> bool:
+    """Whether `user` may use the rooms at all (their pages, the WebSocket): an active member
+    of some network, or a current room guest (who then reaches their rooms only)."""
+    return membership.is_active_anywhere(user) or is_guest(user)
 
 
 def get_room_for_member(user, room_id) -> Room:
@@ -244,11 +266,13 @@ def _participants_who_read(rooms, users=None) -> QuerySet:
     and the planner hashed the whole membership table for each batch (35 ms per call once
     the benchmark's database held 15,000 members). A room without participants comes out
     of the join with none, which the EXISTS drops."""
-    participation = current_participation("participants")
+    participation = current_participation("participants") & Q(
+        participants__guest_until__isnull=True
+    )
     if users is not None:
         participation &= Q(participants__user_id__in=users)
     network = OuterRef("network_id")
-    return (
+    members = (
         Room.objects.filter(
             participation,
             Exists(
@@ -262,6 +286,16 @@ def _participants_who_read(rooms, users=None) -> QuerySet:
         .values_list("id", "participants__user_id", "participants__capacity")
         .order_by()
     )
+    # The rooms' guests until their end date (messaging/guests): active accounts, no
+    # membership asked. The room's primary key leads to its participants, as above.
+    guests = RoomParticipant.objects.filter(
+        current_participation(),
+        room_id__in=rooms,
+        guest_until__gte=timezone.localdate(),
+        user__is_active=True,
+        **({} if users is None else {"user_id__in": users}),
+    )
+    return members.union(guests.values_list("room_id", "user_id", "capacity").order_by(), all=True)
 
 
 # With users or without (all readers): two shapes of one query.

@@ -227,6 +227,14 @@ def remove_participant(*, room: Room, user, removed_by, reason: str = "") -> Non
         participation.removed_at = timezone.now()
         participation.removed_by = removed_by
         participation.save(update_fields=["removed_at", "removed_by"])
+        if participation.guest_until is not None:
+            from messaging.guests.models import RoomGuest
+
+            RoomGuest.objects.filter(participation=participation).update(
+                status=RoomGuest.Status.ENDED,
+                ended_at=participation.removed_at,
+                ended_by=removed_by,
+            )
         event = append_event(
             room,
             kind=RoomEvent.Kind.PARTICIPANT_REMOVED,

@@ -145,6 +145,9 @@ class RoomParticipant(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     removed_at = models.DateTimeField(null=True, blank=True)
+    # A room guest (messaging/guests): not a member of any network, admitted to this room
+    # only, in the support capacity, until this day included (messaging/access.py).
+    guest_until = models.DateField(null=True, blank=True)
 
     objects = RoomParticipantQuerySet.as_manager()
 
@@ -162,6 +165,10 @@ class RoomParticipant(models.Model):
             models.CheckConstraint(
                 condition=Q(capacity__in=ParticipantCapacity.values),
                 name="participant_capacity_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(guest_until__isnull=True) | Q(capacity="support", role="participant"),
+                name="guest_is_support_participant",
             ),
         ]
 

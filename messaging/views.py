@@ -33,16 +33,29 @@ from messaging.models import Room, RoomParticipant
 from messaging.records import notices as record_notices
 from messaging.records.models import awaiting_approval
 from messaging.translations.display import translations_for_messages
-from network.membership import is_active_anywhere
+from network import membership
 
 
 def member_pages(view):
-    """Signed in, an active member of some network (the strict CSP is the site's, as on every
-    page)."""
+    """Signed in, an active member of some network or a current room guest, who reaches only
+    their rooms (the strict CSP is the site's, as on every page)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not is_active_anywhere(request.user):
+        if not access.may_use_rooms(request.user):
+            return render(request, "messaging/refused.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def network_member_pages(view):
+    """Signed in, an active member of some network: what a room guest may not do (open a
+    room)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not membership.is_active_anywhere(request.user):
             return render(request, "messaging/refused.html", status=403)
         return view(request, *args, **kwargs)
 
@@ -78,7 +91,7 @@ def room_list(request):
     return render(request, "messaging/room_list.html", context)
 
 
-@member_pages
+@network_member_pages
 @require_http_methods(["GET", "POST"])
 def new_room(request):
     if request.method == "POST" and "contact_point" in request.GET:

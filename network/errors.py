@@ -68,6 +68,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "directory_members_only": 403,
     "capacity_not_allowed": 403,
     "capacity_limited": 403,
+    "guests_not_allowed": 403,
+    "own_proposal": 403,
     # Nothing there, or nothing you may see (404; unknown and forbidden look the same).
     "not_found": 404,
     "unknown_room": 404,
@@ -82,6 +84,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_proposal": 404,
     "unknown_permission": 404,
     "unknown_introduction": 404,
+    "unknown_guest": 404,
     # The HTTP exchange itself.
     "method_not_allowed": 405,
     "not_acceptable": 406,
@@ -115,6 +118,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "already_visible": 409,
     "own_entry": 409,
     "no_broker": 409,
+    "already_pending": 409,
+    "not_open": 409,
     "expired": 410,
     "accepted": 410,
     "revoked": 410,

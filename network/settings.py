@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "messaging.translations",
     "messaging.records",
     "messaging.jit",
+    "messaging.guests",
     "network.languages",
 ]
 

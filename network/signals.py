@@ -11,3 +11,8 @@ membership_deactivated = Signal()
 # introductions; messaging: room ownerships and open translation requests); a refusal raised
 # by a receiver undoes the admission. Arguments: network, outgoing, successor, actor.
 seat_replaced = Signal()
+
+# Sent inside the accepting transaction when an invitation link created an account. A room
+# guest's invitation (`invitation.guest`) admits the new account to its room (messaging's
+# receiver); a refusal raised by a receiver undoes the account. Arguments: invitation, user.
+invitation_accepted = Signal()

@@ -16,6 +16,7 @@ api_v1 = [
     path("translations/", include("messaging.translations.api_urls")),
     path("jit/", include("messaging.jit.api_urls")),
     path("permissions/", include("messaging.disclosure.api_urls")),
+    path("", include("messaging.guests.api_urls")),
     path("language-pairs/", include("network.languages.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from the pinned sidecar package, its start-up script a separate request: the
@@ -53,6 +54,7 @@ urlpatterns = [
     path("directory/introductions/", include("directory.introductions.urls")),
     path("directory/", include("directory.urls")),
     path("rooms/", include("messaging.urls")),
+    path("rooms/", include("messaging.guests.urls")),
     path("translations/", include("messaging.translations.urls")),
     path("jit/", include("messaging.jit.urls")),
     path("permissions/", include("messaging.disclosure.urls")),

@@ -4,7 +4,6 @@ from the consumer through `run_in_db` (each re-checks access in the same call)."
 from messaging import access, actions, events
 from messaging.errors import invalid
 from messaging.models import Room, Thread
-from network import membership
 
 
 def room_meta(room: Room) -> dict:
@@ -45,8 +44,9 @@ def mark_read(user, room_id, seq) -> int:
 def still_readable(user, room_ids: list[str]) -> tuple[set[str], bool]:
     """(which of `room_ids` the user may still read, whether they are still active)."""
     rooms = access.readable_rooms(user).filter(pk__in=room_ids).values_list("pk", flat=True)
-    return {str(pk) for pk in rooms}, membership.is_active_anywhere(user)
+    return {str(pk) for pk in rooms}, access.may_use_rooms(user)
 
 
 def active_anywhere(user) -> bool:
-    return membership.is_active_anywhere(user)
+    """An active member of some network, or a current room guest (messaging/guests)."""
+    return access.may_use_rooms(user)

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from network import signals
 from network.accounts.factors import session_satisfies_coordinator_factor
 from network.accounts.models import Invitation, User
 from network.audit.log import record
@@ -125,6 +126,66 @@ def create_invitation(
         elif existing.is_active:
             transaction.on_commit(lambda: _send_sign_in_notice(invitation, existing))
     return IssuedInvitation(invitation=invitation, token=token)
+
+
+def create_guest_invitation(
+    *, network: Network, email: str, inviter: User, room_note: str = ""
+) -> IssuedInvitation:
+    """Invite `email` to create an account as a room guest (messaging/guests), once the
+    guest's coordinator approved them: the guest workflow made the checks; the link works
+    like any other, and leads to second-factor enrolment, then to the room list."""
+    email = _normalised_email(email)
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        network=network,
+        email=email,
+        note=room_note,
+        invited_by=inviter,
+        inviter_name=inviter.display_name,
+        token_hash=hash_token(token),
+        created_at=now,
+        expires_at=now + LIFETIME,
+        guest=True,
+    )
+    record(
+        "invitation.created",
+        actor=inviter,
+        target=invitation,
+        details={"network": network.slug, "email": email, "guest": True},
+    )
+    transaction.on_commit(lambda: _send_guest_invitation(invitation, token))
+    return IssuedInvitation(invitation=invitation, token=token)
+
+
+def _send_guest_invitation(invitation: Invitation, token: str) -> None:
+    network = invitation.network
+    lines = [
+        _(
+            "%(inviter)s invited you to take part in a case room of %(network)s on "
+            "Counterpart, as a guest in a support role; a coordinator of the network approved it."
+        )
+        % {"inviter": invitation.inviter_name, "network": network.name},
+        "",
+        _(
+            "Counterpart is a secure service for practitioners who cooperate across borders "
+            "against trafficking in persons. To create your account, open this link before "
+            "%(expires)s UTC. You will set up a second sign-in factor (an authenticator app or "
+            "a security key), which every sign-in asks for."
+        )
+        % {"expires": f"{invitation.expires_at:%Y-%m-%d %H:%M}"},
+        "",
+        acceptance_url(token),
+        "",
+        _("The link works once. If you did not expect this email, ignore it."),
+    ]
+    send_mail(
+        _("Counterpart: an invitation to a case room of %(network)s") % {"network": network.name},
+        "\n".join(lines),
+        None,
+        [invitation.email],
+        fail_silently=True,
+    )
 
 
 def _normalised_email(email: str) -> str:
@@ -262,6 +323,7 @@ def accept_invitation(
             ip_address=ip_address,
         )
         record("account.created", actor=user, target=user, ip_address=ip_address)
+        signals.invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
     return user, invitation
 
 

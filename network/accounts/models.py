@@ -227,6 +227,9 @@ class Invitation(models.Model):
     revoked_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An invitation to join one case room as its guest (messaging/guests), approved by a
+    # coordinator of the network, rather than to apply to the network.
+    guest = models.BooleanField(default=False)
 
     objects = InvitationQuerySet.as_manager()
 

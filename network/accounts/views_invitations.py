@@ -133,7 +133,11 @@ def accept(request, token: str):
             form.add_error(field if field in form.fields else None, errors)
         return render(request, "accounts/invitation_accept.html", context, status=400)
     _sign_in_password_only(request, user)
-    request.session[NEXT_KEY] = reverse("vetting:apply", args=[invitation.network.slug])
+    request.session[NEXT_KEY] = (
+        reverse("messaging:room_list")
+        if invitation.guest
+        else reverse("vetting:apply", args=[invitation.network.slug])
+    )
     return redirect("accounts:enrol")
 
 

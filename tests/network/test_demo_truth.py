@@ -76,7 +76,9 @@ def test_the_wacap_support_participant_reads_only_the_survivors_thread(seeded, c
     from messaging.models import RoomParticipant, Thread
     from tests.conftest import sign_in
 
-    support = RoomParticipant.objects.current().get(room__network__slug="wacap", capacity="support")
+    support = RoomParticipant.objects.current().get(
+        room__network__slug="wacap", capacity="support", guest_until__isnull=True
+    )
     room, user = support.room, support.user
     readable = [
         t.title for t in Thread.objects.filter(room=room) if access.can_read_thread(user, t)
@@ -86,6 +88,33 @@ def test_the_wacap_support_participant_reads_only_the_survivors_thread(seeded, c
     assert "Survivors" in page
     assert "Crew lists" not in page and "Joint investigation team" not in page
     assert not access.may_export(user, room)
+
+
+def test_the_wacap_ngo_guest_reads_only_its_thread(seeded, client):
+    """A member of no network, a guest of the WACAP room: its thread on pages, API and tag
+    search; nothing of the others, nor the directory (the WebSocket: tests/messaging)."""
+    from messaging import access
+    from messaging.models import RoomParticipant, Thread
+    from tests.conftest import sign_in
+
+    guest = RoomParticipant.objects.current().get(
+        room__network__slug="wacap", guest_until__isnull=False
+    )
+    room, user = guest.room, guest.user
+    assert not Membership.objects.filter(user=user).exists()
+    readable = [
+        t.title for t in Thread.objects.filter(room=room) if access.can_read_thread(user, t)
+    ]
+    assert readable == ["Survivors' shelter and statements"]
+    browser = sign_in(client, user)
+    page = browser.get(f"/rooms/{room.pk}/").content.decode()
+    assert "Survivors" in page and "Crew lists" not in page
+    threads = browser.get(f"/api/v1/rooms/{room.pk}/threads/").content.decode()
+    assert "Survivors" in threads and "Crew lists" not in threads
+    search = browser.get("/rooms/tags/", {"q": "Driftnet"}).content.decode()
+    assert "Crew lists" not in search
+    assert [r.pk for r in access.readable_rooms(user)] == [room.pk]
+    assert browser.get("/directory/").status_code == 403
 
 
 def test_each_networks_main_language_pairs_have_a_certified_translator(seeded):

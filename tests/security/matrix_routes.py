@@ -91,6 +91,7 @@ def path_values(route: str, ids: dict) -> dict:
         "hold_id": ids["hold"],
         "report_id": ids["report"],
         "proposal_id": ids["proposal"],
+        "guest_id": ids["guest_proposal"],
         "number": 2,
         "language": "es",
         "introduction_id": ids["introduction"],

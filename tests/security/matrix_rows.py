@@ -56,6 +56,9 @@ TIPP = ("not_in_room", "participant", "owner", "coordinator", "translator")
 READERS = ("participant", "owner")
 NOT_TIPP = (*INACTIVE, "other_network")
 NOT_READERS = ("other_network", "not_in_room", "coordinator", "translator")
+# The room's readers who are not its owner: the participant, those in a limited capacity, and
+# the room guest.
+LIMITED_AND_PARTICIPANT = ("participant", "support", "observer", "guest")
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,18 @@ def _send(ids) -> dict:
         "thread": str(ids["thread"]),
         "body": "Seen at the port.",
         "client_id": str(uuid.uuid4()),
+    }
+
+
+def _guest_proposal(ids) -> dict:
+    """A new guest for the world's case room, reading its open thread."""
+    return {
+        "name": "Nadia NGO",
+        "email": "new.guest@example.org",
+        "organisation": "Shelter Network",
+        "purpose": "Victim support.",
+        "ends_on": _due(),
+        "threads": [str(ids["thread"])],
     }
 
 
@@ -566,6 +581,32 @@ ROWS = [
         params={"step": "comment"},
     ),
     # --- Permission pages ----------------------------------------------------------------------
+    Row(ROOM + "guests/", "GET", page(404, ("owner", 200), (LIMITED_AND_PARTICIPANT, 403))),
+    Row(
+        ROOM + "guests/",
+        "POST",
+        page(404, ("owner", "302 /rooms/"), (LIMITED_AND_PARTICIPANT, 403)),
+        _guest_proposal,
+        "form",
+    ),
+    Row("/rooms/guests/", "GET", page(200)),
+    Row("/rooms/guests/", "POST", page(405)),
+    Row("/rooms/guests/<int:guest_id>/decision/", "GET", page(405)),
+    Row(
+        "/rooms/guests/<int:guest_id>/decision/",
+        "POST",
+        page(404, ("coordinator", "302 /rooms/guests/")),
+        {"decision": "approve"},
+        "form",
+    ),
+    Row("/rooms/guests/<int:guest_id>/end/", "GET", page(405)),
+    Row(
+        "/rooms/guests/<int:guest_id>/end/",
+        "POST",
+        page(404, (("owner", "coordinator"), "302 /rooms/guests/")),
+        {},
+        "form",
+    ),
     Row("/permissions/", "GET", page(200)),
     Row("/permissions/", "POST", page(200)),
     Row("/permissions/<uuid:permission_id>/answer/", "GET", page(405)),
@@ -971,6 +1012,28 @@ ROWS = [
     ),
     # not verified yet: nothing to withdraw
     Row(A + "language-pairs/<int:pair_id>/verification/", "DELETE", api(404, ("coordinator", 409))),
+    # Room guests (messaging/guests/access.py): the room's owners see and propose; the other
+    # readers are refused (403); a coordinator of the network decides on and ends the pending
+    # proposal, as does its sponsoring owner end it; everyone else finds nothing (404).
+    Row(
+        A + "rooms/<uuid:room_id>/guests/",
+        "GET",
+        api(404, ("owner", 200), (LIMITED_AND_PARTICIPANT, 403)),
+    ),
+    Row(
+        A + "rooms/<uuid:room_id>/guests/",
+        "POST",
+        api(404, ("owner", 201), (LIMITED_AND_PARTICIPANT, 403)),
+        _guest_proposal,
+    ),
+    Row(A + "guests/", "GET", api(200)),
+    Row(
+        A + "guests/<int:guest_id>/decision/",
+        "POST",
+        api(404, ("coordinator", 200)),
+        {"decision": "approve"},
+    ),
+    Row(A + "guests/<int:guest_id>/end/", "POST", api(404, (("owner", "coordinator"), 200)), {}),
     Row(A + "schema/", "GET", everyone(200, ("half", 401))),
     Row(A + "docs/", "GET", everyone(200, ("half", 401))),
 ]
@@ -1002,3 +1065,27 @@ SUPPORT = {
 for _row in ROWS:
     if _row.key in SUPPORT:
         _row.expect["support"] = SUPPORT[_row.key]
+
+# The observer is in the room as the support participant is (both limited capacities). The
+# guest too, in the room; elsewhere it is an account active in no network, like the applicant,
+# but for what concerns an application (GUEST: where it differs from the applicant).
+GUEST = {
+    "GET /networks/<slug:slug>/memberships/<int:pk>/": 403,
+    "GET /api/v1/networks/<slug:slug>/memberships/<int:pk>/decisions/": 403,
+}
+# The pages of rooms and case records let the guest in (messaging/views.py `member_pages`);
+# but for opening a room, what the guest then meets is what the support participant meets.
+ROOM_PAGES = ("/rooms/", "/records/")
+for _row in ROWS:
+    _row.expect["observer"] = _row.expect["support"]
+    if _row.key in GUEST:
+        _row.expect["guest"] = GUEST[_row.key]
+    elif (
+        _row.key in SUPPORT
+        or "guests/" in _row.route
+        or _row.route.startswith(ROOM_PAGES)
+        and not _row.route.startswith("/rooms/new/")
+    ):
+        _row.expect["guest"] = _row.expect["support"]
+    else:
+        _row.expect["guest"] = _row.expect["applicant"]

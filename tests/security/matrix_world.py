@@ -14,7 +14,11 @@ of people the rules tell apart; each has a session of its own, made once:
   verified) who has claimed the one translation request
   (of the message's attachment), not a participant of the room;
 - support: an active TIPP member, a participant of the case room in the `support` capacity,
-  named reader of no thread (so it reads the room, but none of its threads or items).
+  named reader of no thread (so it reads the room, but none of its threads or items);
+- observer: the same in the `observer` capacity;
+- guest: a room guest (messaging/guests): no membership of any network, admitted to the case
+  room in the support capacity by the owner's proposal and the coordinator's approval, named
+  reader of no thread (its reader of the thread it was admitted to was removed).
 
 The objects a route names belong to someone: the API token, the session record, the
 security key belong to the participant; the language pair and the translation
@@ -47,6 +51,8 @@ ACTORS = (
     "coordinator",
     "translator",
     "support",
+    "observer",
+    "guest",
 )
 
 SPANISH = "La víctima fue trasladada desde el puerto hasta la capital por una red organizada."
@@ -131,6 +137,7 @@ def build_world() -> World:
             member_states=["ES", "NG", "BR", "PH"],
             required_endorsements=1,
             allowed_capacities=["official", "support", "observer", "adviser"],
+            guests_allowed=True,
         ),
         "redtram": Network.objects.create(
             slug="redtram",
@@ -154,6 +161,7 @@ def build_world() -> World:
         ("coordinator", "tipp", "active", "coordinator"),
         ("translator", "tipp", "active", "member"),
         ("support", "tipp", "active", "member"),
+        ("observer", "tipp", "active", "member"),
     ):
         user = _user(f"{actor.replace('_', '.')}@example.org")
         world.users[actor] = user
@@ -174,7 +182,11 @@ def build_world() -> World:
     room_actions.add_participant(
         room=room, user=world.users["support"], added_by=owner, capacity="support"
     )
+    room_actions.add_participant(
+        room=room, user=world.users["observer"], added_by=owner, capacity="observer"
+    )
     thread = room_actions.create_thread(room=room, creator=owner, title="Recruitment agency")
+    world.users["guest"], guest_proposal = _guests(room, owner, coordinator, thread)
     message = posting.post_message(
         room=room, sender=owner, thread=thread, body=SPANISH, client_id=uuid.uuid4()
     ).message
@@ -286,8 +298,33 @@ def build_world() -> World:
         participant_user=participant.pk,
         not_in_room_user=world.users["not_in_room"].pk,
         proposal=proposal.pk,
+        guest_proposal=guest_proposal.pk,
     )
     return world
+
+
+def _guests(room, owner, coordinator, thread):
+    """The guest actor, admitted and then named reader of no thread; and another guest's
+    proposal, pending."""
+    from messaging import actions as room_actions
+    from messaging.guests import actions as guests
+
+    def propose(email):
+        return guests.propose(
+            room=room,
+            sponsor=owner,
+            email=email,
+            name="Grace Guest",
+            organisation="Shelter Network",
+            purpose="Victim support.",
+            ends_on=timezone.localdate() + timedelta(days=30),
+            threads=[thread],
+        )
+
+    guest = _user("guest@example.org")
+    guests.decide(guest=propose(guest.email), coordinator=coordinator, approve=True)
+    room_actions.remove_thread_reader(thread=thread, user=guest, removed_by=owner)
+    return guest, propose("pending.guest@example.org")
 
 
 def _jit_proposal(room, owner, translator, tipp):

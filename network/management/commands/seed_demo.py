@@ -13,6 +13,7 @@ DEMO_SEEDERS = (
     "messaging.demo",
     "messaging.translations.demo",
     "messaging.jit.demo",
+    "messaging.guests.demo",
 )
 
 
