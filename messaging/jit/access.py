@@ -3,14 +3,15 @@ contact points it was routed to (while active members of some network). Nobody e
 unknown and forbidden proposals look the same.
 
 Roles: `participant` (reads the room: drafts, comments, signs for any party, closes) and
-`authorizer` (routed: reads the proposal, comments, answers and signs for its own party)."""
+`authorizer` (routed: reads the proposal, comments, answers and signs for its own party).
+A party's signed scan is downloaded by the participants and by that party's routed contact."""
 
 import uuid
 
 from django.utils.translation import gettext as _
 
 from messaging import access as room_access
-from messaging.jit.models import Party, Proposal, Route
+from messaging.jit.models import Party, Proposal, Route, Signature
 from network import membership
 from network.errors import DomainError
 
@@ -21,6 +22,11 @@ AUTHORIZER = "authorizer"
 class UnknownProposal(DomainError):
     def __init__(self):
         super().__init__("unknown_proposal", _("No such JIT proposal."))
+
+
+class UnknownSignature(DomainError):
+    def __init__(self):
+        super().__init__("not_found", _("No such signature."))
 
 
 def _parse(value) -> uuid.UUID | None:
@@ -64,3 +70,24 @@ def visible_proposals(user):
     if membership.is_active_anywhere(user):
         routed = Proposal.objects.filter(parties__routes__member=user)
     return (Proposal.objects.filter(room__in=rooms) | routed).distinct()
+
+
+def get_signature_for_download(user, proposal_id, signature_id) -> Signature:
+    """A signature whose scan `user` may download: any party's for the room's readers, their
+    own party's for a routed contact. Everything else is unknown (404), as a signature that
+    does not exist."""
+    proposal, role = get_proposal_for_viewer(user, proposal_id)
+    try:
+        number = int(signature_id)
+    except (TypeError, ValueError):
+        raise UnknownSignature() from None
+    signature = (
+        Signature.objects.select_related("party__proposal__room", "version")
+        .filter(pk=number, party__proposal=proposal)
+        .first()
+    )
+    if signature is None:
+        raise UnknownSignature()
+    if role != PARTICIPANT and signature.party not in routed_parties(user, proposal):
+        raise UnknownSignature()
+    return signature

@@ -56,6 +56,7 @@ TITLE_MAX = 200
 NOTE_MAX = 2000
 SCAN_MAX = 10 * 1024 * 1024
 SCAN_TYPES = ("application/pdf", "image/png", "image/jpeg")
+SCAN_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 # A routed contact point that has not answered the latest version within this many days is
 # overdue on the status board.
 RESPONSE_DAYS = 14
@@ -681,6 +682,28 @@ def sign(
                 exclude=user,
             )
     return signature
+
+
+def download_scan(*, signature: Signature, user) -> tuple[bytes, str]:
+    """A party's signed scan in clear, with a file name, for someone
+    `access.get_signature_for_download` let through; the download is on the audit log."""
+    scan = open_scan(signature)
+    proposal = signature.party.proposal
+    audit.record(
+        "jit.scan_downloaded",
+        actor=user,
+        target=proposal,
+        details={
+            "proposal": str(proposal.pk),
+            "signature": signature.pk,
+            "state": signature.party.state,
+            "version": signature.version.number,
+            "sha256": signature.sha256,
+        },
+    )
+    extension = SCAN_EXTENSIONS.get(signature.content_type, "bin")
+    name = f"jit-signature-{signature.party.state}-v{signature.version.number}.{extension}"
+    return scan, name
 
 
 def open_scan(signature: Signature) -> bytes:

@@ -1,5 +1,5 @@
 """/api/v1/jit/: the proposals one sees, one proposal with its status board, and a party's
-answer to a version — the same actions as the pages, as JSON."""
+answer to a version, a party's signed scan — the same actions as the pages, as JSON."""
 
 from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from messaging.jit import access, actions, board
+from messaging.jit import access, actions, board, views
 from messaging.jit.models import Proposal
 from network.api_input import InputSerializer, Text, validated
 
@@ -58,6 +58,7 @@ def _party(row: board.PartyRow) -> dict:
         else None,
         "reopened_because": row.reopened.reopened_because if row.reopened else None,
         "signature": {
+            "id": signature.pk,
             "signatory": signature.signatory,
             "signed_on": signature.signed_on.isoformat(),
             "sha256": signature.sha256,
@@ -121,3 +122,15 @@ def consent(request, proposal_id):
         {"state": answer.party.state, "decision": answer.decision, "status": proposal.status},
         status=201,
     )
+
+
+@extend_schema(
+    tags=["jit"],
+    operation_id="jit_signature_scan",
+    responses={(200, content_type): OpenApiTypes.BINARY for content_type in actions.SCAN_TYPES},
+    description="A party's signed scan, as uploaded (PDF, PNG or JPEG): for the readers of "
+    "the case room, and for the contact point routed for that party.",
+)
+@api_view(["GET"])
+def signature_scan(request, proposal_id, signature_id):
+    return views.signature_scan_response(request.user, proposal_id, signature_id)

@@ -1,12 +1,14 @@
 """Pages: the proposals one sees, starting one from a case room, a proposal with its status
-board, a new version, the diff of a version, the document in a party's language, and one
-POST endpoint per step (comment, consent, sign, extend, close, evaluate, translate, route)."""
+board, a new version, the diff of a version, the document in a party's language, a party's
+signed scan, and one POST endpoint per step (comment, consent, sign, extend, close, evaluate,
+translate, route)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -184,6 +186,25 @@ def document(request, proposal_id, language):
         proposal.versions.filter(number=number).first() if number and number.isdigit() else None
     ) or proposal.latest_version()
     return HttpResponse(board.render_document(proposal, version, language))
+
+
+def signature_scan_response(user, proposal_id, signature_id) -> HttpResponse:
+    """A party's signed scan as a download (never rendered, never cached), for the pages
+    and the API alike."""
+    signature = access.get_signature_for_download(user, proposal_id, signature_id)
+    scan, name = actions.download_scan(signature=signature, user=user)
+    response = HttpResponse(scan, content_type=signature.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def signature_scan(request, proposal_id, signature_id):
+    return signature_scan_response(request.user, proposal_id, signature_id)
 
 
 def _step_comment(request, proposal):

@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from network import membership
 from network.audit import log as audit
@@ -16,6 +17,7 @@ from network.models import Membership
 
 EVIDENCE_TYPES = ("application/pdf", "image/png", "image/jpeg")
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+_EVIDENCE_MAX_MB = EVIDENCE_MAX_BYTES // (1024 * 1024)
 _EVIDENCE_PURPOSE = "language-pair-evidence"
 _SIGNATURES = (
     ("application/pdf", b"%PDF-"),
@@ -31,15 +33,21 @@ class LanguagePairError(DomainError):
 def language_code(value, field: str) -> str:
     """A valid ISO 639-1 code from `value`, or LanguagePairError naming `field`."""
     if value in (None, ""):
-        raise LanguagePairError("missing_field", f"{field} is required", field=field)
+        raise LanguagePairError(
+            "missing_field", _("%(field)s is required.") % {"field": field}, field=field
+        )
     if not isinstance(value, str):
-        raise LanguagePairError("unsupported_language", f"{field} must be text", field=field)
+        raise LanguagePairError(
+            "unsupported_language", _("%(field)s must be text.") % {"field": field}, field=field
+        )
     code = value.strip().lower()
     try:
         validate_language(code)
     except ValidationError as exc:
         raise LanguagePairError(
-            "unsupported_language", f"{value!r} is not an ISO 639-1 language code", field=field
+            "unsupported_language",
+            _("“%(value)s” is not an ISO 639-1 language code.") % {"value": value},
+            field=field,
         ) from exc
     return code
 
@@ -50,14 +58,16 @@ def declare_pair(*, user, source, target, certified: bool = False) -> LanguagePa
     target = language_code(target, "target")
     if source == target:
         raise LanguagePairError(
-            "same_language", "source and target must be different languages", field="target"
+            "same_language", _("Source and target must be different languages."), field="target"
         )
     if not isinstance(certified, bool):
         raise LanguagePairError(
-            "invalid_field", "certified must be true or false", field="certified"
+            "invalid_field", _("“certified” must be true or false."), field="certified"
         )
     if not membership.is_active_anywhere(user):
-        raise LanguagePairError("forbidden", "only active members of a network translate")
+        raise LanguagePairError(
+            "forbidden", _("Only active members of a network declare language pairs.")
+        )
     try:
         with transaction.atomic():
             pair, created = LanguagePair.objects.select_for_update().get_or_create(
@@ -84,7 +94,7 @@ def withdraw_pair(*, user, pair_id) -> None:
     try:
         pair = LanguagePair.objects.get(user=user, pk=int(pair_id))
     except (LanguagePair.DoesNotExist, TypeError, ValueError) as exc:
-        raise LanguagePairError("unknown_pair", "no such language pair") from exc
+        raise LanguagePairError("unknown_pair", _("No such language pair.")) from exc
     with transaction.atomic():
         audit.record(
             "languages.pair_withdrawn",
@@ -103,16 +113,18 @@ def _own_pair(user, pair_id) -> LanguagePair:
     try:
         return LanguagePair.objects.get(user=user, pk=int(pair_id))
     except (LanguagePair.DoesNotExist, TypeError, ValueError) as exc:
-        raise LanguagePairError("unknown_pair", "no such language pair") from exc
+        raise LanguagePairError("unknown_pair", _("No such language pair.")) from exc
 
 
 def read_upload(upload) -> bytes:
     """The bytes of an uploaded evidence file, refused before reading when too large."""
     if upload is None:
-        raise LanguagePairError("missing_field", "evidence is required", field="evidence")
+        raise LanguagePairError("missing_field", _("Evidence is required."), field="evidence")
     if upload.size > EVIDENCE_MAX_BYTES:
         raise LanguagePairError(
-            "file_too_large", f"evidence is over {EVIDENCE_MAX_BYTES} bytes", field="evidence"
+            "file_too_large",
+            _("The evidence is larger than %(size)d MB.") % {"size": _EVIDENCE_MAX_MB},
+            field="evidence",
         )
     return upload.read()
 
@@ -123,11 +135,11 @@ def pair_for_evidence(viewer, pair_id) -> LanguagePair:
     try:
         pair = LanguagePair.objects.select_related("user").get(pk=int(pair_id))
     except (LanguagePair.DoesNotExist, TypeError, ValueError) as exc:
-        raise LanguagePairError("unknown_pair", "no such language pair") from exc
+        raise LanguagePairError("unknown_pair", _("No such language pair.")) from exc
     if pair.user_id != viewer.pk and not coordinates_translator(viewer, pair.user):
-        raise LanguagePairError("unknown_pair", "no such language pair")
+        raise LanguagePairError("unknown_pair", _("No such language pair."))
     if not pair.evidence_content_type:
-        raise LanguagePairError("unknown_pair", "this pair has no evidence")
+        raise LanguagePairError("unknown_pair", _("This pair has no evidence."))
     return pair
 
 
@@ -149,16 +161,22 @@ def upload_evidence(*, user, pair_id, content) -> LanguagePair:
     pair = _own_pair(user, pair_id)
     if not pair.certified:
         raise LanguagePairError(
-            "not_certified", "only a pair declared certified or sworn takes evidence"
+            "not_certified", _("Only a pair declared certified or sworn takes evidence.")
         )
     if not isinstance(content, bytes | bytearray) or not content:
-        raise LanguagePairError("missing_field", "evidence is required", field="evidence")
+        raise LanguagePairError("missing_field", _("Evidence is required."), field="evidence")
     if len(content) > EVIDENCE_MAX_BYTES:
-        raise LanguagePairError("file_too_large", "evidence is too large", field="evidence")
+        raise LanguagePairError(
+            "file_too_large",
+            _("The evidence is larger than %(size)d MB.") % {"size": _EVIDENCE_MAX_MB},
+            field="evidence",
+        )
     content_type = evidence_type(bytes(content))
     if content_type is None:
         raise LanguagePairError(
-            "unsupported_file_type", "evidence must be a PDF, PNG or JPEG file", field="evidence"
+            "unsupported_file_type",
+            _("The evidence must be a PDF, PNG or JPEG file."),
+            field="evidence",
         )
     with transaction.atomic():
         pair = LanguagePair.objects.select_for_update().get(pk=pair.pk)
@@ -202,9 +220,9 @@ def pair_for_coordinator(coordinator, pair_id) -> LanguagePair:
     try:
         pair = LanguagePair.objects.select_related("user").get(pk=int(pair_id))
     except (LanguagePair.DoesNotExist, TypeError, ValueError) as exc:
-        raise LanguagePairError("unknown_pair", "no such language pair") from exc
+        raise LanguagePairError("unknown_pair", _("No such language pair.")) from exc
     if not coordinates_translator(coordinator, pair.user):
-        raise LanguagePairError("unknown_pair", "no such language pair")
+        raise LanguagePairError("unknown_pair", _("No such language pair."))
     return pair
 
 
@@ -229,7 +247,7 @@ def awaiting_verification(coordinator):
 
 def _expiry(value) -> datetime.date:
     if value in (None, ""):
-        raise LanguagePairError("missing_field", "expires is required", field="expires")
+        raise LanguagePairError("missing_field", _("The expiry date is required."), field="expires")
     if isinstance(value, datetime.datetime):
         value = value.date()
     if not isinstance(value, datetime.date):
@@ -237,10 +255,12 @@ def _expiry(value) -> datetime.date:
             value = datetime.date.fromisoformat(str(value).strip())
         except ValueError as exc:
             raise LanguagePairError(
-                "invalid_field", "expires must be a date (YYYY-MM-DD)", field="expires"
+                "invalid_field", _("The expiry date must be a date (YYYY-MM-DD)."), field="expires"
             ) from exc
     if value <= timezone.localdate():
-        raise LanguagePairError("expiry_in_past", "expires must be in the future", field="expires")
+        raise LanguagePairError(
+            "expiry_in_past", _("The expiry date must be in the future."), field="expires"
+        )
     return value
 
 
@@ -250,10 +270,11 @@ def verify_pair(*, coordinator, pair_id, expires) -> LanguagePair:
     pair = pair_for_coordinator(coordinator, pair_id)
     if not pair.certified:
         raise LanguagePairError(
-            "not_certified", "this pair is not declared certified or sworn; nothing to verify"
+            "not_certified",
+            _("This pair is not declared certified or sworn; there is nothing to verify."),
         )
     if not pair.evidence_content_type:
-        raise LanguagePairError("no_evidence", "the translator has uploaded no evidence")
+        raise LanguagePairError("no_evidence", _("The translator has uploaded no evidence."))
     until = _expiry(expires)
     with transaction.atomic():
         pair = LanguagePair.objects.select_for_update().get(pk=pair.pk)
@@ -286,7 +307,7 @@ def withdraw_verification(*, coordinator, pair_id) -> LanguagePair:
     """A coordinator withdraws a verification; the pair reads self-declared again."""
     pair = pair_for_coordinator(coordinator, pair_id)
     if pair.verified_by_id is None:
-        raise LanguagePairError("not_verified", "this pair is not verified")
+        raise LanguagePairError("not_verified", _("This pair is not verified."))
     with transaction.atomic():
         pair = LanguagePair.objects.select_for_update().get(pk=pair.pk)
         _clear_verification(pair)

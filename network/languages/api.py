@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, parser_classes
@@ -104,7 +105,7 @@ def _to_verify(pair: LanguagePair) -> dict:
 def verifications(request):
     """Coordinators: the certified pairs with evidence of members of your networks."""
     if not actions.is_coordinator_anywhere(request.user):
-        raise DomainError("not_coordinator", "only coordinators verify certifications")
+        raise DomainError("not_coordinator", _("Only coordinators verify certifications."))
     return Response([_to_verify(p) for p in actions.awaiting_verification(request.user)])
 
 

@@ -32,6 +32,7 @@ NOT_PAGES = {
     # A JIT agreement as a printable document in the language its path names, not the
     # reader's (tests/jit/test_pages.py checks its languages).
     "/jit/<uuid:proposal_id>/document/<str:language>/",
+    "/jit/<uuid:proposal_id>/signatures/<int:signature_id>/scan/",
     "/records/exports/<uuid:export_id>/download/",
     "/languages/<int:pair_id>/evidence",
 }

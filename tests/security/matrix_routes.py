@@ -90,8 +90,10 @@ def path_values(route: str, ids: dict) -> dict:
         "export_id": ids["export"],
         "hold_id": ids["hold"],
         "report_id": ids["report"],
-        "proposal_id": ids["proposal"],
         "guest_id": ids["guest_proposal"],
+        # A signature's scan is of the proposal that was signed.
+        "proposal_id": ids["signed_proposal" if "/signatures/" in route else "proposal"],
+        "signature_id": ids["signature"],
         "number": 2,
         "language": "es",
         "introduction_id": ids["introduction"],

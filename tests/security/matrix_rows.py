@@ -28,7 +28,8 @@ The outcomes come from the rules, not from a recording of the server:
 - JIT proposals (messaging/jit/access.py, docs/jit.md): the room's readers and the member
   behind a contact point the proposal was routed to (in the world: the translator) see it
   (404 otherwise); only the readers change the draft (403 for the routed contact); only a
-  routed contact answers for its party (403 for the readers);
+  routed contact answers for its party (403 for the readers); a party's signed scan is
+  downloaded by the readers and that party's routed contact (404 otherwise);
 - permissions to pass an item on (messaging/disclosure, docs/disclosure.md): the readers of
   the item see a request (404 otherwise); only its provider answers (403 for other readers);
   nobody asks permission for their own item (409);
@@ -571,6 +572,12 @@ ROWS = [
         PROPOSAL + "document/<str:language>/", "GET", page(404, (READERS, 200), ("translator", 200))
     ),
     Row(PROPOSAL + "document/<str:language>/", "POST", page(405)),
+    Row(
+        PROPOSAL + "signatures/<int:signature_id>/scan/",
+        "GET",
+        page(404, (READERS, 200), ("translator", 200)),
+    ),
+    Row(PROPOSAL + "signatures/<int:signature_id>/scan/", "POST", page(405)),
     Row(PROPOSAL + "<str:step>", "GET", page(405), params={"step": "comment"}),
     Row(
         PROPOSAL + "<str:step>",
@@ -904,6 +911,11 @@ ROWS = [
         "POST",
         api(404, (READERS, 403), ("translator", 201)),
         lambda ids: {"state": "NG", "version": _latest_jit_version(ids), "decision": "consent"},
+    ),
+    Row(
+        AJIT + "<uuid:proposal_id>/signatures/<int:signature_id>/scan/",
+        "GET",
+        api(404, (READERS, 200), ("translator", 200)),
     ),
     # Closing a case: its owner; holds: its owners and the network's coordinators, who do not
     # read the room; the retention report and period: the network's coordinators.

@@ -27,6 +27,10 @@ membership decided on is the applicant's, endorsed by the owner (as many endorse
 TIPP requires, so a coordinator may decide); the wrong-entry report was filed by the
 participant; the permission request was asked by the participant of the owner, who
 provided its H2 item; the restricted thread was opened by the owner for the participant.
+The JIT proposal (Spain and Nigeria) is a draft in its second version; a second proposal
+of the room, between the same states, was agreed by both and signed by Nigeria through the
+translator (its routed contact) with a scanned PNG. Spain's routed contact is an active TIPP
+member who is none of the actors.
 """
 
 import uuid
@@ -260,7 +264,7 @@ def build_world() -> World:
 
     export = records.request_export(room=room, requester=owner, legal_basis="Order 4/2026")
     records.run_pending()
-    proposal = _jit_proposal(room, owner, translator, tipp)
+    proposal, signature = _jit_proposal(room, owner, translator, tipp)
     from messaging.records import closure
 
     hold = closure.place_hold(room_id=room.pk, user=owner, reason="Trial pending")
@@ -299,6 +303,8 @@ def build_world() -> World:
         not_in_room_user=world.users["not_in_room"].pk,
         proposal=proposal.pk,
         guest_proposal=guest_proposal.pk,
+        signed_proposal=signature.party.proposal_id,
+        signature=signature.pk,
     )
     return world
 
@@ -330,24 +336,34 @@ def _guests(room, owner, coordinator, thread):
 def _jit_proposal(room, owner, translator, tipp):
     """A JIT proposal of the case room between Spain and Nigeria, in its second version;
     Nigeria's verified authorizing contact point is the translator's, so the translator is
-    also the routed authorizing contact who sees the proposal without reading the room."""
+    also the routed authorizing contact who sees the proposal without reading the room.
+    With it, a second proposal that both parties agreed to and Nigeria signed (a PNG scan):
+    the signature whose scan the matrix downloads."""
     from directory import actions as directory_actions
     from messaging.jit import actions as jit_actions
 
-    authority = directory_actions.create_authority(
-        name="National Agency for the Prohibition of Trafficking in Persons",
-        kind="prosecution_service",
-        state="NG",
-    )
-    directory_actions.create_contact_point(
-        authority=authority,
-        kind="person",
-        name="Ngozi Okafor",
-        competences=["jit.authorize"],
-        networks=[tipp],
-        email="ngozi.okafor@example.org",
-        member=translator,
-    )
+    spain = _user("fiscal.jit@example.org", display_name="Elena Autoriza")
+    _membership(spain, tipp)
+    for state, name, email, member in (
+        ("NG", "Ngozi Okafor", "ngozi.okafor@example.org", translator),
+        ("ES", "Elena Autoriza", "fiscal.jit@example.org", spain),
+    ):
+        authority = directory_actions.create_authority(
+            name="National Agency for the Prohibition of Trafficking in Persons"
+            if state == "NG"
+            else "Fiscalía de Sala de Extranjería",
+            kind="prosecution_service",
+            state=state,
+        )
+        directory_actions.create_contact_point(
+            authority=authority,
+            kind="person",
+            name=name,
+            competences=["jit.authorize"],
+            networks=[tipp],
+            email=email,
+            member=member,
+        )
     proposal = jit_actions.start_proposal(
         room=room,
         proposer=owner,
@@ -361,4 +377,28 @@ def _jit_proposal(room, owner, translator, tipp):
     jit_actions.revise_proposal(
         proposal=proposal, author=owner, note="Places", sections={"places": "Madrid, Lagos."}
     )
-    return proposal
+    signed = jit_actions.start_proposal(
+        room=room,
+        proposer=owner,
+        title="JIT Harbour",
+        states=["ES", "NG"],
+        period_start="2027-01-01",
+        period_end="2027-12-31",
+        team_type="parallel_active",
+        sections={"purpose": "Trace the proceeds."},
+    )
+    for user, state in ((spain, "ES"), (translator, "NG")):
+        jit_actions.record_consent(
+            proposal=signed, user=user, state=state, version_number=1, decision="consent"
+        )
+    signature = jit_actions.sign(
+        proposal=signed,
+        user=translator,
+        state="NG",
+        version_number=1,
+        signatory="Ngozi Okafor",
+        signed_on="2026-12-01",
+        scan=PNG,
+        content_type="image/png",
+    )
+    return proposal, signature

@@ -1,6 +1,7 @@
 """Declaring the language pairs one translates: page and API, with their refusals."""
 
 import pytest
+from django.utils import translation
 
 from network.audit.models import AuditEvent
 from network.languages.models import LanguagePair
@@ -71,3 +72,34 @@ def test_the_page_declares_a_pair(client_for, member):
     refused = client.post("/languages/", {"source": "pt", "target": "pt"})
     assert refused.status_code == 400
     assert "different languages" in refused.content.decode()
+
+
+@pytest.fixture
+def _english_afterwards():
+    """A request leaves its language active in the thread; later tests expect English."""
+    yield
+    translation.deactivate()
+
+
+@pytest.mark.usefixtures("_english_afterwards")
+def test_a_refusal_speaks_the_readers_language(client_for, member, outsider):
+    """The API and the page give a refused declaration in the language asked for."""
+    client = client_for(member)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
+    same = declare(client, source="pt", target="pt")
+    assert same.json()["error"] == {
+        "code": "same_language",
+        "message": "El idioma de origen y el de destino deben ser distintos.",
+        "field": "target",
+    }
+    outside = client_for(outsider)
+    outside.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
+    refused = declare(outside, source="es", target="en")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == (
+        "Solo los miembros activos de una red declaran pares de idiomas."
+    )
+    page = client.post("/languages/", {"source": "pt", "target": "pt"})
+    assert page.status_code == 400
+    assert "El idioma de origen y el de destino deben ser distintos." in page.content.decode()
+    assert not LanguagePair.objects.exists()
