@@ -48,6 +48,8 @@ NAMES = {
     "coordinator": "Joseph Mensah",
     "translator": "Lucía Vargas",
     "support": "Nadia Okafor",
+    "observer": "Ama Boateng",
+    "guest": "Efua Mensah",
 }
 # Text of the world that is data, not interface: shown as written in every language.
 WORLD_TEXT = (
@@ -84,6 +86,9 @@ WORLD_TEXT = (
     "Places",
     "Order 4/2026",  # the world's export: its legal basis, and its hold's reason
     "Trial pending",
+    "Grace Guest",  # the pending guest proposal: its name, organisation and purpose
+    "Shelter Network",
+    "Victim support.",
 )
 DATA_PATTERNS = (
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+",  # e-mail addresses
