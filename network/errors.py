@@ -113,6 +113,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "permission_pending": 409,
     "permission_not_needed": 409,
     "already_visible": 409,
+    "already_pending": 409,
     "own_entry": 409,
     "no_broker": 409,
     "expired": 410,
