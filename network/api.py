@@ -14,6 +14,7 @@ from network.models import Membership, MembershipDecision, Network
 from network.serializers import (
     ApplicationSerializer,
     ApplyInputSerializer,
+    ApplyUploadSerializer,
     DecisionInputSerializer,
     DecisionSerializer,
     EndorseInputSerializer,
@@ -61,18 +62,28 @@ class Apply(APIView):
     @extend_schema(
         tags=["memberships"],
         summary="Apply to a network (or apply again after a rejection or an expiry)",
-        request=ApplyInputSerializer,
+        description="JSON (a designation letter in base64 with its type), or multipart/form-"
+        "data (the letter as a file part, as the application page sends it).",
+        request={
+            "application/json": ApplyInputSerializer,
+            "multipart/form-data": ApplyUploadSerializer,
+        },
         responses={201: MembershipSerializer},
     )
     def post(self, request, slug: str):
         network = access.get_network(slug)
-        values = _validated(ApplyInputSerializer, request)
-        letter = admission.decode_letter(values.pop("designation_letter"))
+        if request.content_type.startswith("multipart/form-data"):
+            values = _validated(ApplyUploadSerializer, request)
+            letter, letter_type = admission.read_letter(values.pop("designation_letter", None))
+        else:
+            values = _validated(ApplyInputSerializer, request)
+            letter = admission.decode_letter(values.pop("designation_letter"))
+            letter_type = values.pop("designation_letter_type")
         membership = actions.apply_to_network(
             user=request.user,
             network=network,
             letter=letter,
-            letter_content_type=values.pop("designation_letter_type"),
+            letter_content_type=letter_type,
             **values,
         )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)

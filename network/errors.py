@@ -43,6 +43,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_seat": 400,
     "letter_required": 400,
     "letter_type": 400,
+    "not_by_designation": 400,
     # Who you are (401) and what you may do (403).
     "not_authenticated": 401,
     "authentication_failed": 401,

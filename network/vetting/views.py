@@ -113,13 +113,13 @@ def apply(request, slug: str):
     if request.method == "GET":
         values.update(institution=request.user.institution, position=request.user.position)
         return render(request, "network/apply.html", context)
-    upload = request.FILES.get("designation_letter")
+    letter, letter_content_type = admission.read_letter(request.FILES.get("designation_letter"))
     try:
         actions.apply_to_network(
             user=request.user,
             network=network,
-            letter=upload.read() if upload else None,
-            letter_content_type=upload.content_type if upload else "",
+            letter=letter,
+            letter_content_type=letter_content_type,
             **values,
         )
     except VettingError as error:

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from network.audit.models import AuditEvent
 from network.models import Membership
+from network.vetting import admission
 
 PDF = b"%PDF-1.7\n% a designation letter\n"
 
@@ -145,3 +146,117 @@ def test_a_designation_through_the_api(client_for, make_user, designating):
         "judge_prosecutor",
     )
     assert body["letter_checked_at"] is None
+
+
+# --- The API with a multipart body, and the coordinators' download ------------------------
+
+APPLY = "/api/v1/networks/tipp/apply/"
+SEAT = {"seat_state": "NG", "seat_role": "central_authority"}
+
+
+def upload(client, data):
+    """A multipart/form-data application, as the application page sends it."""
+    return client.post(APPLY, data)
+
+
+def test_a_designation_through_the_api_as_multipart(client_for, make_user, designating):
+    applicant = make_user(state="NG")
+    response = upload(client_for(applicant), application(**SEAT, designation_letter=letter()))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["status"], body["seat_state"], body["seat_role"]) == (
+        "endorsed",
+        "NG",
+        "central_authority",
+    )
+    membership = Membership.objects.get(user=applicant)
+    assert membership.letter_content_type == "application/pdf"
+    assert PDF not in bytes(membership.letter_sealed), "stored sealed"
+    assert admission.open_letter(membership) == PDF
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "field"),
+    [
+        (
+            {**SEAT, "designation_letter": letter(b"<html>", "letter.html", "text/html")},
+            "letter_type",
+            "designation_letter",
+        ),
+        (
+            # Declared a PNG, but the content is a PDF: the type and the content must agree.
+            {**SEAT, "designation_letter": letter(PDF, "letter.png", "image/png")},
+            "letter_type",
+            "designation_letter",
+        ),
+        (
+            {
+                **SEAT,
+                "designation_letter": letter(
+                    PDF + b"\0" * (admission.MAX_LETTER_BYTES + 1 - len(PDF))
+                ),
+            },
+            "letter_type",
+            "designation_letter",
+        ),
+        (SEAT, "letter_required", "designation_letter"),
+        ({"seat_state": "FR", "seat_role": "central_authority"}, "unknown_seat", "seat"),
+        ({**SEAT, "designation_letter": "not a file"}, "invalid_field", "designation_letter"),
+        ({**SEAT, "designation_letter_type": "application/pdf"}, "unknown_field", None),
+    ],
+    ids=[
+        "wrong-type",
+        "type-and-content-disagree",
+        "too-big",
+        "no-letter",
+        "unknown-seat",
+        "not-a-file",
+        "type-field",
+    ],
+)
+def test_a_bad_multipart_designation_is_refused_and_writes_nothing(
+    client_for, make_user, designating, extra, code, field
+):
+    applicant = make_user(state="NG")
+    response = upload(client_for(applicant), application(**extra))
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert field is None or error["field"] == field
+    assert not Membership.objects.filter(user=applicant).exists()
+
+
+def test_the_api_refuses_a_letter_too_big_with_the_pages_message(
+    client_for, make_user, designating
+):
+    applicant = make_user(state="NG")
+    big = PDF + b"\0" * admission.MAX_LETTER_BYTES
+    response = upload(client_for(applicant), application(**SEAT, designation_letter=letter(big)))
+    assert response.status_code == 400
+    assert "larger than 5 MB" in response.json()["error"]["message"]
+    page = client_for(applicant).post(
+        "/networks/tipp/apply/", application(**SEAT, designation_letter=letter(big))
+    )
+    assert page.status_code == 400 and "larger than 5 MB" in page.content.decode()
+
+
+@pytest.mark.parametrize("encoding", ["multipart", "json"])
+def test_a_network_not_admitting_by_designation_takes_no_letter(
+    client_for, make_user, tipp, encoding
+):
+    """TIPP admits by sponsorship here: a seat or a letter is refused, not stored."""
+    applicant = make_user(state="NG")
+    if encoding == "multipart":
+        response = upload(client_for(applicant), application(**SEAT, designation_letter=letter()))
+    else:
+        response = post(
+            client_for(applicant),
+            application(
+                **SEAT,
+                designation_letter=base64.b64encode(PDF).decode(),
+                designation_letter_type="application/pdf",
+            ),
+        )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "not_by_designation"
+    assert not Membership.objects.filter(user=applicant).exists()

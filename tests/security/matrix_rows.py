@@ -130,6 +130,20 @@ def _png_evidence(ids) -> dict:
     return {"evidence": SimpleUploadedFile("certificate.png", PNG, content_type="image/png")}
 
 
+def _designation(ids) -> dict:
+    """An application with a seat and a letter, to TIPP, which admits by sponsorship."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "institution": "Ministry of Justice",
+        "position": "Central authority",
+        "statement": "Designated by my state.",
+        "seat_state": "NG",
+        "seat_role": "central_authority",
+        "designation_letter": SimpleUploadedFile("letter.png", PNG, content_type="image/png"),
+    }
+
+
 def _csv(ids) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -622,6 +636,8 @@ ROWS = [
     Row(ANET, "GET", api(200)),
     Row(A + "memberships/", "GET", api(200)),
     Row(ANET + "apply/", "POST", api(400)),
+    # TIPP admits by sponsorship in the world: a seat and a letter are refused for everyone.
+    Row(ANET + "apply/", "POST", api(400), _designation, "multipart", variant="letter"),
     Row(ANET + "applications/", "GET", api(200, (NOT_TIPP, 403))),
     Row(
         ANET + "applications/<int:pk>/endorse/",
