@@ -4,8 +4,12 @@ Thin: a permission-checked getter, validated input, one action, a serializer. A 
 action raises a DomainError, which network/api_errors.py answers.
 """
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -189,6 +193,28 @@ class ChangeRole(APIView):
             **_validated(RoleInputSerializer, request),
         )
         return Response(MemberSerializer(changed).data)
+
+
+@extend_schema(
+    tags=["vetting"],
+    summary="Download an application's designation letter (the network's coordinators)",
+    description="The letter in clear, with the content type it was uploaded with, as an "
+    "attachment; each reading is in the audit log. 404 for everyone but the network's "
+    "coordinators, and when the membership has no letter.",
+    responses={(200, "*/*"): OpenApiTypes.BINARY},
+)
+@api_view(["GET"])
+def designation_letter(request, slug: str, pk: int):
+    membership = access.get_membership_for_letter(request, slug, pk)
+    letter, content_type = admission.letter_for_coordinator(membership, request.user)
+    response = HttpResponse(letter, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, admission.letter_filename(membership)
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @extend_schema(

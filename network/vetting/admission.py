@@ -121,6 +121,13 @@ def read_letter(upload) -> tuple[bytes | None, str]:
     return upload.read(MAX_LETTER_BYTES + 1), upload.content_type or ""
 
 
+def letter_filename(membership: Membership) -> str:
+    extension = {"application/pdf": "pdf", "image/png": "png"}.get(
+        membership.letter_content_type, "jpg"
+    )
+    return f"designation-letter-{membership.pk}.{extension}"
+
+
 def check_letter(letter: bytes, content_type: str) -> None:
     """A designation letter is a PDF, PNG or JPEG (type declared and content agreeing)."""
     magic = LETTER_TYPES.get(content_type)

@@ -256,9 +256,8 @@ def designation_letter(request, slug: str, pk: int):
     membership = access.get_membership_in(network, pk)
     letter, content_type = admission.letter_for_coordinator(membership, request.user)
     response = HttpResponse(letter, content_type=content_type)
-    extension = {"application/pdf": "pdf", "image/png": "png"}.get(content_type, "jpg")
     response["Content-Disposition"] = (
-        f'attachment; filename="designation-letter-{membership.pk}.{extension}"'
+        f'attachment; filename="{admission.letter_filename(membership)}"'
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -260,3 +260,74 @@ def test_a_network_not_admitting_by_designation_takes_no_letter(
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] == "not_by_designation"
     assert not Membership.objects.filter(user=applicant).exists()
+
+
+@pytest.fixture
+def designated(client_for, make_user, designating):
+    applicant = make_user(state="NG")
+    response = upload(client_for(applicant), application(**SEAT, designation_letter=letter()))
+    assert response.status_code == 201, response.content
+    return Membership.objects.get(user=applicant)
+
+
+def letter_url(membership) -> str:
+    return f"/api/v1/networks/{membership.network.slug}/memberships/{membership.pk}/letter/"
+
+
+def test_a_coordinator_downloads_the_letter_through_the_api(client_for, coordinator, designated):
+    download = client_for(coordinator).get(letter_url(designated))
+    assert download.status_code == 200
+    assert download.content == PDF
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="designation-letter-{designated.pk}.pdf"'
+    )
+    assert "no-store" in download["Cache-Control"].replace(" ", "").split(",")
+    read = AuditEvent.objects.get(action="membership.letter_read")
+    assert read.actor == coordinator
+
+
+def test_nobody_but_the_networks_coordinators_finds_the_letter(
+    client_for,
+    designated,
+    member,
+    other_network_member,
+    outsider,
+    make_user,
+    make_membership,
+    redtram,
+):
+    other_coordinator = make_user("coordinator@redtram.example.org")
+    make_membership(other_coordinator, redtram, role="coordinator")
+    applicant = designated.user
+    for user in (applicant, member, other_network_member, outsider, other_coordinator):
+        response = client_for(user).get(letter_url(designated))
+        assert response.status_code == 404, user
+        assert response.json()["error"]["code"] == "unknown_item"
+        assert PDF not in response.content
+    assert not AuditEvent.objects.filter(action="membership.letter_read").exists()
+
+
+def test_no_letter_is_a_404_for_the_coordinator_too(
+    client_for, coordinator, make_user, make_membership, tipp
+):
+    """An application to a network admitting by sponsorship has no letter."""
+    applicant = make_user(state="NG")
+    membership = make_membership(applicant, tipp, status="applicant")
+    response = client_for(coordinator).get(letter_url(membership))
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "unknown_item")
+    missing = f"/api/v1/networks/tipp/memberships/{membership.pk + 1000}/letter/"
+    assert client_for(coordinator).get(missing).status_code == 404
+    assert not AuditEvent.objects.filter(action="membership.letter_read").exists()
+
+
+def test_the_letter_download_takes_the_networks_coordinator_factor(
+    client_for, coordinator, designated
+):
+    """Where coordinators must use a security key, a TOTP session is refused (403)."""
+    network = designated.network
+    network.coordinators_require_webauthn = True
+    network.save()
+    response = client_for(coordinator).get(letter_url(designated))
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "webauthn_required")
+    assert client_for(coordinator, method="webauthn").get(letter_url(designated)).content == PDF

@@ -650,6 +650,8 @@ ROWS = [
     Row(ANET + "decisions/", "GET", api(403, ("coordinator", 200))),
     Row(AMEMBERSHIP + "decisions/", "GET", api(403, ("applicant", 200), ("coordinator", 200))),
     Row(AMEMBERSHIP + "role/", "POST", api(403, ("coordinator", 400))),
+    # No letter in the world (as the page's row); everyone but coordinators: 404 all the same.
+    Row(AMEMBERSHIP + "letter/", "GET", api(404)),
     *[
         Row(AMEMBERSHIP + f"{decision}/", "POST", api(403, ("coordinator", 400)))
         for decision in ("approve", "renew", "suspend", "reinstate", "revoke", "allow-readmission")
