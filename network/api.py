@@ -4,8 +4,12 @@ Thin: a permission-checked getter, validated input, one action, a serializer. A 
 action raises a DomainError, which network/api_errors.py answers.
 """
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,6 +18,7 @@ from network.models import Membership, MembershipDecision, Network
 from network.serializers import (
     ApplicationSerializer,
     ApplyInputSerializer,
+    ApplyUploadSerializer,
     DecisionInputSerializer,
     DecisionSerializer,
     EndorseInputSerializer,
@@ -61,18 +66,28 @@ class Apply(APIView):
     @extend_schema(
         tags=["memberships"],
         summary="Apply to a network (or apply again after a rejection or an expiry)",
-        request=ApplyInputSerializer,
+        description="JSON (a designation letter in base64 with its type), or multipart/form-"
+        "data (the letter as a file part, as the application page sends it).",
+        request={
+            "application/json": ApplyInputSerializer,
+            "multipart/form-data": ApplyUploadSerializer,
+        },
         responses={201: MembershipSerializer},
     )
     def post(self, request, slug: str):
         network = access.get_network(slug)
-        values = _validated(ApplyInputSerializer, request)
-        letter = admission.decode_letter(values.pop("designation_letter"))
+        if request.content_type.startswith("multipart/form-data"):
+            values = _validated(ApplyUploadSerializer, request)
+            letter, letter_type = admission.read_letter(values.pop("designation_letter", None))
+        else:
+            values = _validated(ApplyInputSerializer, request)
+            letter = admission.decode_letter(values.pop("designation_letter"))
+            letter_type = values.pop("designation_letter_type")
         membership = actions.apply_to_network(
             user=request.user,
             network=network,
             letter=letter,
-            letter_content_type=values.pop("designation_letter_type"),
+            letter_content_type=letter_type,
             **values,
         )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
@@ -178,6 +193,28 @@ class ChangeRole(APIView):
             **_validated(RoleInputSerializer, request),
         )
         return Response(MemberSerializer(changed).data)
+
+
+@extend_schema(
+    tags=["vetting"],
+    summary="Download an application's designation letter (the network's coordinators)",
+    description="The letter in clear, with the content type it was uploaded with, as an "
+    "attachment; each reading is in the audit log. 404 for everyone but the network's "
+    "coordinators, and when the membership has no letter.",
+    responses={(200, "*/*"): OpenApiTypes.BINARY},
+)
+@api_view(["GET"])
+def designation_letter(request, slug: str, pk: int):
+    membership = access.get_membership_for_letter(request, slug, pk)
+    letter, content_type = admission.letter_for_coordinator(membership, request.user)
+    response = HttpResponse(letter, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, admission.letter_filename(membership)
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @extend_schema(

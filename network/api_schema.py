@@ -93,11 +93,16 @@ def add_error_responses(result, generator, request, public):
 def _close_request_body(operation: dict, schemas: dict) -> None:
     """Request objects take only the fields they list (network/api_input.py). A body the
     operation reads as JSON is documented as JSON only: the form encodings DRF also parses
-    carry every value as text, so an integer or a boolean field cannot be sent that way."""
+    carry every value as text, so an integer or a boolean field cannot be sent that way. An
+    operation that declares a form encoding with a body of its own (applying with a
+    designation letter as a file) keeps it."""
     content = operation.get("requestBody", {}).get("content", {})
     if "application/json" in content:
+        json_schema = content["application/json"].get("schema")
         for media_type in list(content):
-            if media_type != "application/json":
+            if media_type != "application/json" and content[media_type].get("schema") == (
+                json_schema
+            ):
                 del content[media_type]
     for media in content.values():
         schema = media.get("schema", {})

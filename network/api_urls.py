@@ -22,6 +22,7 @@ urlpatterns = [
         name="api-membership-decisions",
     ),
     path(membership + "role/", api.ChangeRole.as_view(), name="api-role"),
+    path(membership + "letter/", api.designation_letter, name="api-designation-letter"),
     *[
         path(
             membership + f"{decision.path}/",

@@ -43,6 +43,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_seat": 400,
     "letter_required": 400,
     "letter_type": 400,
+    "not_by_designation": 400,
     # Who you are (401) and what you may do (403).
     "not_authenticated": 401,
     "authentication_failed": 401,
@@ -116,9 +117,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "permission_pending": 409,
     "permission_not_needed": 409,
     "already_visible": 409,
+    "already_pending": 409,
     "own_entry": 409,
     "no_broker": 409,
-    "already_pending": 409,
     "not_open": 409,
     "expired": 410,
     "accepted": 410,

@@ -178,6 +178,19 @@ class ApplyInputSerializer(InputSerializer):
     )
 
 
+class ApplyUploadSerializer(ApplyInputSerializer):
+    """The same application as multipart/form-data, the designation letter as a file part
+    whose own Content-Type is its declared type."""
+
+    designation_letter = serializers.FileField(
+        required=False,
+        allow_empty_file=True,
+        help_text="Networks admitting by designation: the letter (PDF, PNG or JPEG, at most "
+        "5 MB), as a file part with its content type.",
+    )
+    designation_letter_type = None
+
+
 class EndorseInputSerializer(InputSerializer):
     statement = Text(allow_blank=True, trim_whitespace=False)
 

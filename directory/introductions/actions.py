@@ -3,7 +3,7 @@ views and the escalation command are thin over these functions."""
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from directory.introductions.models import (
 )
 from directory.models import Authority, ContactPoint, DirectoryCorrespondent
 from directory.visibility import viewer_for
+from messaging.times import absolute, reader_zone
 from network.audit.log import record
 from network.errors import DomainError
 from network.membership import active_network_ids, is_coordinator
@@ -129,6 +130,7 @@ def request_introduction(
             "already_visible",
             _("You already see this entry's details: contact it directly."),
         )
+    _refuse_if_pending(requester, contact_point)
     since = timezone.now() - timedelta(days=1)
     if (
         IntroductionRequest.objects.filter(requester=requester, created_at__gte=since).count()
@@ -155,35 +157,75 @@ def request_introduction(
         raise IntroductionError("own_entry", _("You would be asking yourself."))
     own_networks = sorted(viewer.network_ids)
     now = timezone.now()
-    with transaction.atomic():
-        introduction = IntroductionRequest.objects.create(
-            requester=requester,
-            requester_network_id=own_networks[0],
-            contact_point=contact_point,
-            serving_network=serving,
-            purpose=purpose,
-            competence=competence,
-            urgency=urgency,
-            broker=broker,
-            broker_role=role,
-            created_at=now,
-            escalate_at=escalation_time(now, urgency),
-        )
-        record(
-            "introduction.requested",
-            actor=requester,
-            target=contact_point,
-            details={
-                "introduction": str(introduction.pk),
-                "urgency": urgency,
-                "broker_role": role,
-                "serving_network": serving.slug,
-            },
-        )
-        notifications.notify(
-            recipients=deciders(introduction), kind=NoticeKind.REQUESTED, introduction=introduction
-        )
+    try:
+        with transaction.atomic():
+            introduction = _create_request(
+                requester=requester,
+                requester_network_id=own_networks[0],
+                contact_point=contact_point,
+                serving_network=serving,
+                purpose=purpose,
+                competence=competence,
+                urgency=urgency,
+                broker=broker,
+                broker_role=role,
+                created_at=now,
+                escalate_at=escalation_time(now, urgency),
+            )
+    except IntegrityError:
+        # A request sent at the same moment won the one-pending-per-entry constraint.
+        _refuse_if_pending(requester, contact_point)
+        raise
     return introduction
+
+
+def _create_request(**fields) -> IntroductionRequest:
+    introduction = IntroductionRequest.objects.create(**fields)
+    record(
+        "introduction.requested",
+        actor=introduction.requester,
+        target=introduction.contact_point,
+        details={
+            "introduction": str(introduction.pk),
+            "urgency": introduction.urgency,
+            "broker_role": introduction.broker_role,
+            "serving_network": introduction.serving_network.slug,
+        },
+    )
+    notifications.notify(
+        recipients=deciders(introduction), kind=NoticeKind.REQUESTED, introduction=introduction
+    )
+    return introduction
+
+
+def _refuse_if_pending(requester, contact_point: ContactPoint) -> None:
+    """One pending request per requester and entry (the database holds it too)."""
+    pending = (
+        IntroductionRequest.objects.filter(
+            requester=requester,
+            contact_point=contact_point,
+            status=IntroductionRequest.Status.PENDING,
+        )
+        .order_by("created_at")
+        .first()
+    )
+    if pending is None:
+        return
+    raise IntroductionError(
+        "already_pending",
+        _(
+            "You already asked for an introduction to this entry on %(date)s; that request "
+            "is still waiting for an answer."
+        )
+        % {"date": absolute(pending.created_at, reader_zone(requester))},
+        details={
+            "introduction": {
+                "id": str(pending.pk),
+                "url": pending.get_absolute_url(),
+                "created_at": pending.created_at.isoformat(),
+            }
+        },
+    )
 
 
 def deciders(introduction: IntroductionRequest) -> list:

@@ -101,6 +101,13 @@ class IntroductionRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(broker_role__in=BrokerRole.values), name="intro_broker_role_valid"
             ),
+            # One pending request per requester and entry: a second one, even sent at the
+            # same moment, is refused (`already_pending`, actions.request_introduction).
+            models.UniqueConstraint(
+                fields=["requester", "contact_point"],
+                condition=Q(status=IntroductionStatus.PENDING),
+                name="intro_one_pending_per_requester",
+            ),
         ]
 
     def __str__(self) -> str:

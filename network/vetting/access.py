@@ -86,6 +86,17 @@ def get_membership_in(network: Network, membership_id: int, *, pending: bool = F
     return get_object_or_404(memberships, pk=membership_id)
 
 
+def get_membership_for_letter(request, slug: str, membership_id: int) -> Membership:
+    """A membership whose designation letter the request may read: only the network's
+    coordinators (with the factor the network requires) reach it through the API; to
+    everyone else, the applicant included, it does not exist (`unknown_item`, 404)."""
+    network = get_network(slug)
+    if not is_coordinator(request.user, network):
+        raise VettingError("unknown_item", _("No such designation letter."))
+    require_coordinator(request, network)
+    return get_membership_in(network, membership_id)
+
+
 def get_membership_for_history(request, slug: str, membership_id: int) -> Membership:
     """A membership's history is shown to the member and to the network's coordinators."""
     network = get_network(slug)

@@ -50,6 +50,13 @@ def application_fields(
     """Validate what the network's path asks of an application; return the fields to store
     (the letter is sealed later, once the membership's id is known)."""
     path = network.admission
+    if path != AdmissionPath.DESIGNATION and (seat_state or seat_role or letter):
+        raise _error(
+            "not_by_designation",
+            _("%(network)s does not admit by designation: it takes no seat or letter.")
+            % {"network": network},
+            "designation_letter" if letter else "seat",
+        )
     if path == AdmissionPath.DECLARATION:
         declaration = (declaration or "").strip()
         if not declaration:
@@ -104,6 +111,21 @@ def decode_letter(encoded: str) -> bytes | None:
         raise _error(
             "letter_type", _("The designation letter is not valid base64."), "designation_letter"
         ) from error
+
+
+def read_letter(upload) -> tuple[bytes | None, str]:
+    """An uploaded letter (the page's form, the API's multipart body) and its declared type.
+    It is read no further than one byte past the limit, which `check_letter` refuses."""
+    if upload is None:
+        return None, ""
+    return upload.read(MAX_LETTER_BYTES + 1), upload.content_type or ""
+
+
+def letter_filename(membership: Membership) -> str:
+    extension = {"application/pdf": "pdf", "image/png": "png"}.get(
+        membership.letter_content_type, "jpg"
+    )
+    return f"designation-letter-{membership.pk}.{extension}"
 
 
 def check_letter(letter: bytes, content_type: str) -> None:

@@ -113,13 +113,13 @@ def apply(request, slug: str):
     if request.method == "GET":
         values.update(institution=request.user.institution, position=request.user.position)
         return render(request, "network/apply.html", context)
-    upload = request.FILES.get("designation_letter")
+    letter, letter_content_type = admission.read_letter(request.FILES.get("designation_letter"))
     try:
         actions.apply_to_network(
             user=request.user,
             network=network,
-            letter=upload.read() if upload else None,
-            letter_content_type=upload.content_type if upload else "",
+            letter=letter,
+            letter_content_type=letter_content_type,
             **values,
         )
     except VettingError as error:
@@ -256,9 +256,8 @@ def designation_letter(request, slug: str, pk: int):
     membership = access.get_membership_in(network, pk)
     letter, content_type = admission.letter_for_coordinator(membership, request.user)
     response = HttpResponse(letter, content_type=content_type)
-    extension = {"application/pdf": "pdf", "image/png": "png"}.get(content_type, "jpg")
     response["Content-Disposition"] = (
-        f'attachment; filename="designation-letter-{membership.pk}.{extension}"'
+        f'attachment; filename="{admission.letter_filename(membership)}"'
     )
     response["Cache-Control"] = "no-store"
     return response

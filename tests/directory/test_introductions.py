@@ -147,6 +147,34 @@ def test_no_introduction_to_an_entry_already_visible(entry, member, client_for):
     assert not IntroductionRequest.objects.exists()
 
 
+def test_a_second_request_while_the_first_is_pending_is_refused(entry, requester, client_for):
+    """The API and the page refuse a second pending request for the same entry, naming when
+    the first was asked; once the first is decided, asking again is possible."""
+    client = client_for(requester)
+    assert ask(client, entry).status_code == 201
+    first = IntroductionRequest.objects.get()
+    response = ask(client, entry, urgency="urgent")
+    error = response.json()["error"]
+    assert (response.status_code, error["code"]) == (409, "already_pending")
+    assert error["details"]["introduction"]["id"] == str(first.pk)
+    assert error["details"]["introduction"]["created_at"] == first.created_at.isoformat()
+    assert str(first.created_at.year) in error["message"]
+    page = client.post(
+        f"/directory/contact-points/{entry.pk}/introduction/",
+        {"purpose": PURPOSE, "competence": "jit.authorize", "urgency": "routine"},
+    )
+    body = page.content.decode()
+    assert page.status_code == 409 and 'data-code="already_pending"' in body
+    assert "still waiting for an answer" in body
+    assert f'href="/directory/introductions/{first.pk}/"' in body
+    assert PURPOSE in body  # the form keeps what was typed
+    assert IntroductionRequest.objects.count() == 1
+    assert AuditEvent.objects.filter(action="introduction.requested").count() == 1
+    IntroductionRequest.objects.update(status="declined")
+    assert ask(client, entry).status_code == 201
+    assert IntroductionRequest.objects.filter(status="pending").count() == 1
+
+
 def test_no_introduction_to_oneself(make_contact_point, requester, redtram, client_for):
     own = make_contact_point("Olu Other", member=requester, networks=[redtram])
     response = ask(client_for(requester), own)

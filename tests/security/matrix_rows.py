@@ -146,6 +146,20 @@ def _png_evidence(ids) -> dict:
     return {"evidence": SimpleUploadedFile("certificate.png", PNG, content_type="image/png")}
 
 
+def _designation(ids) -> dict:
+    """An application with a seat and a letter, to TIPP, which admits by sponsorship."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "institution": "Ministry of Justice",
+        "position": "Central authority",
+        "statement": "Designated by my state.",
+        "seat_state": "NG",
+        "seat_role": "central_authority",
+        "designation_letter": SimpleUploadedFile("letter.png", PNG, content_type="image/png"),
+    }
+
+
 def _csv(ids) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -402,12 +416,13 @@ ROWS = [
     ),
     # --- Introductions across networks (directory/introductions, docs/trust.md): the world's
     # request was asked by other_network and is brokered by TIPP's coordinators (the entry
-    # has no linked member and no correspondent); entries TIPP members already see refuse.
+    # has no linked member and no correspondent); entries TIPP members already see refuse,
+    # and other_network's second request while the first is pending is refused too (409).
     Row(DIR + "contact-points/<int:pk>/introduction/", "GET", page(200, (INACTIVE, 403))),
     Row(
         DIR + "contact-points/<int:pk>/introduction/",
         "POST",
-        page(409, (INACTIVE, 403), ("other_network", "302 /directory/introductions/")),
+        page(409, (INACTIVE, 403)),
         {"purpose": "A request for assistance.", "competence": "jit.authorize"},
         "form",
     ),
@@ -669,6 +684,8 @@ ROWS = [
     Row(ANET, "GET", api(200)),
     Row(A + "memberships/", "GET", api(200)),
     Row(ANET + "apply/", "POST", api(400)),
+    # TIPP admits by sponsorship in the world: a seat and a letter are refused for everyone.
+    Row(ANET + "apply/", "POST", api(400), _designation, "multipart", variant="letter"),
     Row(ANET + "applications/", "GET", api(200, (NOT_TIPP, 403))),
     Row(
         ANET + "applications/<int:pk>/endorse/",
@@ -681,6 +698,8 @@ ROWS = [
     Row(ANET + "decisions/", "GET", api(403, ("coordinator", 200))),
     Row(AMEMBERSHIP + "decisions/", "GET", api(403, ("applicant", 200), ("coordinator", 200))),
     Row(AMEMBERSHIP + "role/", "POST", api(403, ("coordinator", 400))),
+    # No letter in the world (as the page's row); everyone but coordinators: 404 all the same.
+    Row(AMEMBERSHIP + "letter/", "GET", api(404)),
     *[
         Row(AMEMBERSHIP + f"{decision}/", "POST", api(403, ("coordinator", 400)))
         for decision in ("approve", "renew", "suspend", "reinstate", "revoke", "allow-readmission")
@@ -742,7 +761,7 @@ ROWS = [
     Row(
         ADIR + "introductions/",
         "POST",
-        api(409, (INACTIVE, 403), ("other_network", 201)),
+        api(409, (INACTIVE, 403)),
         lambda ids: {
             "contact_point": ids["contact_point"],
             "purpose": "A request for assistance.",
