@@ -15,7 +15,8 @@
   a restricted one, on every path (the same functions). They pass nothing on: no invitation,
   no export (`may_export`), no translation request (`may_pass_on`). Nor do they read the
   items labelled H1 or H2 that someone else provided (`LIMITED_UNREADABLE`), even in their
-  threads: those items are not passed to them.
+  threads, unless that provider let them read the item (an `ItemReadGrant`,
+  messaging/disclosure): those items are not passed to them.
 
 Coordinators read nothing by virtue of their role. Unknown and forbidden rooms look the same.
 """
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from messaging.models import (
     LIMITED_CAPACITIES,
+    ItemReadGrant,
     Message,
     MessageHandling,
     Room,
@@ -335,14 +337,26 @@ def visible_threads(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
 
 def visible_messages(user, messages: QuerySet) -> QuerySet:
     """Of `messages`, those in threads `user` may see, but for the H1 and H2 items of others
-    if `user` takes part in the room in a limited capacity."""
+    if `user` takes part in the room in a limited capacity (unless its provider let them)."""
     return messages.filter(
         Q(thread__restricted=False) & ~_limited_in(user, "room_id")
         | _reads_thread(user, "thread_id")
     ).filter(
         ~(Q(handling_code__in=LIMITED_UNREADABLE) & _limited_in(user, "room_id"))
         | Q(sender_id=user_pk(user))
+        | Exists(ItemReadGrant.objects.filter(message_id=OuterRef("pk"), user_id=user_pk(user)))
     )
+
+
+def read_grants(message_ids) -> dict:
+    """Who was let read each of `message_ids` in a limited capacity, by message id (one
+    query)."""
+    granted: dict = {}
+    for message, user in ItemReadGrant.objects.filter(message_id__in=list(message_ids)).values_list(
+        "message_id", "user_id"
+    ):
+        granted.setdefault(message, set()).add(user)
+    return granted
 
 
 def readable_threads(user) -> QuerySet[Thread]:
@@ -459,10 +473,14 @@ def restricted_readers(events, limited: dict | None = None) -> dict:
                 pk__in=[e.message_id for e in candidates if e.message_id is not None]
             ).values_list("pk", "thread_id", "handling_code", "sender_id")
         }
+        protected = [pk for pk, (_, code, _) in messages.items() if code in LIMITED_UNREADABLE]
+        granted = read_grants(protected) if protected else {}
         for event in candidates:
             found = messages.get(event.message_id) if event.message_id is not None else None
             if found is not None and found[1] in LIMITED_UNREADABLE:
-                unreadable[event.seq] = limited[event.room_id] - {found[2]}
+                unreadable[event.seq] = (
+                    limited[event.room_id] - {found[2]} - granted.get(event.message_id, set())
+                )
             if event.seq in marked:
                 continue
             thread = found[0] if found is not None else (event.details or {}).get("thread")
@@ -505,6 +523,7 @@ def can_read_message(user, message) -> bool:
         message.handling_code in LIMITED_UNREADABLE
         and message.sender_id != user_pk(user)
         and is_limited(user, message.room)
+        and not ItemReadGrant.objects.filter(message=message, user_id=user_pk(user)).exists()
     )
 
 
@@ -517,7 +536,8 @@ def message_readers(message, user_ids) -> set[int]:
     elif readers & limited:
         readers -= limited - thread_readers([message.thread_id]).get(message.thread_id, set())
     if message.handling_code in LIMITED_UNREADABLE:
-        readers -= limited - {message.sender_id}
+        granted = read_grants([message.pk]).get(message.pk, set())
+        readers -= limited - {message.sender_id} - granted
     return readers
 
 

@@ -491,7 +491,7 @@ class RoomEvent(models.Model):
 
 
 # Registered with this app; defined with the rule that uses it.
-from messaging.disclosure.models import PermissionRequest  # noqa: E402, F401
+from messaging.disclosure.models import ItemReadGrant, PermissionRequest  # noqa: E402, F401
 
 # Models of the messaging app's subpackages (their own modules, this app's tables).
 from messaging.notifications.models import DigestMark  # noqa: E402, F401

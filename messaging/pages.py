@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 
 from messaging import access, actions, crypto, posting
 from messaging.models import (
+    LIMITED_CAPACITIES,
     Attachment,
     CaseTag,
     Message,
@@ -108,6 +109,21 @@ def room_list(user) -> QuerySet[Room]:
 
 def current_participants(room: Room) -> list[RoomParticipant]:
     return list(RoomParticipant.objects.current().filter(room=room).select_related("user"))
+
+
+def limited_readers_of(thread: Thread) -> list:
+    """The participants in a support or observer capacity who read `thread`: those whom the
+    provider of an H1 or H2 item of it may let read the item (messaging/disclosure)."""
+    readers = access.thread_readers([thread.pk]).get(thread.pk, set())
+    if not readers:
+        return []
+    return [
+        participant.user
+        for participant in RoomParticipant.objects.current()
+        .filter(room_id=thread.room_id, user_id__in=readers, capacity__in=LIMITED_CAPACITIES)
+        .select_related("user")
+        .order_by("user__display_name")
+    ]
 
 
 def threads_of(room: Room, user) -> list[Thread]:

@@ -239,6 +239,7 @@ def _render_room(request, room: Room, *, thread=None, status=200, read_to=None, 
         "legend": labels.legend(),
         "invite_form": forms.get("invite_form")
         or (InviteForm(room=room, owner=request.user) if is_owner else None),
+        "share_candidates": pages.limited_readers_of(thread) if thread is not None else [],
     }
     return render(request, "messaging/room.html", context, status=status)
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from messaging import access
 from messaging.disclosure import rule
-from messaging.disclosure.models import PermissionRequest
-from messaging.models import Message, RoomEvent
+from messaging.disclosure.models import ItemReadGrant, PermissionRequest
+from messaging.models import Message, RoomEvent, RoomParticipant
 from messaging.room_writes import append_event, finish_write, lock_room
 from messaging.text import TextRefused, clean_text
 from network.audit import log as audit
@@ -107,6 +107,9 @@ def ask_permission(
         raise DisclosureError("unknown_item", _("no such message"), field="message")
     message = found
     ids = _recipients(message, recipients)
+    if purpose == PermissionRequest.Purpose.READ:
+        ids = _limited_readers_to_be(message, ids)
+        outside = False
     if not ids and not outside:
         raise DisclosureError(
             "missing_field",
@@ -172,6 +175,11 @@ def answer_permission(*, permission, provider, answer, note: str = "") -> Permis
         locked.answered_at = timezone.now()
         locked.save(update_fields=["answer", "answer_note", "answered_at"])
         _record(room, kind=RoomEvent.Kind.DISCLOSURE_ANSWERED, actor=provider, permission=locked)
+        if (
+            answer == PermissionRequest.Answer.GRANTED
+            and locked.purpose == PermissionRequest.Purpose.READ
+        ):
+            _grant_reading(locked.message, locked.recipients, provider, permission=locked)
         audit.record(
             "disclosure.answered",
             actor=provider,
@@ -180,3 +188,93 @@ def answer_permission(*, permission, provider, answer, note: str = "") -> Permis
         )
         permission_answered.send(sender=PermissionRequest, permission=locked, actor=provider)
     return locked
+
+
+# --- Letting a support or observer participant read an H1 or H2 item ----------------------
+
+
+def _limited_readers_to_be(message: Message, ids: list[int]) -> list[int]:
+    """The recipients of a `read` permission: participants of the room in a limited capacity
+    (support, observer) who read the item's thread but not the item (its H1 or H2 code)."""
+    if message.handling_code not in access.LIMITED_UNREADABLE:
+        raise DisclosureError(
+            "permission_not_needed",
+            _("only H1 and H2 items are kept from support and observer participants"),
+            field="message",
+        )
+    if not ids:
+        raise DisclosureError(
+            "missing_field", _("name who should read the item"), field="recipients"
+        )
+    limited = set(
+        RoomParticipant.objects.current()
+        .filter(room_id=message.room_id, user_id__in=ids, capacity__in=access.LIMITED_CAPACITIES)
+        .values_list("user_id", flat=True)
+    )
+    thread_readers = access.thread_readers([message.thread_id]).get(message.thread_id, set())
+    if set(ids) - (limited & thread_readers):
+        raise DisclosureError(
+            "invalid_field",
+            _(
+                "every recipient must be a support or observer participant of the room who "
+                "reads the item's thread"
+            ),
+            field="recipients",
+        )
+    if set(ids) <= access.message_readers(message, set(ids)):
+        raise DisclosureError(
+            "permission_not_needed", _("they already read this item"), field="recipients"
+        )
+    return ids
+
+
+def _grant_reading(message: Message, user_ids, provider, *, permission=None) -> list[int]:
+    """Record that `user_ids` may read `message` (inside the caller's transaction)."""
+    existing = set(
+        ItemReadGrant.objects.filter(message=message, user_id__in=user_ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    new = [pk for pk in sorted(set(user_ids)) if pk not in existing]
+    ItemReadGrant.objects.bulk_create(
+        ItemReadGrant(message=message, user_id=pk, granted_by=provider, permission=permission)
+        for pk in new
+    )
+    return new
+
+
+def share_item(*, provider, message, recipients) -> list[int]:
+    """The provider of an H1 or H2 item lets support or observer participants who read its
+    thread read it too. On the room's log (`disclosure.answered`, purpose `read`) and in the
+    audit log. Returns the ids of who may now read it."""
+    found = access.readable_message(provider, getattr(message, "pk", message))
+    if found is None or found.sender_id != provider.pk:
+        raise DisclosureError(
+            "not_provider", _("only the member who provided the item lets others read it")
+        )
+    message = found
+    ids = _limited_readers_to_be(message, _recipients(message, recipients))
+    with transaction.atomic():
+        room = lock_room(message.room)
+        granted = _grant_reading(message, ids, provider)
+        event = append_event(
+            room,
+            kind=RoomEvent.Kind.DISCLOSURE_ANSWERED,
+            actor=provider,
+            details={
+                "message": str(message.pk),
+                "provider": provider.pk,
+                "purpose": PermissionRequest.Purpose.READ,
+                "answer": PermissionRequest.Answer.GRANTED,
+                "recipients": ids,
+                **access.restricted_mark(message.thread),
+            },
+        )
+        finish_write(room, event)
+        audit.record(
+            "disclosure.shared",
+            actor=provider,
+            target=message,
+            details={"recipients": ids, "granted": granted},
+        )
+    return ids

@@ -113,3 +113,30 @@ def answer(request, permission_id):
         note=data.get("note") or "",
     )
     return Response(display.permission_data(answered))
+
+
+class ShareSerializer(InputSerializer):
+    message = UUID()
+    recipients = serializers.ListField(child=Integer(min_value=1), max_length=200)
+
+
+class SharedOut(serializers.Serializer):
+    message = serializers.UUIDField()
+    readers = serializers.ListField(child=serializers.IntegerField())
+
+
+@extend_schema(
+    tags=["permissions"],
+    operation_id="permissions_share",
+    request=ShareSerializer,
+    responses={201: SharedOut},
+)
+@api_view(["POST"])
+def share(request):
+    """The provider of an H1 or H2 item lets support or observer participants who read its
+    thread read it too."""
+    data = validated(ShareSerializer, request.data)
+    readers = actions.share_item(
+        provider=request.user, message=data["message"], recipients=data["recipients"]
+    )
+    return Response({"message": str(data["message"]), "readers": readers}, status=201)

@@ -18,6 +18,9 @@ class DisclosurePurpose(models.TextChoices):
     FORWARD = "forward", _("forward")
     QUOTE = "quote", _("quote")
     EXPORT = "export", _("export")
+    # Let a participant in a support or observer capacity read an H1 or H2 item in a thread
+    # they read (messaging/access.py `LIMITED_UNREADABLE`): the grant is an ItemReadGrant.
+    READ = "read", _("reading by a support or observer participant")
 
 
 class PermissionAnswer(models.TextChoices):
@@ -98,3 +101,33 @@ class PermissionRequest(models.Model):
         if recipients is None:
             return self.outside
         return recipients <= set(self.recipients)
+
+
+class ItemReadGrant(models.Model):
+    """A participant in a limited capacity (support, observer) may read one H1 or H2 item that
+    someone else provided: granted by that provider, directly or by answering a request with
+    the purpose `read` (`permission`). Rows stay; the item is read while the rest of the rule
+    (the room, the thread) still allows it."""
+
+    message = models.ForeignKey(
+        "messaging.Message", on_delete=models.PROTECT, related_name="read_grants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="read_grants"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    permission = models.ForeignKey(
+        PermissionRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        app_label = "messaging"
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user"], name="one_read_grant_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} reads {self.message_id}"

@@ -629,6 +629,18 @@ ROWS = [
         {},
         "form",
     ),
+    # Letting a support participant read an H1/H2 item (the world's H2 item is the owner's;
+    # its support participant reads none of the item's threads): the provider is refused that
+    # recipient, another reader is not the provider (both: back to the room with the
+    # refusal); the others find no such item.
+    Row("/permissions/share/", "GET", page(405)),
+    Row(
+        "/permissions/share/",
+        "POST",
+        page(404, (READERS, "302 /rooms/")),
+        lambda ids: {"message": str(ids["provided"]), "recipients": str(ids["participant_user"])},
+        "form",
+    ),
     Row("/permissions/", "GET", page(200)),
     Row("/permissions/", "POST", page(200)),
     Row("/permissions/<uuid:permission_id>/answer/", "GET", page(405)),
@@ -1014,6 +1026,13 @@ ROWS = [
         # The owner provided the item: no permission of their own to ask (409).
         api(404, ("participant", 201), ("owner", 409)),
         lambda ids: {"message": str(ids["provided"]), "purpose": "quote", "outside": True},
+    ),
+    # Only the provider shares; an official participant reads the item already (400).
+    Row(
+        A + "permissions/share/",
+        "POST",
+        api(403, ("owner", 400)),
+        lambda ids: {"message": str(ids["provided"]), "recipients": [ids["participant_user"]]},
     ),
     Row(A + "permissions/<uuid:permission_id>/", "GET", api(404, (READERS, 200))),
     Row(
