@@ -24,7 +24,7 @@ Coordinators read nothing by virtue of their role. Unknown and forbidden rooms l
 import uuid
 from collections.abc import Callable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +42,7 @@ from messaging.models import (
 )
 from messaging.realtime.prepared import PreparedQuery
 from network import membership
+from network.accounts.models import User
 from network.errors import DomainError
 from network.models import Membership
 
@@ -290,11 +291,14 @@ def _participants_who_read(rooms, users=None) -> QuerySet:
     )
     # The rooms' guests until their end date (messaging/guests): active accounts, no
     # membership asked. The room's primary key leads to its participants, as above.
-    guests = RoomParticipant.objects.filter(
+    # Active accounts: each guest's account looked up by its key (a scalar subquery, which
+    # PostgreSQL runs per guest row; a join or EXISTS it hashed over every account).
+    active = Subquery(User.objects.filter(pk=OuterRef("user_id")).values("is_active")[:1])
+    guests = RoomParticipant.objects.annotate(active=active).filter(
         current_participation(),
+        active=True,
         room_id__in=rooms,
         guest_until__gte=timezone.localdate(),
-        user__is_active=True,
         **({} if users is None else {"user_id__in": users}),
     )
     return members.union(guests.values_list("room_id", "user_id", "capacity").order_by(), all=True)

@@ -171,6 +171,15 @@ class RoomParticipant(models.Model):
                 name="guest_is_support_participant",
             ),
         ]
+        indexes = [
+            # The guest branch of the access rule (messaging/access.py) reads the rooms'
+            # current guests: few rows, found without reading the rooms' other participants.
+            models.Index(
+                fields=["room", "guest_until"],
+                condition=Q(guest_until__isnull=False, removed_at__isnull=True),
+                name="current_room_guests",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.room} ({self.role})"

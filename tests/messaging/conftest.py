@@ -152,3 +152,13 @@ def session_clock(monkeypatch):
     timers = ManualTimers(time.time())
     monkeypatch.setattr(session_watch, "clock", timers)
     return timers
+
+
+@pytest.fixture
+def redis_servers():
+    """Two Daphne processes of the project on one PostgreSQL database and one Redis: what one
+    sends through the first reaches the sockets of the second (tests/messaging/servers.py)."""
+    from tests.messaging.servers import daphne
+
+    with daphne(redis=True) as (first, _), daphne(redis=True) as (second, _):
+        yield first, second

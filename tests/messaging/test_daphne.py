@@ -26,12 +26,6 @@ def server():
         yield origin
 
 
-@pytest.fixture
-def redis_servers():
-    with daphne(redis=True) as (first, _), daphne(redis=True) as (second, _):
-        yield first, second
-
-
 def ws_url(origin: str) -> str:
     return origin.replace("http://", "ws://") + "/ws/v1/"
 

@@ -474,14 +474,6 @@ class TestTheSurfaces:
 # --- Delivery and catch-up: two Daphne processes, PostgreSQL and Redis --------------------------
 
 
-@pytest.fixture
-def redis_servers():
-    from tests.messaging.servers import daphne
-
-    with daphne(redis=True) as (first, _), daphne(redis=True) as (second, _):
-        yield first, second
-
-
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
