@@ -102,9 +102,9 @@ def create_room(
         crypto.new_room_key(room, 1).save()
         event = append_event(room, kind=RoomEvent.Kind.ROOM_CREATED, actor=creator, details=details)
         if room.has_participants:
-            event = _add(room, creator, RoomParticipant.Role.OWNER, creator)
+            _, event = enter_room(room, creator, RoomParticipant.Role.OWNER, creator)
             for user in invited.values():
-                event = _add(room, user, RoomParticipant.Role.PARTICIPANT, creator)
+                _, event = enter_room(room, user, RoomParticipant.Role.PARTICIPANT, creator)
         audit.record("messaging.room_created", actor=creator, target=room, details={"kind": kind})
         finish_write(room, event)
     return room
@@ -138,16 +138,59 @@ def open_direct_room(*, creator, other, thread_title: str) -> tuple[Room, Thread
     return room, thread
 
 
-def _add(room: Room, user, role: str, added_by, capacity: str = "official") -> RoomEvent:
-    RoomParticipant.objects.create(
-        room=room, user=user, role=role, added_by=added_by, capacity=capacity
+def enter_room(
+    room: Room, user, role: str, added_by, capacity: str = "official", **guest
+) -> tuple[RoomParticipant, RoomEvent]:
+    """`user` takes part in `room` from now on, on the room's log (inside the caller's
+    transaction). A room guest (messaging/guests) comes with `guest_until` and `approved_by`,
+    which the log records too."""
+    participation = RoomParticipant.objects.create(
+        room=room,
+        user=user,
+        role=role,
+        added_by=added_by,
+        capacity=capacity,
+        guest_until=guest.get("guest_until"),
     )
-    return append_event(
+    details = {"user": user.pk, "name": user.display_name, "role": role, "capacity": capacity}
+    if guest:
+        details.update(
+            guest_until=guest["guest_until"].isoformat(), approved_by=guest["approved_by"]
+        )
+    event = append_event(
+        room, kind=RoomEvent.Kind.PARTICIPANT_ADDED, actor=added_by, details=details
+    )
+    return participation, event
+
+
+def end_participation(room: Room, participation: RoomParticipant, removed_by) -> tuple:
+    """End `participation` now, on the room's log, inside the caller's transaction on the
+    locked `room`: what the room stores from then on is sealed with a key that was never in
+    use while the removed person could read it (a new epoch), and their sockets of the room
+    close after commit. A room guest's stay ends with it. Returns (the event, the new epoch);
+    the caller finishes the write."""
+    participation.removed_at = timezone.now()
+    participation.removed_by = removed_by
+    participation.save(update_fields=["removed_at", "removed_by"])
+    if participation.guest_until is not None:
+        from messaging.guests.models import RoomGuest
+
+        RoomGuest.objects.filter(participation=participation).update(
+            status=RoomGuest.Status.ENDED,
+            ended_at=participation.removed_at,
+            ended_by=removed_by,
+        )
+    user = participation.user
+    event = append_event(
         room,
-        kind=RoomEvent.Kind.PARTICIPANT_ADDED,
-        actor=added_by,
-        details={"user": user.pk, "name": user.display_name, "role": role, "capacity": capacity},
+        kind=RoomEvent.Kind.PARTICIPANT_REMOVED,
+        actor=removed_by,
+        details={"user": user.pk, "name": user.display_name},
     )
+    epoch = new_epoch(room)
+    room_id, user_id = room.pk, user.pk
+    transaction.on_commit(lambda: broadcast.member_access_changed(user_id, room_id=room_id))
+    return event, epoch
 
 
 def allowed_capacities(room: Room) -> list[str]:
@@ -196,7 +239,7 @@ def add_participant(
         room = lock_room(room)
         if RoomParticipant.objects.current().filter(room=room, user=user).exists():
             raise invalid("user", "this person is already a participant")
-        event = _add(room, user, role, added_by, capacity)
+        participation, event = enter_room(room, user, role, added_by, capacity)
         audit.record(
             "messaging.participant_added",
             actor=added_by,
@@ -204,7 +247,7 @@ def add_participant(
             details={"user": user.pk, "capacity": capacity},
         )
         finish_write(room, event)
-    return RoomParticipant.objects.current().get(room=room, user=user)
+    return participation
 
 
 def remove_participant(*, room: Room, user, removed_by, reason: str = "") -> None:
@@ -217,33 +260,14 @@ def remove_participant(*, room: Room, user, removed_by, reason: str = "") -> Non
     with transaction.atomic():
         room = lock_room(room)
         current = RoomParticipant.objects.current().filter(room=room)
-        participation = current.filter(user=user).first()
+        participation = current.filter(user=user).select_related("user").first()
         if participation is None:
             raise invalid("user", "this person is not a participant")
         owners = current.filter(role=RoomParticipant.Role.OWNER)
         last_owner = participation.role == RoomParticipant.Role.OWNER and owners.count() == 1
         if last_owner and current.count() > 1:
             raise MessagingError("forbidden", "make another participant owner first")
-        participation.removed_at = timezone.now()
-        participation.removed_by = removed_by
-        participation.save(update_fields=["removed_at", "removed_by"])
-        if participation.guest_until is not None:
-            from messaging.guests.models import RoomGuest
-
-            RoomGuest.objects.filter(participation=participation).update(
-                status=RoomGuest.Status.ENDED,
-                ended_at=participation.removed_at,
-                ended_by=removed_by,
-            )
-        event = append_event(
-            room,
-            kind=RoomEvent.Kind.PARTICIPANT_REMOVED,
-            actor=removed_by,
-            details={"user": user.pk, "name": user.display_name},
-        )
-        # What the room stores from now on is sealed with a key that was never in use while
-        # the removed member could read it.
-        epoch = new_epoch(room)
+        event, epoch = end_participation(room, participation, removed_by)
         audit.record(
             "messaging.participant_removed",
             actor=removed_by,
@@ -252,8 +276,6 @@ def remove_participant(*, room: Room, user, removed_by, reason: str = "") -> Non
             details={"user": user.pk, "key_epoch": epoch},
         )
         finish_write(room, event)
-        room_id, user_id = room.pk, user.pk
-        transaction.on_commit(lambda: broadcast.member_access_changed(user_id, room_id=room_id))
 
 
 def set_default_handling(*, room: Room, owner, code) -> Room:
@@ -438,15 +460,22 @@ def add_thread_reader(*, thread: Thread, user, added_by) -> ThreadReader:
         room = lock_room(thread.room)
         if ThreadReader.objects.current().filter(thread=thread, user=user).exists():
             raise MessagingError("already_member", "already a reader of this thread")
-        reader = ThreadReader.objects.create(thread=thread, user=user, added_by=added_by)
-        event = append_event(
-            room,
-            kind=RoomEvent.Kind.THREAD_READER_ADDED,
-            actor=added_by,
-            details={"thread": str(thread.pk), "user": user.pk, **access.restricted_mark(thread)},
-        )
+        reader, event = name_reader(room, thread, user, added_by)
         finish_write(room, event)
     return reader
+
+
+def name_reader(room: Room, thread: Thread, user, added_by) -> tuple[ThreadReader, RoomEvent]:
+    """`user` reads `thread` from now on, on the room's log (inside the caller's transaction
+    on the locked `room`; the caller finishes the write)."""
+    reader = ThreadReader.objects.create(thread=thread, user=user, added_by=added_by)
+    event = append_event(
+        room,
+        kind=RoomEvent.Kind.THREAD_READER_ADDED,
+        actor=added_by,
+        details={"thread": str(thread.pk), "user": user.pk, **access.restricted_mark(thread)},
+    )
+    return reader, event
 
 
 def remove_thread_reader(*, thread: Thread, user, removed_by) -> int:

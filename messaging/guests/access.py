@@ -25,9 +25,15 @@ def _all():
     ).prefetch_related("threads")
 
 
+def manages_guests(user, room: Room) -> bool:
+    """Whether `user` proposes, sees and ends the guests of `room`: an owner of it who reads
+    it in full (not in a limited capacity)."""
+    return room_access.is_owner(user, room) and room_access.reads_whole_room(user, room)
+
+
 def guests_of_room(user, room: Room) -> QuerySet[RoomGuest]:
     """The guests and proposals of `room`, for its owners who read it in full; else none."""
-    if not (room_access.is_owner(user, room) and room_access.reads_whole_room(user, room)):
+    if not manages_guests(user, room):
         return RoomGuest.objects.none()
     return _all().filter(room=room)
 
@@ -54,10 +60,7 @@ def get_guest_to_end(request, guest_id) -> RoomGuest:
     if guest is None:
         raise UnknownGuest()
     room = guest.room
-    owner = room_access.is_owner(request.user, room) and room_access.reads_whole_room(
-        request.user, room
-    )
-    if not owner and not acts_as_coordinator(request, room.network):
+    if not manages_guests(request.user, room) and not acts_as_coordinator(request, room.network):
         raise UnknownGuest()
     return guest
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from messaging import access
+from messaging import access, actions
+from messaging.guests import access as guest_access
 from messaging.guests.models import (
     NAME_MAX,
     ORGANISATION_MAX,
@@ -19,9 +20,9 @@ from messaging.guests.models import (
     GuestStatus,
     RoomGuest,
 )
-from messaging.models import Room, RoomEvent, RoomParticipant, Thread, ThreadReader
+from messaging.models import Room, RoomParticipant, Thread
 from messaging.realtime import broadcast
-from messaging.room_writes import append_event, finish_write, lock_room, new_epoch
+from messaging.room_writes import finish_write, lock_room
 from network.accounts import invitations
 from network.accounts.models import User
 from network.audit import log as audit
@@ -115,7 +116,7 @@ def propose(
         raise access.UnknownRoom(room.pk)
     if room.kind != Room.Kind.CASE or room.network_id is None:
         raise GuestError("guests_not_allowed", _("Only a case room of a network takes guests."))
-    if not access.is_owner(sponsor, room) or access.is_limited(sponsor, room):
+    if not guest_access.manages_guests(sponsor, room):
         raise GuestError("forbidden", _("Only an owner of the room proposes a guest."))
     if not room.network.guests_allowed:
         raise GuestError(
@@ -228,39 +229,17 @@ def admit(*, guest: RoomGuest, user) -> RoomParticipant:
             raise GuestError("expired", _("The proposed stay has already ended."))
         if RoomParticipant.objects.current().filter(room=room, user=user).exists():
             raise GuestError("already_member", _("This person already takes part in the room."))
-        participation = RoomParticipant.objects.create(
-            room=room,
-            user=user,
-            role=RoomParticipant.Role.PARTICIPANT,
-            capacity=RoomParticipant.Capacity.SUPPORT,
-            added_by=guest.sponsor,
-            guest_until=guest.ends_on,
-        )
-        event = append_event(
+        participation, event = actions.enter_room(
             room,
-            kind=RoomEvent.Kind.PARTICIPANT_ADDED,
-            actor=guest.sponsor,
-            details={
-                "user": user.pk,
-                "name": user.display_name,
-                "role": RoomParticipant.Role.PARTICIPANT,
-                "capacity": RoomParticipant.Capacity.SUPPORT,
-                "guest_until": guest.ends_on.isoformat(),
-                "approved_by": guest.decided_by_id,
-            },
+            user,
+            RoomParticipant.Role.PARTICIPANT,
+            guest.sponsor,
+            RoomParticipant.Capacity.SUPPORT,
+            guest_until=guest.ends_on,
+            approved_by=guest.decided_by_id,
         )
         for thread in guest.threads.all():
-            ThreadReader.objects.create(thread=thread, user=user, added_by=guest.sponsor)
-            event = append_event(
-                room,
-                kind=RoomEvent.Kind.THREAD_READER_ADDED,
-                actor=guest.sponsor,
-                details={
-                    "thread": str(thread.pk),
-                    "user": user.pk,
-                    **access.restricted_mark(thread),
-                },
-            )
+            _reader, event = actions.name_reader(room, thread, user, guest.sponsor)
         guest.status, guest.user, guest.participation = GuestStatus.ADMITTED, user, participation
         guest.save(update_fields=["status", "user", "participation"])
         audit.record(
@@ -277,9 +256,8 @@ def admit(*, guest: RoomGuest, user) -> RoomParticipant:
 
 def may_end(user, guest: RoomGuest) -> bool:
     """An owner of the room (reading it in full), or a coordinator of its network."""
-    room = guest.room
-    return (access.is_owner(user, room) and access.reads_whole_room(user, room)) or (
-        is_coordinator(user, room.network_id)
+    return guest_access.manages_guests(user, guest.room) or is_coordinator(
+        user, guest.room.network_id
     )
 
 
@@ -301,23 +279,16 @@ def end(*, guest: RoomGuest, actor, reason="") -> RoomGuest:
             raise GuestError("not_open", _("This guest's stay has already ended."))
         room = lock_room(guest.room)
         participation = (
-            RoomParticipant.objects.current().filter(pk=guest.participation_id).first()
+            RoomParticipant.objects.current()
+            .filter(pk=guest.participation_id)
+            .select_related("user")
+            .first()
             if guest.participation_id
             else None
         )
         if participation is not None:
-            participation.removed_at, participation.removed_by = timezone.now(), actor
-            participation.save(update_fields=["removed_at", "removed_by"])
-            event = append_event(
-                room,
-                kind=RoomEvent.Kind.PARTICIPANT_REMOVED,
-                actor=actor,
-                details={"user": participation.user_id, "name": guest.user.display_name},
-            )
-            new_epoch(room)
+            event, _epoch = actions.end_participation(room, participation, actor)
             finish_write(room, event)
-            room_id, user_id = room.pk, participation.user_id
-            transaction.on_commit(lambda: broadcast.member_access_changed(user_id, room_id=room_id))
         if guest.invitation_id and guest.status == GuestStatus.APPROVED:
             invitation = guest.invitation
             if invitation.accepted_at is None and invitation.revoked_at is None:

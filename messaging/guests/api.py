@@ -87,7 +87,7 @@ def room_guests(request, room_id):
             threads=data.get("threads") or [],
         )
         return Response(display.guest_data(guest), status=201)
-    if not room_access.is_owner(request.user, room) or room_access.is_limited(request.user, room):
+    if not access.manages_guests(request.user, room):
         raise actions.GuestError("forbidden", _("Only an owner of the room sees its guests."))
     return Response([display.guest_data(g) for g in access.guests_of_room(request.user, room)])
 

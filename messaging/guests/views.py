@@ -24,7 +24,7 @@ def _room(request, room_id):
 @require_http_methods(["GET", "POST"])
 def room_guests(request, room_id):
     room = _room(request, room_id)
-    if not room_access.is_owner(request.user, room) or room_access.is_limited(request.user, room):
+    if not access.manages_guests(request.user, room):
         error = _("Only an owner of the room proposes and ends its guests.")
         return render(request, "messaging/refused.html", {"error": error, "room": room}, status=403)
     form = ProposeGuestForm(request.POST or None, room=room, user=request.user)
